@@ -1,0 +1,43 @@
+/**
+ * The shape of a CLI command and the I/O it may use. Commands get everything from `CliIo`
+ * (streams, environment, working directory, TTY flags) so tests run them in-process.
+ */
+import type { ParseArgsConfig } from 'node:util';
+
+export interface OutputStream {
+  write(chunk: string): unknown;
+  /** True when the stream is an interactive terminal (colours, progress). */
+  readonly isTTY?: boolean;
+}
+
+export interface CliIo {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** True when a person can answer a prompt. */
+  readonly stdinIsTTY: boolean;
+  /** Reads one line of an answer; undefined when there is no interactive input. */
+  readonly prompt?: (question: string) => Promise<string>;
+  /** Aborted on SIGINT/SIGTERM, so long runs (simulator, apply) can finish cleanly. */
+  readonly signal?: AbortSignal;
+}
+
+export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+export interface Command {
+  readonly name: string;
+  /** One line for `vault-roster --help`. */
+  readonly summary: string;
+  /** Full `--help` text of the command. */
+  readonly help: string;
+  readonly options: OptionsConfig;
+  /** Whether positional arguments are accepted. */
+  readonly allowPositionals: boolean;
+  /** Returns the exit code: 0 ok / no changes, 1 error, 2 changes present (plan --detailed-exitcode). */
+  run(values: Record<string, string | boolean | undefined>, positionals: string[], io: CliIo): Promise<number>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_CHANGES = 2;

@@ -1,0 +1,105 @@
+/**
+ * The CLI dispatcher: parses argv, runs one command, and is the one place that turns
+ * errors into messages and exit codes. Never prints a stack trace for a user's mistake;
+ * an unexpected bug prints one line and, with DEBUG=vault-roster, the stack.
+ */
+import { parseArgs } from 'node:util';
+import { formatDiagnosticsText } from '../diagnostics.js';
+import { DiagnosticsError, VaultRosterError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const list = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  return `vault-roster ${TOOL_VERSION}: declarative, reviewable Veeva Vault user access.
+
+Usage: vault-roster <command> [options]
+
+Commands:
+${list}
+
+Options:
+  -h, --help     Show help (also: vault-roster <command> --help)
+  -V, --version  Print the version
+
+Connection (plan, apply, import): VAULT_URL, VAULT_USERNAME, VAULT_PASSWORD or VAULT_SESSION_ID,
+VAULT_API_VERSION. Exit codes: 0 ok / no changes, 1 error, 2 changes present (plan --detailed-exitcode).
+`;
+}
+
+function isDebug(env: CliIo['env']): boolean {
+  return (env.DEBUG ?? '').split(',').some((s) => s.trim() === 'vault-roster' || s.trim() === '*');
+}
+
+/** Prints what went wrong in one or a few lines and returns the exit code. */
+export function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof DiagnosticsError) {
+    io.stderr.write(formatDiagnosticsText(error.diagnostics));
+    return EXIT_ERROR;
+  }
+  if (error instanceof VaultRosterError) {
+    io.stderr.write(`error: ${error.message}\n`);
+    if (error.hint !== undefined) io.stderr.write(`  hint: ${error.hint}\n`);
+    return EXIT_ERROR;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`error: unexpected failure: ${message}\n`);
+  if (isDebug(io.env) && error instanceof Error && error.stack !== undefined) {
+    io.stderr.write(`${error.stack}\n`);
+  } else {
+    io.stderr.write('  hint: this is a bug in vault-roster; run again with DEBUG=vault-roster for details and report it.\n');
+  }
+  return EXIT_ERROR;
+}
+
+async function runCommand(command: Command, argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: command.allowPositionals,
+      strict: true,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`error: ${message}\n  hint: run 'vault-roster ${command.name} --help' for the options.\n`);
+    return EXIT_ERROR;
+  }
+  if (parsed.values.help === true) {
+    io.stdout.write(command.help);
+    return EXIT_OK;
+  }
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const [key, value] of Object.entries(parsed.values)) {
+    if (typeof value === 'string' || typeof value === 'boolean') values[key] = value;
+  }
+  return command.run(values, parsed.positionals, io);
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' ? rest[0] : undefined;
+    const command = COMMANDS.find((c) => c.name === topic);
+    io.stdout.write(command ? command.help : mainHelp());
+    return first === undefined ? EXIT_ERROR : EXIT_OK;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout.write(`${TOOL_VERSION}\n`);
+    return EXIT_OK;
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (!command) {
+    io.stderr.write(`error: unknown command '${first}'\n  hint: run 'vault-roster --help' for the commands.\n`);
+    return EXIT_ERROR;
+  }
+  try {
+    return await runCommand(command, rest, io);
+  } catch (error) {
+    return reportError(error, io);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Errors vault-roster raises: one base class, few subclasses, context as fields.
+ *
+ * A user's own mistake in YAML is a Diagnostic, not an exception. Exceptions are for things
+ * that stop a run: Vault refusing a call, a stale plan, a transport failure after retries.
+ * Only src/cli turns them into exit codes and messages. Messages never contain secrets.
+ */
+import type { Diagnostic } from './diagnostics.js';
+
+export class VaultRosterError extends Error {
+  /** Stable kebab-case code, e.g. `vault-api`, `stale-plan`, `config`. */
+  readonly code: string;
+  /** One line on how to fix it, when there is one. */
+  readonly hint: string | undefined;
+
+  constructor(code: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'VaultRosterError';
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/** The input cannot be used; carries the diagnostics that say why. */
+export class DiagnosticsError extends VaultRosterError {
+  readonly diagnostics: readonly Diagnostic[];
+
+  constructor(message: string, diagnostics: readonly Diagnostic[]) {
+    super('invalid-input', message);
+    this.name = 'DiagnosticsError';
+    this.diagnostics = diagnostics;
+  }
+}
+
+/** Vault answered with FAILURE or EXCEPTION for a whole request. */
+export class VaultApiError extends VaultRosterError {
+  readonly method: string;
+  /** Request path without query secrets, e.g. `/api/v25.2/objects/users`. */
+  readonly path: string;
+  /** Vault error type of the first error, e.g. `INVALID_DATA`. */
+  readonly errorType: string;
+  readonly vaultMessage: string;
+  readonly executionId: string | undefined;
+
+  constructor(args: {
+    method: string;
+    path: string;
+    errorType: string;
+    vaultMessage: string;
+    executionId?: string | undefined;
+    hint?: string;
+  }) {
+    super('vault-api', `${args.method} ${args.path} failed: ${args.errorType}: ${args.vaultMessage}`, {
+      ...(args.hint === undefined ? {} : { hint: args.hint }),
+    });
+    this.name = 'VaultApiError';
+    this.method = args.method;
+    this.path = args.path;
+    this.errorType = args.errorType;
+    this.vaultMessage = args.vaultMessage;
+    this.executionId = args.executionId;
+  }
+}
+
+/** The request never got a Vault answer (connection refused/reset, timeout, non-2xx) after retries. */
+export class TransportError extends VaultRosterError {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number | undefined;
+
+  constructor(args: { method: string; path: string; status?: number | undefined; detail: string; cause?: unknown }) {
+    super('transport', `${args.method} ${args.path} failed: ${args.detail}`, {
+      hint: 'Check VAULT_URL and the network; the call was retried and kept failing.',
+      cause: args.cause,
+    });
+    this.name = 'TransportError';
+    this.method = args.method;
+    this.path = args.path;
+    this.status = args.status;
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * The data every stage shares: the normalised shape of desired and live state.
+ *
+ * Desired state (from YAML) and live state (from Vault) use the same record types so the
+ * planner can compare them field by field. Identities are lower-cased and trimmed here,
+ * once, by whoever builds the record (the desired-state loader or the live-state reader).
+ *
+ * A property that is `undefined` on a desired record is unmanaged: the planner neither
+ * changes it nor shows it. This module holds types and tiny pure helpers only: no I/O.
+ */
+
+/** Vault license types the user APIs accept (VAULT-API.md §5.13). */
+export const LICENSE_TYPES = ['full__v', 'external__v', 'read_only__v', 'learner_user__v'] as const;
+export type LicenseType = (typeof LICENSE_TYPES)[number];
+
+/**
+ * Permissiveness rank of license types, higher is more permissive (VAULT-API.md §5.13).
+ * `learner_user__v` is only compatible with itself and `full__v` (inferred), so it is not in the rank.
+ */
+export const LICENSE_RANK: Readonly<Record<Exclude<LicenseType, 'learner_user__v'>, number>> = {
+  full__v: 3,
+  external__v: 2,
+  read_only__v: 1,
+};
+
+/** True when an application license `app` is allowed under a vault or domain license `base`. */
+export function isLicenseAllowedUnder(app: LicenseType, base: LicenseType): boolean {
+  if (app === 'learner_user__v' || base === 'learner_user__v') {
+    return app === base || base === 'full__v';
+  }
+  return LICENSE_RANK[app] <= LICENSE_RANK[base];
+}
+
+/** Standard security profiles (VAULT-API.md §7.2). Vaults may define custom `__c` profiles too. */
+export const STANDARD_SECURITY_PROFILES = [
+  'business_admin__v',
+  'document_user__v',
+  'external_user__v',
+  'read_only_user__v',
+  'system_admin__v',
+  'vault_owner__v',
+  'view_based_user__v',
+] as const;
+
+/** One application license of a user inside one vault (`app_licensing` encoding, §5.12). */
+export interface AppLicense {
+  readonly active: boolean;
+  readonly license_type: LicenseType;
+}
+
+/** A user's membership of one vault (`vault_membership` encoding, §5.12). */
+export interface Membership {
+  readonly vault_id: number;
+  readonly active: boolean;
+  readonly security_profile: string;
+  readonly license_type: LicenseType;
+  /**
+   * Application licenses in this vault keyed by app code (e.g. `rimReg_v`).
+   * Desired side: `undefined` = app licensing unmanaged for this vault; present = the whole set
+   * (a live app missing here is turned inactive).
+   */
+  readonly apps?: Readonly<Record<string, AppLicense>>;
+}
+
+/** Scalar value of an extra editable user field (`company__v`, `site__v`, `custom__c`, …). */
+export type FieldValue = string | number | boolean | null;
+
+/**
+ * A domain user. Property names are vault-roster's; the client maps them to Vault's `__v` names.
+ * Identity: `user_name`, lower-cased and trimmed.
+ */
+export interface UserRecord {
+  readonly user_name: string;
+  readonly first_name?: string;
+  readonly last_name?: string;
+  readonly email?: string;
+  readonly timezone?: string;
+  readonly locale?: string;
+  readonly language?: string;
+  /** `name__v` of the security policy, always a string (Vault returns it as a number on read). */
+  readonly security_policy?: string;
+  /** The user's `license_type__v`. */
+  readonly license_type?: LicenseType;
+  /** `is_domain_admin__v`. */
+  readonly domain_admin?: boolean;
+  /** `domain_active__v`: false = disabled in every vault of the domain. */
+  readonly active?: boolean;
+  /** Other editable fields by their Vault name. Desired side: only the keys listed are managed. */
+  readonly fields?: Readonly<Record<string, FieldValue>>;
+  /**
+   * Desired side: the whole set of managed memberships, sorted by vault id; `undefined` = unmanaged.
+   * A live membership of a vault not listed is turned inactive (never removed: Vault cannot remove one).
+   */
+  readonly memberships?: readonly Membership[];
+}
+
+/** A desired user, with where it came from and the optional Clinical promotion source. */
+export interface DesiredUser extends UserRecord {
+  /** Clinical Operations: create this user by promoting this `person__sys` id. */
+  readonly promote_from_person?: string;
+  readonly source: SourceRef;
+}
+
+/** A live user as read from Vault. */
+export interface LiveUser extends UserRecord {
+  readonly id: number;
+  readonly memberships: readonly Membership[];
+  readonly fields: Readonly<Record<string, FieldValue>>;
+}
+
+/** SiteVault (VAULT-API.md §8) values. */
+export const SITEVAULT_PERSON_TYPES = ['staff__v', 'external__v'] as const;
+export type SiteVaultPersonType = (typeof SITEVAULT_PERSON_TYPES)[number];
+export const SITEVAULT_ORG_ROLES = ['org_admin__v', 'org_full__v', 'org_external__v', 'org_cant_login__v'] as const;
+export const SITEVAULT_ORG_NO_ACCESS_ROLE = 'org_no_access__v';
+export const SITEVAULT_ORG_ADDONS = ['org_patients__v'] as const;
+export const SITEVAULT_SITE_ROLES = [
+  'regulatory__v',
+  'study_team__v',
+  'site_viewer__v',
+  'external__v',
+  'site_cant_login__v',
+] as const;
+export const SITEVAULT_SITE_NO_ACCESS_ROLE = 'no_access__v';
+export const SITEVAULT_SITE_ADDONS = ['site_budgets__v', 'site_patients__v', 'site_profiles__v'] as const;
+export const SITEVAULT_EXTERNAL_STUDY_ROLES = ['sponsor_cro__v', 'auditor_inspector__v'] as const;
+export const SITEVAULT_STAFF_STUDY_ROLES = [
+  'clinical_research_coordinator__v',
+  'data_coordinator__v',
+  'principal_investigator__v',
+  'regulatory_coordinator__v',
+  'research_nurse__v',
+  'subinvestigator__v',
+  'pharmacist__v',
+  'other__v',
+] as const;
+/** Security policy of SiteVault staff who never log in. */
+export const SITEVAULT_NO_USER_POLICY = 'noUser';
+export const SITEVAULT_VEEVAID_POLICY = 'VeevaID';
+
+export interface OrgAssignment {
+  readonly org_id: string;
+  readonly role: string;
+  readonly addons: readonly string[];
+}
+export interface SiteAssignment {
+  readonly site_usn: string;
+  readonly role: string;
+  readonly addons: readonly string[];
+}
+export interface StudyAssignment {
+  readonly study_id: string;
+  readonly role: string;
+}
+
+/** A SiteVault person and their assignments. Identity: `email`, lower-cased. */
+export interface SiteVaultPerson {
+  readonly email: string;
+  /** Omitted for VeevaID users (Vault assigns one). */
+  readonly username?: string;
+  readonly first_name: string;
+  readonly last_name: string;
+  readonly security_policy: string;
+  readonly person_type: SiteVaultPersonType;
+  readonly investigator: boolean;
+  readonly language?: string;
+  readonly federated_id?: string;
+  readonly org: OrgAssignment;
+  /** Sorted by `site_usn`. */
+  readonly sites: readonly SiteAssignment[];
+  /** Sorted by `study_id`. */
+  readonly studies: readonly StudyAssignment[];
+}
+
+export interface DesiredSiteVaultPerson extends SiteVaultPerson {
+  readonly source: SourceRef;
+}
+
+/** Where a desired record was declared, for diagnostics and plan reasons. */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export const UNMANAGED_USER_POLICIES = ['ignore', 'report', 'deactivate'] as const;
+export type UnmanagedUserPolicy = (typeof UNMANAGED_USER_POLICIES)[number];
+
+/** Safety policy from roster.yaml `policy:`. */
+export interface Policy {
+  readonly unmanaged_users: UnmanagedUserPolicy;
+  /** Guard: a plan deactivating more users than this fails unless allowed. */
+  readonly max_deactivations: number;
+  /** Guard: share (0..1) of live managed-or-unmanaged users a plan may deactivate. */
+  readonly max_deactivation_share: number;
+  /** Lower-cased user names the tool must never change. */
+  readonly protected_users: readonly string[];
+}
+
+export const DEFAULT_POLICY: Policy = {
+  unmanaged_users: 'report',
+  max_deactivations: 10,
+  max_deactivation_share: 0.1,
+  protected_users: [],
+};
+
+/** Target of a roster: which Vault and which API version. */
+export interface VaultTarget {
+  /** Base URL without `/api`, e.g. `https://myvault.veevavault.com`. May be overridden by VAULT_URL. */
+  readonly url?: string;
+  /** API version such as `v25.2`. */
+  readonly api_version: string;
+  /** The intended vault id; auth into another vault is refused. */
+  readonly vault_id?: number;
+  /** Vault DNS sent as `vaultDNS` on auth when the URL host is not the vault's own (proxies, simulator). */
+  readonly dns?: string;
+}
+
+/** A desired-state file that went into a DesiredState, with the digest of its bytes. */
+export interface SourceFile {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** Everything the YAML repo declares, validated and normalised. */
+export interface DesiredState {
+  /** Absolute path of roster.yaml. */
+  readonly config_path: string;
+  readonly target: VaultTarget;
+  readonly policy: Policy;
+  /** Path of the last-applied state file, absolute. */
+  readonly state_path: string;
+  /** Sorted by user_name. */
+  readonly users: readonly DesiredUser[];
+  /** Sorted by email. */
+  readonly sitevault: readonly DesiredSiteVaultPerson[];
+  /** Every file read (config first, then includes sorted), for plan digests. */
+  readonly files: readonly SourceFile[];
+}
+
+/** A Clinical Operations person (VQL on person__sys). */
+export interface ClinicalPerson {
+  readonly id: string;
+  readonly email: string | null;
+  readonly first_name: string | null;
+  readonly last_name: string | null;
+  /** Id of the linked user__sys, or null when the person has no user. */
+  readonly user_id: string | null;
+}
+
+/** Per-application seat usage from `GET /objects/licenses`. */
+export interface LicenseUsage {
+  readonly application: string;
+  readonly license_type: string;
+  readonly licensed: number;
+  readonly used: number;
+}
+
+/** What vault-roster remembers of a SiteVault person it applied (no read API exists). */
+export interface AppliedSiteVaultPerson extends SiteVaultPerson {
+  readonly person_id: string;
+}
+
+/** Live state of the target domain, normalised to the shapes above. */
+export interface LiveState {
+  /** The vault the session is in. */
+  readonly vault_id: number;
+  /** Lower-cased user name of the authenticated user. */
+  readonly authenticated_user: string;
+  /** Users keyed by lower-cased user_name; system-owned users excluded. */
+  readonly users: ReadonlyMap<string, LiveUser>;
+  /** Vault ids of the domain. */
+  readonly vault_ids: readonly number[];
+  /** Security policy `name__v` values. */
+  readonly security_policies: readonly string[];
+  /** Persons keyed by id; empty unless promotions are declared. */
+  readonly persons: ReadonlyMap<string, ClinicalPerson>;
+  readonly licenses: readonly LicenseUsage[];
+  /** SiteVault persons from the last-applied state file, keyed by lower-cased email. */
+  readonly sitevault: ReadonlyMap<string, AppliedSiteVaultPerson>;
+}
+
+/** Lower-case and trim an identity (user name, email) the way Vault compares them. */
+export function normaliseIdentity(value: string): string {
+  return value.trim().toLowerCase();
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/commands/index.js';
+import { TOOL_VERSION } from '../../src/version.js';
+import { runCliCaptured } from '../helpers/cli.js';
+
+describe('vault-roster CLI dispatcher', () => {
+  it('prints the version', async () => {
+    const run = await runCliCaptured(['--version']);
+    expect(run).toEqual({ code: 0, stdout: `${TOOL_VERSION}\n`, stderr: '' });
+    expect(TOOL_VERSION).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('lists every command in --help', async () => {
+    const run = await runCliCaptured(['--help']);
+    expect(run.code).toBe(0);
+    for (const command of COMMANDS) expect(run.stdout).toContain(`  ${command.name}`);
+  });
+
+  it.each(COMMANDS.map((c) => [c.name]))('%s --help prints usage and exits 0', async (name) => {
+    const run = await runCliCaptured([name, '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^Usage: vault-roster ${name}`));
+  });
+
+  it('rejects an unknown command with a hint', async () => {
+    const run = await runCliCaptured(['frobnicate']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("unknown command 'frobnicate'");
+    expect(run.stderr).toContain('--help');
+  });
+
+  it('rejects an unknown option without a stack trace', async () => {
+    const run = await runCliCaptured(['demo', '--nope']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Unknown option '--nope'");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
