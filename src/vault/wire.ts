@@ -1,0 +1,195 @@
+/**
+ * Vault's wire vocabulary for users: field names and the `vault_membership` / `app_licensing`
+ * encodings (VAULT-API.md §5.12). Pure: the planner builds request rows with it and the client
+ * decodes responses with it. The simulator must NOT import this file (it has its own parser, so
+ * a mistake here cannot pass every test).
+ */
+import { LICENSE_TYPES, type AppLicense, type LicenseType, type Membership, type UserRecord } from '../model.js';
+
+/** vault-roster user property → Vault legacy user field. */
+export const USER_FIELD_TO_VAULT = {
+  user_name: 'user_name__v',
+  first_name: 'user_first_name__v',
+  last_name: 'user_last_name__v',
+  email: 'user_email__v',
+  timezone: 'user_timezone__v',
+  locale: 'user_locale__v',
+  language: 'user_language__v',
+  security_policy: 'security_policy_id__v',
+  license_type: 'license_type__v',
+  domain_admin: 'is_domain_admin__v',
+  active: 'domain_active__v',
+} as const satisfies Partial<Record<keyof UserRecord, string>>;
+
+export type MappedUserProperty = keyof typeof USER_FIELD_TO_VAULT;
+
+/** Fields Vault only lets a Domain Admin change, through the single-user PUT (§5.6). */
+export const DOMAIN_ONLY_FIELDS = ['domain_active__v', 'is_domain_admin__v'] as const;
+
+/** Fields Vault returns that are read-only or handled elsewhere; never treated as managed extras. */
+export const READ_ONLY_USER_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'created_date__v',
+  'created_by__v',
+  'modified_date__v',
+  'modified_by__v',
+  'last_login__v',
+  'domain_id__v',
+  'domain_name__v',
+  'vault_id__v',
+  'group_id__v',
+  'active__v',
+  'security_profile__v',
+  'vault_membership',
+  'app_licensing',
+]);
+
+/** Email Vault gives its system-owned users (Vault Help, VAULT-API.md §5.2). */
+export const SYSTEM_USER_EMAIL = 'no-reply@veeva.com';
+
+function isLicenseType(value: string): value is LicenseType {
+  return (LICENSE_TYPES as readonly string[]).includes(value);
+}
+
+/** `3003:true:system_admin__v:full__v`, always all four parts (omitted parts default on Vault's side). */
+export function encodeMembership(m: Membership): string {
+  return `${m.vault_id}:${m.active}:${m.security_profile}:${m.license_type}`;
+}
+
+/** `3003|rimReg_v:true:full__v|rimSubs_v:false:read_only__v` for one vault; apps sorted by code. */
+export function encodeAppLicensing(vaultId: number, apps: Readonly<Record<string, AppLicense>>): string {
+  const parts = Object.keys(apps)
+    .sort()
+    .map((code) => {
+      const app = apps[code];
+      if (app === undefined) throw new Error(`unreachable: missing app ${code}`);
+      return `${code}:${app.active}:${app.license_type}`;
+    });
+  return [String(vaultId), ...parts].join('|');
+}
+
+function parseBool(value: unknown, fallback: boolean): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return fallback;
+}
+
+function parseLicense(value: unknown, fallback: LicenseType): LicenseType {
+  return typeof value === 'string' && isLicenseType(value) ? value : fallback;
+}
+
+function parseVaultId(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** One decoded membership without apps; apps are merged in by `decodeUserMemberships`. */
+type BareMembership = Omit<Membership, 'apps'>;
+
+function decodeMembershipString(cell: string): BareMembership[] {
+  return cell
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .flatMap((entry) => {
+      const [id, active, profile, license] = entry.split(':');
+      const vaultId = parseVaultId(id);
+      if (vaultId === undefined) return [];
+      return [
+        {
+          vault_id: vaultId,
+          active: parseBool(active, true),
+          security_profile: profile !== undefined && profile !== '' ? profile : 'document_user__v',
+          license_type: parseLicense(license, 'full__v'),
+        },
+      ];
+    });
+}
+
+function decodeMembershipObject(value: Record<string, unknown>): BareMembership[] {
+  const vaultId = parseVaultId(value.vault_id ?? value.id ?? value.vault_id__v);
+  if (vaultId === undefined) return [];
+  const profile = value.security_profile__v ?? value.security_profile;
+  return [
+    {
+      vault_id: vaultId,
+      active: parseBool(value.active__v ?? value.active_vault_membership__v ?? value.active, true),
+      security_profile: typeof profile === 'string' && profile !== '' ? profile : 'document_user__v',
+      license_type: parseLicense(value.license_type__v ?? value.license_type, 'full__v'),
+    },
+  ];
+}
+
+interface DecodedApp {
+  readonly vault_id: number;
+  readonly app: string;
+  readonly license: AppLicense;
+}
+
+function decodeAppString(cell: string): DecodedApp[] {
+  return cell
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .flatMap((perVault) => {
+      const [id, ...apps] = perVault.split('|');
+      const vaultId = parseVaultId(id);
+      if (vaultId === undefined) return [];
+      return apps.flatMap((appPart) => {
+        const [code, active, license] = appPart.split(':');
+        if (code === undefined || code === '') return [];
+        return [{ vault_id: vaultId, app: code, license: { active: parseBool(active, true), license_type: parseLicense(license, 'full__v') } }];
+      });
+    });
+}
+
+function decodeAppObject(value: Record<string, unknown>): DecodedApp[] {
+  const vaultId = parseVaultId(value.vault_id ?? value.id ?? value.vault_id__v);
+  const code = value.application_name ?? value.app ?? value.application;
+  if (vaultId === undefined || typeof code !== 'string' || code === '') return [];
+  return [
+    {
+      vault_id: vaultId,
+      app: code,
+      license: {
+        active: parseBool(value.active__v ?? value.active, true),
+        license_type: parseLicense(value.license_type__v ?? value.license_type, 'full__v'),
+      },
+    },
+  ];
+}
+
+function decodeEither<T>(
+  raw: unknown,
+  fromString: (s: string) => T[],
+  fromObject: (o: Record<string, unknown>) => T[],
+): T[] {
+  if (raw === undefined || raw === null) return [];
+  if (typeof raw === 'string') return fromString(raw);
+  if (Array.isArray(raw)) return raw.flatMap((item) => decodeEither(item, fromString, fromObject));
+  if (typeof raw === 'object') return fromObject(raw as Record<string, unknown>);
+  return [];
+}
+
+/**
+ * Decodes a user's `vault_membership` and `app_licensing` as Vault returned them, in either the
+ * documented string encodings or the array-of-objects shape, into memberships sorted by vault id.
+ * App licenses of a vault the user is not a member of are dropped (they grant nothing).
+ */
+export function decodeUserMemberships(vaultMembership: unknown, appLicensing: unknown): Membership[] {
+  const bare = decodeEither(vaultMembership, decodeMembershipString, decodeMembershipObject);
+  const apps = decodeEither(appLicensing, decodeAppString, decodeAppObject);
+  const byVault = new Map<number, Record<string, AppLicense>>();
+  for (const a of apps) {
+    const forVault = byVault.get(a.vault_id) ?? {};
+    forVault[a.app] = a.license;
+    byVault.set(a.vault_id, forVault);
+  }
+  return bare
+    .map((m) => {
+      const vaultApps = byVault.get(m.vault_id);
+      return vaultApps === undefined ? { ...m, apps: {} } : { ...m, apps: vaultApps };
+    })
+    .sort((a, b) => a.vault_id - b.vault_id);
+}
