@@ -1,0 +1,168 @@
+/**
+ * Runs a plan's operations against a narrow port: dependency order, independent batches in
+ * parallel under p-limit, a failed row never stops the rest, and every batch and row result
+ * goes to the journal (fsync'd per batch) and to listeners. Knows nothing of HTTP: the port
+ * (src/apply/vault-port.ts) turns an operation into Vault calls.
+ */
+import pLimit from 'p-limit';
+import { VaultApiError, VaultRosterError } from '../errors.js';
+import type { ApplyListener } from './events.js';
+import type { Journal, JournalReplay } from './journal.js';
+
+/** The part of a plan operation the applier needs (see src/plan/types.ts). */
+export interface ApplyOperation {
+  readonly id: string;
+  readonly kind: 'create' | 'upsert' | 'update' | 'promote' | 'sitevault_create' | 'sitevault_edit';
+  readonly method: 'POST' | 'PUT';
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body_format: 'json-array' | 'form' | 'json-object';
+  readonly depends_on: readonly string[];
+  readonly rows: readonly { readonly key: string; readonly body: Readonly<Record<string, unknown>> }[];
+}
+
+export type RowOutcome =
+  | { readonly ok: true; readonly id?: string }
+  | { readonly ok: false; readonly error_type: string; readonly message: string };
+
+/** Narrow port to Vault: one operation in, one outcome per row out, in row order. */
+export interface ApplyPort {
+  send(operation: ApplyOperation): Promise<readonly RowOutcome[]>;
+}
+
+export interface RowFailure {
+  readonly op_id: string;
+  readonly key: string;
+  readonly error_type: string;
+  readonly message: string;
+}
+
+export interface ExecutionResult {
+  /** Keys with at least one failed (or dependency-skipped) row. */
+  readonly failedKeys: ReadonlySet<string>;
+  readonly failures: readonly RowFailure[];
+  /** Ids rows returned (new user ids, SiteVault person ids), by `op_id\u0000key`. */
+  readonly rowIds: ReadonlyMap<string, string>;
+  readonly calls: number;
+}
+
+export interface ExecuteOptions {
+  readonly concurrency: number;
+  readonly journal: Journal;
+  readonly replay: JournalReplay;
+  readonly listener?: ApplyListener;
+  readonly now?: () => string;
+}
+
+/**
+ * A create cut off mid-flight may have reached Vault; sending it again as an upsert keyed by
+ * user_name__v makes the repeat harmless (no user is ever created twice).
+ */
+export function resumeAsUpsert(operation: ApplyOperation): ApplyOperation {
+  if (operation.kind !== 'create') return operation;
+  return { ...operation, kind: 'upsert', query: { ...operation.query, operation: 'upsert', idParam: 'user_name__v' } };
+}
+
+function failureOf(error: unknown): { error_type: string; message: string } {
+  if (error instanceof VaultApiError) return { error_type: error.errorType, message: error.vaultMessage };
+  if (error instanceof VaultRosterError) return { error_type: error.code.toUpperCase().replace(/-/g, '_'), message: error.message };
+  throw error;
+}
+
+/** Runs every operation once its dependencies are done; returns what failed and the ids created. */
+export async function executeOperations(
+  operations: readonly ApplyOperation[],
+  port: ApplyPort,
+  options: ExecuteOptions,
+): Promise<ExecutionResult> {
+  const now = options.now ?? (() => new Date().toISOString());
+  const emit = options.listener ?? (() => undefined);
+  const { journal, replay } = options;
+  const failedKeys = new Set<string>();
+  const failures: RowFailure[] = [];
+  const rowIds = new Map<string, string>(replay.rowIds);
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const started = new Map<string, Promise<void>>();
+  /** Keys that failed or were skipped in each operation, so dependants skip them too. */
+  const failedByOp = new Map<string, Set<string>>();
+  const markFailed = (opId: string, key: string): void => {
+    const set = failedByOp.get(opId) ?? new Set<string>();
+    set.add(key);
+    failedByOp.set(opId, set);
+  };
+  const byId = new Map(operations.map((op) => [op.id, op]));
+  let calls = 0;
+
+  const runOne = async (planned: ApplyOperation): Promise<void> => {
+    await Promise.all(planned.depends_on.map((id) => schedule(id)));
+    const done = replay.doneRows.get(planned.id) ?? new Set<string>();
+    const resumed = replay.inFlight.has(planned.id);
+    const operation = resumed ? resumeAsUpsert(planned) : planned;
+    const toSend = operation.rows.filter((row) => {
+      if (done.has(row.key)) {
+        emit({ type: 'row_skipped', op_id: operation.id, key: row.key, reason: 'done' });
+        return false;
+      }
+      if (operation.depends_on.some((dep) => failedByOp.get(dep)?.has(row.key) === true)) {
+        // The row builds on an earlier row of the same user that failed (e.g. its create).
+        markFailed(operation.id, row.key);
+        const failure = { op_id: operation.id, key: row.key, error_type: 'DEPENDENCY_FAILED', message: 'an earlier operation for this user failed' };
+        failures.push(failure);
+        emit({ type: 'row_skipped', op_id: operation.id, key: row.key, reason: 'dependency_failed' });
+        return false;
+      }
+      return true;
+    });
+    if (toSend.length === 0) return;
+    const batch: ApplyOperation = { ...operation, rows: toSend };
+    journal.append({ type: 'batch_started', at: now(), op_id: batch.id, kind: batch.kind, keys: toSend.map((r) => r.key) });
+    emit({ type: 'batch_started', op_id: batch.id, kind: batch.kind, rows: toSend.length, resumed });
+    let outcomes: readonly RowOutcome[];
+    try {
+      calls += 1;
+      outcomes = await limit(() => port.send(batch));
+      if (outcomes.length !== toSend.length) {
+        throw new VaultRosterError('row-count', `${batch.method} ${batch.path} returned ${outcomes.length} results for ${toSend.length} rows`);
+      }
+    } catch (error) {
+      const failure = failureOf(error);
+      outcomes = toSend.map(() => ({ ok: false as const, ...failure }));
+    }
+    let ok = 0;
+    toSend.forEach((row, index) => {
+      const outcome = outcomes[index] ?? { ok: false as const, error_type: 'MISSING_RESULT', message: 'no result for this row' };
+      if (outcome.ok) {
+        ok += 1;
+        if (outcome.id !== undefined) rowIds.set(`${batch.id}\u0000${row.key}`, outcome.id);
+        journal.append({ type: 'row_result', at: now(), op_id: batch.id, key: row.key, ok: true, ...(outcome.id === undefined ? {} : { id: outcome.id }) });
+        emit({ type: 'row_result', op_id: batch.id, key: row.key, ok: true, ...(outcome.id === undefined ? {} : { id: outcome.id }) });
+      } else {
+        failedKeys.add(row.key);
+        markFailed(batch.id, row.key);
+        failures.push({ op_id: batch.id, key: row.key, error_type: outcome.error_type, message: outcome.message });
+        journal.append({ type: 'row_result', at: now(), op_id: batch.id, key: row.key, ok: false, error_type: outcome.error_type, message: outcome.message });
+        emit({ type: 'row_result', op_id: batch.id, key: row.key, ok: false, error_type: outcome.error_type, message: outcome.message });
+      }
+    });
+    journal.append({ type: 'batch_finished', at: now(), op_id: batch.id, ok, failed: toSend.length - ok });
+    journal.sync();
+    emit({ type: 'batch_finished', op_id: batch.id, ok, failed: toSend.length - ok });
+  };
+
+  const schedule = (id: string): Promise<void> => {
+    const existing = started.get(id);
+    if (existing) return existing;
+    const operation = byId.get(id);
+    if (operation === undefined) {
+      return Promise.reject(new VaultRosterError('plan-invalid', `operation depends on unknown operation ${id}`));
+    }
+    const promise = runOne(operation);
+    started.set(id, promise);
+    return promise;
+  };
+
+  await Promise.all(operations.map((op) => schedule(op.id)));
+  // Failed-by-dependency rows count against the user too.
+  for (const failure of failures) failedKeys.add(failure.key);
+  return { failedKeys, failures, rowIds, calls };
+}

@@ -1,0 +1,147 @@
+/**
+ * The apply journal: an append-only JSONL record of every batch, call and row result of a run,
+ * fsync'd at the end of each batch. It is the audit trail and the memory that makes a re-run
+ * of an interrupted apply safe (done rows skipped, in-flight creates turned into upserts).
+ * Entries hold user keys, Vault ids, error types and execution ids: never a secret.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type JournalEntry =
+  | { readonly type: 'run_started'; readonly at: string; readonly plan_id: string; readonly tool_version: string; readonly pid: number }
+  | {
+      readonly type: 'batch_started';
+      readonly at: string;
+      readonly op_id: string;
+      /** The kind actually sent (a resumed create is sent as an upsert). */
+      readonly kind: string;
+      readonly keys: readonly string[];
+    }
+  | {
+      readonly type: 'call';
+      readonly at: string;
+      readonly op_id: string;
+      readonly method: string;
+      readonly path: string;
+      readonly status: string;
+      readonly execution_id?: string;
+      readonly error_type?: string;
+      readonly attempt: number;
+    }
+  | {
+      readonly type: 'row_result';
+      readonly at: string;
+      readonly op_id: string;
+      readonly key: string;
+      readonly ok: boolean;
+      readonly id?: string;
+      readonly error_type?: string;
+      readonly message?: string;
+    }
+  | { readonly type: 'batch_finished'; readonly at: string; readonly op_id: string; readonly ok: number; readonly failed: number }
+  | { readonly type: 'run_finished'; readonly at: string; readonly counts: Readonly<Record<string, number>> };
+
+/** What an earlier run of the same plan left behind. */
+export interface JournalReplay {
+  /** Rows that succeeded, by operation id. */
+  readonly doneRows: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Ids that rows returned (new user ids, person ids), by `op_id\u0000key`. */
+  readonly rowIds: ReadonlyMap<string, string>;
+  /** Operations started but never finished: the run was cut off inside them. */
+  readonly inFlight: ReadonlySet<string>;
+  readonly runs: number;
+}
+
+export const EMPTY_REPLAY: JournalReplay = { doneRows: new Map(), rowIds: new Map(), inFlight: new Set(), runs: 0 };
+
+const KNOWN_ENTRY_TYPES: ReadonlySet<string> = new Set([
+  'run_started',
+  'batch_started',
+  'call',
+  'row_result',
+  'batch_finished',
+  'run_finished',
+]);
+
+function assertNever(value: never): never {
+  throw new Error(`unknown journal entry ${JSON.stringify(value)}`);
+}
+
+/** Reads a journal; a missing file is an empty replay and a torn last line (crash mid-write) is ignored. */
+export function replayJournal(path: string): JournalReplay {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_REPLAY;
+    throw error;
+  }
+  const doneRows = new Map<string, Set<string>>();
+  const rowIds = new Map<string, string>();
+  const inFlight = new Set<string>();
+  let runs = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let entry: JournalEntry;
+    try {
+      entry = JSON.parse(line) as JournalEntry;
+    } catch {
+      continue;
+    }
+    // Entries of a newer format are skipped, not fatal: the journal is a record, not a command.
+    if (!KNOWN_ENTRY_TYPES.has(entry.type)) continue;
+    switch (entry.type) {
+      case 'run_started':
+        runs += 1;
+        break;
+      case 'batch_started':
+        inFlight.add(entry.op_id);
+        break;
+      case 'row_result':
+        if (entry.ok) {
+          const done = doneRows.get(entry.op_id) ?? new Set<string>();
+          done.add(entry.key);
+          doneRows.set(entry.op_id, done);
+          if (entry.id !== undefined) rowIds.set(`${entry.op_id}\u0000${entry.key}`, entry.id);
+        }
+        break;
+      case 'batch_finished':
+        inFlight.delete(entry.op_id);
+        break;
+      case 'call':
+      case 'run_finished':
+        break;
+      default:
+        assertNever(entry);
+    }
+  }
+  return { doneRows, rowIds, inFlight, runs };
+}
+
+/** Appends entries to the journal file; `sync()` makes everything written so far durable. */
+export class Journal {
+  readonly path: string;
+  private fd: number | undefined;
+
+  constructor(path: string) {
+    this.path = path;
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'a', 0o600);
+  }
+
+  append(entry: JournalEntry): void {
+    if (this.fd === undefined) throw new Error(`journal ${this.path} is closed`);
+    writeSync(this.fd, JSON.stringify(entry) + '\n');
+  }
+
+  sync(): void {
+    if (this.fd !== undefined) fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
