@@ -1,0 +1,165 @@
+/**
+ * Import: turns live state into a desired-state repo (roster.yaml + user and SiteVault files),
+ * so a team can start from today's Vault. Pure: returns file contents by relative path; the
+ * CLI writes them. Output is stable (sorted users, fixed key order) so re-imports diff well,
+ * and it is written so that `plan` right after import shows no changes.
+ */
+import { stringify } from 'yaml';
+import type { AppliedSiteVaultPerson, LiveState, LiveUser, Membership, VaultTarget } from '../model.js';
+
+export interface ImportOptions {
+  readonly target: VaultTarget;
+  /** `vault`: one users file per primary vault; `none`: a single users file. */
+  readonly splitBy: 'vault' | 'none';
+  /** Only users with a membership in one of these vaults (all users when undefined). */
+  readonly vaults?: readonly number[];
+  /** Path from the output folder to vault-roster's specs/ folder, for schema comments. */
+  readonly specsPath: string;
+  /** Users never to touch (the authenticated admin, integration users). */
+  readonly protectedUsers: readonly string[];
+}
+
+/** The values most users share become `defaults:`; users then only list where they differ. */
+interface Defaults {
+  timezone?: string;
+  locale?: string;
+  language?: string;
+  security_policy?: string;
+  license_type?: string;
+  security_profile?: string;
+}
+
+function mostCommon(values: Iterable<string | undefined>): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: [string, number] | undefined;
+  // Ties break alphabetically so the choice is stable.
+  for (const entry of [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (best === undefined || entry[1] > best[1]) best = entry;
+  }
+  return best?.[0];
+}
+
+function factorDefaults(users: readonly LiveUser[]): Defaults {
+  const defaults: Defaults = {};
+  const set = (key: keyof Defaults, value: string | undefined): void => {
+    if (value !== undefined) defaults[key] = value;
+  };
+  set('timezone', mostCommon(users.map((u) => u.timezone)));
+  set('locale', mostCommon(users.map((u) => u.locale)));
+  set('language', mostCommon(users.map((u) => u.language)));
+  set('security_policy', mostCommon(users.map((u) => u.security_policy)));
+  set('license_type', mostCommon(users.flatMap((u) => [u.license_type, ...u.memberships.map((m) => m.license_type)])));
+  set('security_profile', mostCommon(users.flatMap((u) => u.memberships.map((m) => m.security_profile))));
+  return defaults;
+}
+
+function membershipYaml(m: Membership, defaults: Defaults): Record<string, unknown> {
+  const out: Record<string, unknown> = { vault: m.vault_id };
+  if (m.security_profile !== (defaults.security_profile ?? 'document_user__v')) out.security_profile = m.security_profile;
+  if (m.license_type !== (defaults.license_type ?? 'full__v')) out.license_type = m.license_type;
+  if (!m.active) out.active = false;
+  const apps = Object.entries(m.apps ?? {})
+    .filter(([, app]) => app.active)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  if (apps.length > 0) out.apps = Object.fromEntries(apps.map(([code, app]) => [code, app.license_type]));
+  return out;
+}
+
+function userYaml(user: LiveUser, defaults: Defaults): Record<string, unknown> {
+  const out: Record<string, unknown> = { user_name: user.user_name };
+  const put = (key: string, value: unknown, fallback?: unknown): void => {
+    if (value !== undefined && value !== fallback) out[key] = value;
+  };
+  put('first_name', user.first_name);
+  put('last_name', user.last_name);
+  put('email', user.email);
+  put('timezone', user.timezone, defaults.timezone);
+  put('locale', user.locale, defaults.locale);
+  put('language', user.language, defaults.language);
+  put('security_policy', user.security_policy, defaults.security_policy);
+  put('license_type', user.license_type, defaults.license_type);
+  if (user.domain_admin === true) out.domain_admin = true;
+  if (user.active === false) out.active = false;
+  const fields = Object.entries(user.fields)
+    .filter(([, v]) => v !== null && v !== '')
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  if (fields.length > 0) out.fields = Object.fromEntries(fields);
+  out.memberships = user.memberships.map((m) => membershipYaml(m, defaults));
+  return out;
+}
+
+function sitevaultYaml(person: AppliedSiteVaultPerson): Record<string, unknown> {
+  const out: Record<string, unknown> = { email: person.email };
+  if (person.username !== undefined) out.username = person.username;
+  out.first_name = person.first_name;
+  out.last_name = person.last_name;
+  out.security_policy = person.security_policy;
+  out.person_type = person.person_type;
+  out.investigator = person.investigator;
+  if (person.language !== undefined) out.language = person.language;
+  if (person.federated_id !== undefined) out.federated_id = person.federated_id;
+  out.org = { id: person.org.org_id, role: person.org.role, ...(person.org.addons.length > 0 ? { addons: [...person.org.addons] } : {}) };
+  if (person.sites.length > 0) {
+    out.sites = person.sites.map((s) => ({ usn: s.site_usn, role: s.role, ...(s.addons.length > 0 ? { addons: [...s.addons] } : {}) }));
+  }
+  if (person.studies.length > 0) out.studies = person.studies.map((s) => ({ id: s.study_id, role: s.role }));
+  return out;
+}
+
+function schemaComment(specsPath: string, depth: number, file: string): string {
+  return `# yaml-language-server: $schema=${'../'.repeat(depth)}${specsPath}/${file}\n`;
+}
+
+/** The vault a user's file is named after: their lowest active vault, else lowest vault, else none. */
+function primaryVault(user: LiveUser): number | undefined {
+  const active = user.memberships.filter((m) => m.active);
+  return (active[0] ?? user.memberships[0])?.vault_id;
+}
+
+const YAML_OPTIONS = { lineWidth: 0, indent: 2 } as const;
+
+/** Returns relative path → file content, e.g. `roster.yaml`, `users/vault-3003.yaml`. */
+export function exportDesiredState(live: LiveState, options: ImportOptions): Map<string, string> {
+  const wanted = options.vaults === undefined ? undefined : new Set(options.vaults);
+  const users = [...live.users.values()]
+    .filter((u) => wanted === undefined || u.memberships.some((m) => wanted.has(m.vault_id)))
+    .sort((a, b) => (a.user_name < b.user_name ? -1 : 1));
+  const defaults = factorDefaults(users);
+  const files = new Map<string, string>();
+
+  const groups = new Map<string, LiveUser[]>();
+  for (const user of users) {
+    const vault = options.splitBy === 'vault' ? primaryVault(user) : undefined;
+    const name = options.splitBy === 'none' ? 'users' : vault === undefined ? 'domain-only' : `vault-${vault}`;
+    groups.set(name, [...(groups.get(name) ?? []), user]);
+  }
+  for (const [name, members] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const body = stringify({ users: members.map((u) => userYaml(u, defaults)) }, YAML_OPTIONS);
+    files.set(`users/${name}.yaml`, schemaComment(options.specsPath, 1, 'users.schema.json') + body);
+  }
+  const persons = [...live.sitevault.values()].sort((a, b) => (a.email < b.email ? -1 : 1));
+  if (persons.length > 0) {
+    const body = stringify({ sitevault_users: persons.map(sitevaultYaml) }, YAML_OPTIONS);
+    files.set('sitevault/persons.yaml', schemaComment(options.specsPath, 1, 'sitevault.schema.json') + body);
+  }
+
+  const vault: Record<string, unknown> = {};
+  if (options.target.url !== undefined) vault.url = options.target.url;
+  vault.api_version = options.target.api_version;
+  vault.vault_id = live.vault_id;
+  if (options.target.dns !== undefined) vault.dns = options.target.dns;
+  const roster = {
+    vault,
+    include: ['users/**/*.yaml', ...(persons.length > 0 ? ['sitevault/**/*.yaml'] : [])],
+    defaults,
+    policy: {
+      unmanaged_users: 'report',
+      max_deactivations: 10,
+      protected_users: [...new Set([live.authenticated_user, ...options.protectedUsers])].sort(),
+    },
+    state: '.vault-roster/state.json',
+  };
+  files.set('roster.yaml', schemaComment(options.specsPath, 0, 'roster.schema.json') + stringify(roster, YAML_OPTIONS));
+  return files;
+}
