@@ -1,0 +1,108 @@
+/**
+ * Desired state: reads roster.yaml and the files it includes, validates them (shape with ajv
+ * against specs/, then meaning with named rules) and normalises them into a DesiredState.
+ *
+ * Owns: file reading, YAML parsing with source positions, validation, normalisation.
+ * Must not: talk to Vault, print, exit, or throw for a user's mistake (those are diagnostics).
+ */
+import { dirname, relative, resolve, sep } from 'node:path';
+import { hasErrors, type Diagnostic } from '../diagnostics.js';
+import type { DesiredState, SourceFile } from '../model.js';
+import type { ConfigEntry, PersonEntry, UserEntry } from './entries.js';
+import { detectFileKind, topLevelNotMapping } from './file-kind.js';
+import { expandIncludes } from './include.js';
+import { normalisePerson, normalisePolicy, normaliseTarget, normaliseUser, statePath } from './normalise.js';
+import type { RawConfig, RawSiteVaultFile, RawUsersFile } from './raw-types.js';
+import { checkConfigRules } from './rules-config.js';
+import { checkSiteVaultRules } from './rules-sitevault.js';
+import { checkUserRules } from './rules-users.js';
+import { checkShape } from './shape.js';
+import { readSourceFile, type FileRole } from './source-file.js';
+import { parseYamlFile, type YamlFile } from './yaml-file.js';
+
+export type LoadResult = { ok: true; state: DesiredState; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+
+export interface LoadOptions {
+  /** Base for a relative configPath and for the file names in diagnostics. Default: process.cwd(). */
+  readonly cwd?: string;
+}
+
+interface LoadedFile {
+  readonly yaml: YamlFile;
+  readonly sha256: string;
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}
+
+async function loadFile(absolutePath: string, displayPath: string, role: FileRole, sink: Diagnostic[]): Promise<LoadedFile | undefined> {
+  const read = await readSourceFile(absolutePath, displayPath, role);
+  if (!read.ok) {
+    sink.push(...read.diagnostics);
+    return undefined;
+  }
+  const parsed = parseYamlFile(read.source.text, displayPath);
+  sink.push(...parsed.diagnostics);
+  return parsed.ok ? { yaml: parsed.yaml, sha256: read.source.sha256 } : undefined;
+}
+
+/** Reads, validates and normalises the desired state declared by `configPath` and its includes. */
+export async function loadDesiredState(configPath: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const absoluteConfig = resolve(cwd, configPath);
+  const configDir = dirname(absoluteConfig);
+  const display = (absolute: string): string => toPosix(relative(cwd, absolute)) || absolute;
+  const diagnostics: Diagnostic[] = [];
+
+  const configFile = await loadFile(absoluteConfig, display(absoluteConfig), 'config', diagnostics);
+  if (configFile === undefined) return { ok: false, diagnostics };
+  const notMapping = topLevelNotMapping(configFile.yaml, '"vault:" and "include:" keys (see specs/roster.schema.json).');
+  if (notMapping !== undefined) return { ok: false, diagnostics: [...diagnostics, notMapping] };
+  const configShape = checkShape(configFile.yaml, 'config');
+  diagnostics.push(...configShape);
+  if (configShape.length > 0) return { ok: false, diagnostics };
+  const config: ConfigEntry = { raw: configFile.yaml.data as RawConfig, yaml: configFile.yaml };
+  diagnostics.push(...checkConfigRules(config));
+
+  const included = await expandIncludes(config, configDir, absoluteConfig);
+  diagnostics.push(...included.diagnostics);
+  const files: SourceFile[] = [{ path: toPosix(relative(configDir, absoluteConfig)), sha256: configFile.sha256 }];
+  const users: UserEntry[] = [];
+  const persons: PersonEntry[] = [];
+  for (const relativePath of included.files) {
+    const absolute = resolve(configDir, relativePath);
+    const loaded = await loadFile(absolute, display(absolute), 'include', diagnostics);
+    if (loaded === undefined) continue;
+    files.push({ path: toPosix(relativePath), sha256: loaded.sha256 });
+    const kind = detectFileKind(loaded.yaml);
+    if (!kind.ok) {
+      diagnostics.push(kind.diagnostic);
+      continue;
+    }
+    const shape = checkShape(loaded.yaml, kind.kind);
+    diagnostics.push(...shape);
+    if (shape.length > 0) continue;
+    // Rules see only shape-valid files, so they can trust the raw types.
+    if (kind.kind === 'users') {
+      (loaded.yaml.data as RawUsersFile).users.forEach((raw, i) => users.push({ raw, yaml: loaded.yaml, path: ['users', i] }));
+    } else {
+      (loaded.yaml.data as RawSiteVaultFile).sitevault_users.forEach((raw, i) =>
+        persons.push({ raw, yaml: loaded.yaml, path: ['sitevault_users', i] }),
+      );
+    }
+  }
+  diagnostics.push(...checkUserRules(users, config), ...checkSiteVaultRules(persons));
+  if (hasErrors(diagnostics)) return { ok: false, diagnostics };
+
+  const state: DesiredState = {
+    config_path: absoluteConfig,
+    target: normaliseTarget(config.raw),
+    policy: normalisePolicy(config.raw),
+    state_path: statePath(config.raw, configDir),
+    users: users.map((u) => normaliseUser(u, config)).sort((a, b) => (a.user_name < b.user_name ? -1 : a.user_name > b.user_name ? 1 : 0)),
+    sitevault: persons.map(normalisePerson).sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)),
+    files,
+  };
+  return { ok: true, state, diagnostics };
+}

@@ -1,0 +1,122 @@
+/**
+ * Raw (schema-valid) declarations → the shared model: defaults filled in, identities lower-cased,
+ * lists sorted. A key the YAML leaves out stays `undefined` (unmanaged) unless a default covers it.
+ */
+import { resolve } from 'node:path';
+import {
+  DEFAULT_POLICY,
+  normaliseIdentity,
+  type AppLicense,
+  type DesiredSiteVaultPerson,
+  type DesiredUser,
+  type Membership,
+  type Policy,
+  type VaultTarget,
+} from '../model.js';
+import type { ConfigEntry, PersonEntry, UserEntry } from './entries.js';
+import type { RawConfig, RawMembership } from './raw-types.js';
+
+/** Default last-applied state file, relative to the config's folder. */
+export const DEFAULT_STATE_PATH = '.vault-roster/state.json';
+
+/** Vault's own defaults for a membership's parts (VAULT-API.md §5.12). */
+const VAULT_DEFAULT_PROFILE = 'document_user__v';
+const VAULT_DEFAULT_LICENSE = 'full__v';
+
+type Loose<T> = { [K in keyof T]: T[K] | undefined };
+
+/** Drops keys whose value is undefined, so optional properties are absent rather than undefined. */
+function compact<T extends object>(value: Loose<T>): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function text(value: string | number | undefined): string | undefined {
+  return value === undefined ? undefined : String(value).trim();
+}
+
+function byKey<T>(key: (item: T) => string | number): (a: T, b: T) => number {
+  return (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+}
+
+export function normaliseTarget(raw: RawConfig): VaultTarget {
+  return compact<VaultTarget>({ url: raw.vault.url, api_version: raw.vault.api_version, vault_id: raw.vault.vault_id, dns: raw.vault.dns });
+}
+
+export function normalisePolicy(raw: RawConfig): Policy {
+  const policy = raw.policy ?? {};
+  return {
+    unmanaged_users: policy.unmanaged_users ?? DEFAULT_POLICY.unmanaged_users,
+    max_deactivations: policy.max_deactivations ?? DEFAULT_POLICY.max_deactivations,
+    max_deactivation_share: policy.max_deactivation_share ?? DEFAULT_POLICY.max_deactivation_share,
+    protected_users: [...new Set((policy.protected_users ?? []).map(normaliseIdentity))].sort(),
+  };
+}
+
+export function statePath(raw: RawConfig, configDir: string): string {
+  return resolve(configDir, raw.state ?? DEFAULT_STATE_PATH);
+}
+
+function normaliseMembership(raw: RawMembership, defaults: RawConfig['defaults']): Membership {
+  const apps =
+    raw.apps === undefined
+      ? undefined
+      : Object.fromEntries(
+          Object.keys(raw.apps)
+            .sort()
+            .map((code): [string, AppLicense] => [code, { active: true, license_type: raw.apps?.[code] ?? VAULT_DEFAULT_LICENSE }]),
+        );
+  return compact<Membership>({
+    vault_id: raw.vault,
+    active: raw.active ?? true,
+    security_profile: raw.security_profile ?? defaults?.security_profile ?? VAULT_DEFAULT_PROFILE,
+    license_type: raw.license_type ?? defaults?.license_type ?? VAULT_DEFAULT_LICENSE,
+    apps,
+  });
+}
+
+export function normaliseUser(entry: UserEntry, config: ConfigEntry): DesiredUser {
+  const raw = entry.raw;
+  const defaults = config.raw.defaults;
+  return compact<DesiredUser>({
+    user_name: normaliseIdentity(raw.user_name),
+    first_name: raw.first_name,
+    last_name: raw.last_name,
+    email: text(raw.email),
+    timezone: raw.timezone ?? defaults?.timezone,
+    locale: raw.locale ?? defaults?.locale,
+    language: raw.language ?? defaults?.language,
+    security_policy: text(raw.security_policy ?? defaults?.security_policy),
+    license_type: raw.license_type ?? defaults?.license_type,
+    domain_admin: raw.domain_admin,
+    active: raw.active,
+    fields: raw.fields === undefined ? undefined : { ...raw.fields },
+    memberships: raw.memberships?.map((m) => normaliseMembership(m, defaults)).sort(byKey((m) => m.vault_id)),
+    promote_from_person: raw.promote_from_person,
+    source: entry.yaml.locate([...entry.path, 'user_name']),
+  });
+}
+
+export function normalisePerson(entry: PersonEntry): DesiredSiteVaultPerson {
+  const raw = entry.raw;
+  return compact<DesiredSiteVaultPerson>({
+    email: normaliseIdentity(raw.email),
+    username: raw.username === undefined ? undefined : normaliseIdentity(raw.username),
+    first_name: raw.first_name,
+    last_name: raw.last_name,
+    security_policy: String(raw.security_policy).trim(),
+    person_type: raw.person_type,
+    investigator: raw.investigator,
+    language: raw.language,
+    federated_id: raw.federated_id,
+    org: { org_id: raw.org.id, role: raw.org.role, addons: [...(raw.org.addons ?? [])].sort() },
+    sites: (raw.sites ?? [])
+      .map((s) => ({ site_usn: s.usn, role: s.role, addons: [...(s.addons ?? [])].sort() }))
+      .sort(byKey((s) => s.site_usn)),
+    studies: (raw.studies ?? []).map((s) => ({ study_id: s.id, role: s.role })).sort(byKey((s) => s.study_id)),
+    source: entry.yaml.locate([...entry.path, 'email']),
+  });
+}

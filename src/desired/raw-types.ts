@@ -1,0 +1,78 @@
+/**
+ * TypeScript views of data that passed its schema (specs/*.schema.json). Only code that runs
+ * after `checkShape` succeeded may cast to these.
+ */
+import type { FieldValue, LicenseType, SiteVaultPersonType, UnmanagedUserPolicy } from '../model.js';
+
+export interface RawConfig {
+  vault: { url?: string; api_version: string; vault_id?: number; dns?: string };
+  include: string[];
+  defaults?: {
+    timezone?: string;
+    locale?: string;
+    language?: string;
+    security_policy?: string | number;
+    license_type?: LicenseType;
+    security_profile?: string;
+  };
+  policy?: {
+    unmanaged_users?: UnmanagedUserPolicy;
+    max_deactivations?: number;
+    max_deactivation_share?: number;
+    protected_users?: string[];
+  };
+  state?: string;
+}
+
+export interface RawMembership {
+  vault: number;
+  security_profile?: string;
+  license_type?: LicenseType;
+  active?: boolean;
+  apps?: Record<string, LicenseType>;
+}
+
+export interface RawUser {
+  user_name: string;
+  first_name?: string;
+  last_name?: string;
+  email?: string;
+  timezone?: string;
+  locale?: string;
+  language?: string;
+  security_policy?: string | number;
+  license_type?: LicenseType;
+  domain_admin?: boolean;
+  active?: boolean;
+  fields?: Record<string, FieldValue>;
+  memberships?: RawMembership[];
+  promote_from_person?: string;
+}
+
+export interface RawUsersFile {
+  users: RawUser[];
+}
+
+export interface RawAssignment {
+  role: string;
+  addons?: string[];
+}
+
+export interface RawSiteVaultPerson {
+  email: string;
+  username?: string;
+  first_name: string;
+  last_name: string;
+  security_policy: string | number;
+  person_type: SiteVaultPersonType;
+  investigator: boolean;
+  language?: string;
+  federated_id?: string;
+  org: RawAssignment & { id: string };
+  sites?: (RawAssignment & { usn: string })[];
+  studies?: { id: string; role: string }[];
+}
+
+export interface RawSiteVaultFile {
+  sitevault_users: RawSiteVaultPerson[];
+}

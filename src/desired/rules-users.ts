@@ -1,0 +1,200 @@
+/**
+ * Semantic rules over users (step two of validation, after the schema). Each rule is a small
+ * named function returning diagnostics; none of them reads files or talks to Vault.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import { isLicenseAllowedUnder, normaliseIdentity, type LicenseType } from '../model.js';
+import { READ_ONLY_USER_FIELDS, USER_FIELD_TO_VAULT } from '../vault/wire.js';
+import { formatPosition, type ConfigEntry, type UserEntry } from './entries.js';
+
+/** Promote Person to User first appears in API v26.2 (VAULT-API.md §9.1). */
+export const PROMOTION_MIN_API_VERSION = { major: 26, minor: 2 } as const;
+
+function error(code: string, summary: string, hint: string, user: string, position: Diagnostic['position']): Diagnostic {
+  return position === undefined
+    ? { severity: 'error', code, summary, hint, subject: { user } }
+    : { severity: 'error', code, summary, hint, position, subject: { user } };
+}
+
+/** The same user_name twice, exactly or as case variants (Vault compares user names case-insensitively). */
+export function duplicateUserNames(users: readonly UserEntry[]): Diagnostic[] {
+  const first = new Map<string, UserEntry>();
+  const diagnostics: Diagnostic[] = [];
+  for (const entry of users) {
+    const identity = normaliseIdentity(entry.raw.user_name);
+    const earlier = first.get(identity);
+    if (earlier === undefined) {
+      first.set(identity, entry);
+      continue;
+    }
+    const earlierAt = formatPosition(earlier.yaml.locate([...earlier.path, 'user_name']));
+    const position = entry.yaml.locate([...entry.path, 'user_name']);
+    const sameSpelling = earlier.raw.user_name.trim() === entry.raw.user_name.trim();
+    diagnostics.push(
+      sameSpelling
+        ? error('duplicate-user', `user ${identity} is declared twice (first at ${earlierAt})`, 'Keep one entry per user: merge the two declarations.', identity, position)
+        : error(
+            'user-name-case-conflict',
+            `"${entry.raw.user_name.trim()}" and "${earlier.raw.user_name.trim()}" (at ${earlierAt}) are the same Vault user`,
+            'User names are case-insensitive in Vault: keep one entry with one spelling.',
+            identity,
+            position,
+          ),
+    );
+  }
+  return diagnostics;
+}
+
+/** One user listing the same vault in two memberships. */
+export function duplicateMemberships(users: readonly UserEntry[]): Diagnostic[] {
+  return users.flatMap((entry) => {
+    const seen = new Set<number>();
+    return (entry.raw.memberships ?? []).flatMap((membership, index) => {
+      if (!seen.has(membership.vault)) {
+        seen.add(membership.vault);
+        return [];
+      }
+      return [
+        error(
+          'duplicate-membership',
+          `vault ${membership.vault} is listed twice in the memberships of ${normaliseIdentity(entry.raw.user_name)}`,
+          'Merge the two memberships into one entry per vault.',
+          normaliseIdentity(entry.raw.user_name),
+          entry.yaml.locate([...entry.path, 'memberships', index, 'vault'], 'value'),
+        ),
+      ];
+    });
+  });
+}
+
+/**
+ * An application license more permissive than the membership's license or the user's domain
+ * license (VAULT-API.md §5.12-5.13). Vault rejects such rows, so catch them before any call.
+ */
+export function appLicensePermissiveness(users: readonly UserEntry[], config: ConfigEntry): Diagnostic[] {
+  const defaultLicense = config.raw.defaults?.license_type;
+  return users.flatMap((entry) => {
+    const userName = normaliseIdentity(entry.raw.user_name);
+    const userLicense: LicenseType | undefined = entry.raw.license_type ?? defaultLicense;
+    return (entry.raw.memberships ?? []).flatMap((membership, index) => {
+      const membershipLicense: LicenseType = membership.license_type ?? defaultLicense ?? 'full__v';
+      return Object.entries(membership.apps ?? {}).flatMap(([app, license]) => {
+        const position = entry.yaml.locate([...entry.path, 'memberships', index, 'apps', app], 'value');
+        const found: Diagnostic[] = [];
+        if (!isLicenseAllowedUnder(license, membershipLicense)) {
+          found.push(
+            error(
+              'app-license-exceeds-membership',
+              `app ${app} in vault ${membership.vault} has license ${license}, more permissive than the membership's ${membershipLicense}`,
+              `Lower the app license or raise the membership's license_type.`,
+              userName,
+              position,
+            ),
+          );
+        }
+        if (userLicense !== undefined && !isLicenseAllowedUnder(license, userLicense)) {
+          found.push(
+            error(
+              'app-license-exceeds-user-license',
+              `app ${app} in vault ${membership.vault} has license ${license}, more permissive than the user's license_type ${userLicense}`,
+              `Lower the app license or raise the user's license_type (app licenses cannot exceed it).`,
+              userName,
+              position,
+            ),
+          );
+        }
+        return found;
+      });
+    });
+  });
+}
+
+/** `v26.2` → { major: 26, minor: 2 }; the schema guarantees the form. */
+export function parseApiVersion(version: string): { major: number; minor: number } {
+  const match = /^v(\d+)\.(\d+)$/.exec(version);
+  return { major: Number(match?.[1] ?? 0), minor: Number(match?.[2] ?? 0) };
+}
+
+/** promote_from_person needs the Promote Person to User endpoint, which needs api_version >= v26.2. */
+export function promotionApiVersion(users: readonly UserEntry[], config: ConfigEntry): Diagnostic[] {
+  const version = parseApiVersion(config.raw.vault.api_version);
+  const min = PROMOTION_MIN_API_VERSION;
+  if (version.major > min.major || (version.major === min.major && version.minor >= min.minor)) return [];
+  return users
+    .filter((entry) => entry.raw.promote_from_person !== undefined)
+    .map((entry) =>
+      error(
+        'promotion-needs-api-version',
+        `promote_from_person needs API v${min.major}.${min.minor} or later, but roster.yaml sets ${config.raw.vault.api_version}`,
+        `Set vault.api_version to v${min.major}.${min.minor} (or later) in the config, or create the user without promote_from_person.`,
+        normaliseIdentity(entry.raw.user_name),
+        entry.yaml.locate([...entry.path, 'promote_from_person']),
+      ),
+    );
+}
+
+/** One Clinical person promoted into two users. */
+export function duplicatePromotions(users: readonly UserEntry[]): Diagnostic[] {
+  const first = new Map<string, UserEntry>();
+  const diagnostics: Diagnostic[] = [];
+  for (const entry of users) {
+    const person = entry.raw.promote_from_person;
+    if (person === undefined) continue;
+    const earlier = first.get(person);
+    if (earlier === undefined) {
+      first.set(person, entry);
+      continue;
+    }
+    diagnostics.push(
+      error(
+        'duplicate-promotion',
+        `person ${person} is promoted twice (also by ${normaliseIdentity(earlier.raw.user_name)} at ${formatPosition(earlier.yaml.locate([...earlier.path, 'promote_from_person']))})`,
+        'A person can become one user only: keep promote_from_person on one of them.',
+        normaliseIdentity(entry.raw.user_name),
+        entry.yaml.locate([...entry.path, 'promote_from_person'], 'value'),
+      ),
+    );
+  }
+  return diagnostics;
+}
+
+const DEDICATED_KEY_BY_FIELD = new Map<string, string>(Object.entries(USER_FIELD_TO_VAULT).map(([key, field]) => [field, key]));
+
+/** `fields` may not set what a dedicated key covers, nor read-only fields. */
+export function reservedFieldNames(users: readonly UserEntry[]): Diagnostic[] {
+  return users.flatMap((entry) =>
+    Object.keys(entry.raw.fields ?? {}).flatMap((field) => {
+      const position = entry.yaml.locate([...entry.path, 'fields', field]);
+      const userName = normaliseIdentity(entry.raw.user_name);
+      const dedicated = DEDICATED_KEY_BY_FIELD.get(field);
+      if (dedicated !== undefined) {
+        return [error('field-has-dedicated-key', `${field} cannot be set under fields`, `Use the "${dedicated}" key of the user instead.`, userName, position)];
+      }
+      if (READ_ONLY_USER_FIELDS.has(field)) {
+        return [
+          error(
+            'field-read-only',
+            `${field} is read-only or managed through memberships`,
+            field === 'security_profile__v' || field === 'active__v'
+              ? 'Set it per vault under memberships.'
+              : 'Remove it: Vault sets this field itself.',
+            userName,
+            position,
+          ),
+        ];
+      }
+      return [];
+    }),
+  );
+}
+
+export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry): Diagnostic[] {
+  return [
+    ...duplicateUserNames(users),
+    ...duplicateMemberships(users),
+    ...appLicensePermissiveness(users, config),
+    ...promotionApiVersion(users, config),
+    ...duplicatePromotions(users),
+    ...reservedFieldNames(users),
+  ];
+}

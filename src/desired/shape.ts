@@ -1,0 +1,178 @@
+/**
+ * Step one of validation: the file's shape against its JSON Schema, with each ajv error turned
+ * into a diagnostic at the offending key or value.
+ */
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic } from '../diagnostics.js';
+import { closestMatch } from './did-you-mean.js';
+import { validatorFor, type FileKind } from './schemas.js';
+import type { DataPath, YamlFile } from './yaml-file.js';
+
+function parsePointer(pointer: string): DataPath {
+  if (pointer === '') return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** `users[2].memberships[0].vault`, or "the top level". */
+export function describePath(path: DataPath): string {
+  if (path.length === 0) return 'the top level';
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return 'text';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a number';
+  return `a ${typeof value}`;
+}
+
+function expectedType(type: unknown): string {
+  const names: Record<string, string> = {
+    string: 'text',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+    object: 'a mapping (key: value)',
+    array: 'a list',
+    null: 'null',
+  };
+  const types = Array.isArray(type) ? type : [type];
+  return types.map((t) => names[String(t)] ?? String(t)).join(' or ');
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function descriptionOf(schema: unknown): string | undefined {
+  if (typeof schema === 'object' && schema !== null && 'description' in schema && typeof schema.description === 'string') {
+    return schema.description;
+  }
+  return undefined;
+}
+
+function typeHint(error: ErrorObject): string {
+  const value: unknown = error.data;
+  const type: unknown = error.params.type;
+  if (type === 'boolean' && typeof value === 'string') return 'Write true or false without quotes (YAML 1.2 reads yes/no/on/off as text).';
+  if ((type === 'integer' || type === 'number') && typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) {
+    return 'Write the number without quotes.';
+  }
+  if (type === 'array' && value !== null && typeof value === 'object') return 'Start each list item with "- ".';
+  if (type === 'object' && Array.isArray(value)) return 'Remove the "- " in front: this is one mapping, not a list.';
+  return descriptionOf(error.parentSchema) ?? `Use ${expectedType(type)}.`;
+}
+
+/** Allowed values collected from an enum or the enums of an anyOf's branches. */
+function allowedValues(schema: unknown): string[] {
+  if (typeof schema !== 'object' || schema === null) return [];
+  const s = schema as { enum?: unknown[]; anyOf?: unknown[] };
+  const own = (s.enum ?? []).map(String);
+  return [...own, ...(s.anyOf ?? []).flatMap(allowedValues)];
+}
+
+function valueHint(error: ErrorObject, allowed: readonly string[]): string {
+  const suggestion = typeof error.data === 'string' ? closestMatch(error.data, allowed) : undefined;
+  const description = descriptionOf(error.parentSchema);
+  if (suggestion !== undefined) return `Did you mean "${suggestion}"?`;
+  if (error.keyword === 'enum' && allowed.length > 0) return `Use one of: ${allowed.join(', ')}.`;
+  return description ?? `The value ${error.message ?? 'is invalid'}.`;
+}
+
+function toDiagnostic(error: ErrorObject, yaml: YamlFile): Diagnostic {
+  const path = parsePointer(error.instancePath);
+  const where = describePath(path);
+  const at = (p: DataPath, target: 'key' | 'value') => yaml.locate(p, target);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(error.params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const suggestion = closestMatch(key, known);
+      return {
+        severity: 'error',
+        code: 'unknown-key',
+        summary: `unknown key "${key}" in ${where}`,
+        hint: suggestion !== undefined ? `Did you mean "${suggestion}"?` : `Allowed keys here: ${known.join(', ')}.`,
+        position: at([...path, key], 'key'),
+      };
+    }
+    case 'required': {
+      const key = String(error.params.missingProperty);
+      const schema = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties?.[key];
+      return {
+        severity: 'error',
+        code: 'missing-key',
+        summary: `missing required key "${key}" in ${where}`,
+        hint: `Add "${key}:"${descriptionOf(schema) === undefined ? '.' : ` (${descriptionOf(schema) ?? ''})`}`,
+        position: at(path, 'value'),
+      };
+    }
+    case 'type':
+      return {
+        severity: 'error',
+        code: 'wrong-type',
+        summary: `${where} must be ${expectedType(error.params.type)}, not ${kindOf(error.data)}`,
+        hint: typeHint(error),
+        position: at(path, 'value'),
+      };
+    case 'propertyNames': {
+      const key = String(error.params.propertyName);
+      return {
+        severity: 'error',
+        code: 'invalid-key',
+        summary: `"${key}" is not a valid name in ${where}`,
+        hint: descriptionOf(error.parentSchema) ?? 'Rename the key.',
+        position: at([...path, key], 'key'),
+      };
+    }
+    case 'uniqueItems':
+      return {
+        severity: 'error',
+        code: 'duplicate-item',
+        summary: `${where} lists ${show((error.data as unknown[])[Number(error.params.i)])} twice`,
+        hint: 'Remove the repeated item.',
+        position: at([...path, Number(error.params.i)], 'key'),
+      };
+    default: {
+      const allowed = allowedValues(error.parentSchema);
+      return {
+        severity: 'error',
+        code: 'invalid-value',
+        summary: `"${show(error.data)}" is not a valid value for ${where}${error.keyword === 'pattern' || error.keyword === 'anyOf' || error.keyword === 'enum' ? '' : ` (${error.message ?? 'invalid'})`}`,
+        hint: valueHint(error, allowed),
+        position: at(path, 'value'),
+      };
+    }
+  }
+}
+
+/** Drops errors that a clearer one already covers: the branches of a failed anyOf, propertyNames internals. */
+function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const anyOfFailures = errors.filter((e) => e.keyword === 'anyOf');
+  return errors.filter((e) => {
+    if (e.propertyName !== undefined) return false;
+    return !anyOfFailures.some((a) => a !== e && a.instancePath === e.instancePath && e.schemaPath.startsWith(`${a.schemaPath}/`));
+  });
+}
+
+/** Validates a parsed file against the schema of its kind; an empty list means the shape is right. */
+export function checkShape(yaml: YamlFile, kind: FileKind): Diagnostic[] {
+  const validate = validatorFor(kind);
+  if (validate(yaml.data)) return [];
+  const seen = new Set<string>();
+  return relevantErrors(validate.errors ?? [])
+    .map((e) => toDiagnostic(e, yaml))
+    .filter((d) => {
+      const key = `${d.code}|${d.position?.line ?? 0}|${d.position?.col ?? 0}|${d.summary}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}

@@ -1,0 +1,101 @@
+/**
+ * Reading one desired-state file from disk: refuses what must not reach the YAML parser
+ * (directories, huge files, bytes that are not UTF-8) with a diagnostic instead of an exception.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import type { Diagnostic } from '../diagnostics.js';
+import { bytePosition, findInvalidUtf8 } from './utf8.js';
+
+/** Files above this are refused before parsing: parsing cost and memory grow with size. */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+export interface SourceText {
+  readonly text: string;
+  readonly sha256: string;
+}
+
+export type ReadResult = { ok: true; source: SourceText } | { ok: false; diagnostics: Diagnostic[] };
+
+/** `config` files get hints about --config; `include` files about the include globs. */
+export type FileRole = 'config' | 'include';
+
+function failure(code: string, summary: string, hint: string, file?: string, line = 1, col = 1): ReadResult {
+  const diagnostic: Diagnostic =
+    file === undefined
+      ? { severity: 'error', code, summary, hint }
+      : { severity: 'error', code, summary, hint, position: { file, line, col } };
+  return { ok: false, diagnostics: [diagnostic] };
+}
+
+function errnoCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
+  return undefined;
+}
+
+/**
+ * Reads `absolutePath` and returns its text without a byte order mark, plus the sha256 of the
+ * bytes. `displayPath` is what diagnostics show.
+ */
+export async function readSourceFile(absolutePath: string, displayPath: string, role: FileRole): Promise<ReadResult> {
+  let size: number;
+  try {
+    const info = await stat(absolutePath);
+    if (info.isDirectory()) {
+      return failure(
+        'not-a-file',
+        `${displayPath} is a directory, not a YAML file`,
+        role === 'config'
+          ? 'Pass the config file itself, e.g. --config path/to/roster.yaml.'
+          : 'Make the include glob match files only, e.g. users/**/*.yaml.',
+      );
+    }
+    if (!info.isFile()) {
+      return failure('not-a-file', `${displayPath} is not a regular file`, 'Point at a YAML file.');
+    }
+    size = info.size;
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return failure(
+        'file-not-found',
+        `${displayPath} does not exist`,
+        role === 'config'
+          ? 'Create roster.yaml or pass the right path with --config.'
+          : 'Check the include globs in roster.yaml.',
+      );
+    }
+    return failure('file-unreadable', `cannot read ${displayPath} (${code ?? 'unknown error'})`, 'Check the file permissions.');
+  }
+  if (size > MAX_FILE_BYTES) {
+    return failure(
+      'file-too-large',
+      `${displayPath} is ${(size / 1024 / 1024).toFixed(1)} MiB, above the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit`,
+      'Split it into several smaller files and include them with a glob (e.g. users/**/*.yaml).',
+      displayPath,
+    );
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(absolutePath);
+  } catch (error) {
+    return failure('file-unreadable', `cannot read ${displayPath} (${errnoCode(error) ?? 'unknown error'})`, 'Check the file permissions.');
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const invalidAt = findInvalidUtf8(bytes);
+  if (invalidAt >= 0) {
+    const { line, col } = bytePosition(bytes, invalidAt);
+    const byte = (bytes[invalidAt] ?? 0).toString(16).padStart(2, '0');
+    return failure(
+      'invalid-utf8',
+      `${displayPath} is not valid UTF-8: byte 0x${byte} at offset ${invalidAt}`,
+      'Save the file as UTF-8 (without Latin-1 or Windows-1252 characters).',
+      displayPath,
+      line,
+      col,
+    );
+  }
+  // TextDecoder drops a leading byte order mark, so columns on line 1 count as the user sees them.
+  const text = new TextDecoder('utf-8').decode(bytes);
+  return { ok: true, source: { text, sha256 } };
+}
