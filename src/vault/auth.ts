@@ -1,0 +1,86 @@
+/**
+ * The authentication answer (VAULT-API.md §2.1) and the check that it is the intended vault.
+ * Vault's "auth defaulting" returns a session for the user's most relevant vault when the
+ * requested DNS is unknown to them, so a plain SUCCESS is not enough: the vault id must match.
+ */
+import { VaultRosterError } from '../errors.js';
+import { asArray, asId, asRecord, asString, type JsonRecord } from './envelope.js';
+
+export interface SessionVault {
+  readonly id: number;
+  readonly name: string | undefined;
+  readonly url: string | undefined;
+}
+
+/** What the client knows about its session; never holds the password. */
+export interface SessionInfo {
+  readonly sessionId: string;
+  /** Vault the session is in; `undefined` for a ready session id until a response names it. */
+  readonly vaultId: number | undefined;
+  readonly userId: number | undefined;
+  /** `vaultIds` from the auth answer: every vault the user may use. Empty for a ready session id. */
+  readonly vaults: readonly SessionVault[];
+}
+
+export function parseAuthResponse(body: JsonRecord): Omit<SessionInfo, 'vaultId'> & { vaultId: number } {
+  const sessionId = asString(body.sessionId);
+  const vaultId = asId(body.vaultId);
+  if (sessionId === undefined || sessionId === '' || vaultId === undefined) {
+    throw new VaultRosterError('vault-response', 'POST /auth: Vault answered SUCCESS without a session id or vault id');
+  }
+  const vaults = asArray(body.vaultIds).flatMap((raw) => {
+    const v = asRecord(raw);
+    const id = asId(v.id);
+    return id === undefined ? [] : [{ id, name: asString(v.name), url: asString(v.url) }];
+  });
+  return { sessionId, vaultId, userId: asId(body.userId), vaults };
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(id: number, vaults: readonly SessionVault[]): string {
+  const name = vaults.find((v) => v.id === id)?.name;
+  return name === undefined ? `vault ${id}` : `vault ${id} (${name})`;
+}
+
+/**
+ * Throws `auth-wrong-vault` when the session is not in the intended vault: the configured
+ * `vault_id`, or the vault the requested vaultDNS belongs to according to Vault's own list.
+ */
+export function verifySessionVault(
+  session: { vaultId: number; vaults: readonly SessionVault[] },
+  intent: { expectedVaultId: number | undefined; vaultDns: string | undefined },
+): void {
+  const dns = intent.vaultDns?.toLowerCase();
+  if (intent.expectedVaultId !== undefined && intent.expectedVaultId !== session.vaultId) {
+    throw wrongVault(session.vaultId, intent.expectedVaultId, session.vaults, dns);
+  }
+  const byDns = dns === undefined ? undefined : session.vaults.find((v) => hostOf(v.url) === dns);
+  if (byDns !== undefined && byDns.id !== session.vaultId) {
+    throw wrongVault(session.vaultId, byDns.id, session.vaults, dns);
+  }
+}
+
+export function wrongVault(
+  actual: number,
+  wanted: number,
+  vaults: readonly SessionVault[],
+  dns: string | undefined,
+): VaultRosterError {
+  const via = dns === undefined ? '' : ` for vaultDNS ${dns}`;
+  return new VaultRosterError(
+    'auth-wrong-vault',
+    `Vault logged in to ${describe(actual, vaults)}${via}, not the intended ${describe(wanted, vaults)}; ` +
+      'Vault falls back to the user\'s most relevant vault when the requested one is unknown or the user is not an active member of it ("auth defaulting"), so nothing was read or changed',
+    {
+      hint: `Check vault.vault_id and vault.dns in roster.yaml (or VAULT_DNS) and that the API user is an active member of vault ${wanted}.`,
+    },
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * Where and as whom to connect: roster.yaml's `vault:` block overridden by the environment
+ * (VAULT_URL, VAULT_API_VERSION, VAULT_DNS, VAULT_USERNAME/VAULT_PASSWORD or VAULT_SESSION_ID).
+ * Pure: reads only the `env` it is given.
+ */
+import { VaultRosterError } from '../errors.js';
+import type { VaultTarget } from '../model.js';
+import type { Credentials } from './transport.js';
+
+export interface ConnectionSettings {
+  readonly baseUrl: string;
+  readonly apiVersion: string;
+  readonly credentials: Credentials;
+  /** Sent as `vaultDNS` on auth; `undefined` lets Vault use the URL's host. */
+  readonly vaultDns: string | undefined;
+  readonly expectedVaultId: number | undefined;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const API_VERSION = /^v\d{2}\.\d+$/;
+
+function envValue(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Loopback hosts may use plain http (the simulator, an SSH tunnel); everything else needs https. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function parseBaseUrl(raw: string, source: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new VaultRosterError('connection-config', `${source} is not a URL: '${raw}'`, {
+      hint: 'Use the vault address with its scheme, e.g. https://myvault.veevavault.com',
+    });
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new VaultRosterError('connection-config', `${source} must not carry credentials in the URL`, {
+      hint: 'Put the user in VAULT_USERNAME and the password in VAULT_PASSWORD.',
+    });
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  throw new VaultRosterError('connection-config', `${source} must use https: '${url.origin}'`, {
+    hint: 'Vault is only reachable over https; plain http is allowed for loopback hosts only (127.0.0.1, localhost, [::1]), e.g. the simulator.',
+  });
+}
+
+function credentialsFrom(env: Environment): Credentials {
+  const username = envValue(env, 'VAULT_USERNAME');
+  const password = env.VAULT_PASSWORD === '' ? undefined : env.VAULT_PASSWORD;
+  const sessionId = envValue(env, 'VAULT_SESSION_ID');
+  // A password can log in again when the session expires; a ready session id cannot.
+  if (username !== undefined && password !== undefined) return { username, password };
+  if (sessionId !== undefined) return { sessionId };
+  const missing = username === undefined ? (password === undefined ? 'VAULT_USERNAME and VAULT_PASSWORD' : 'VAULT_USERNAME') : 'VAULT_PASSWORD';
+  throw new VaultRosterError('connection-config', `No Vault credentials: ${missing} not set (nor VAULT_SESSION_ID)`, {
+    hint: 'Set VAULT_USERNAME and VAULT_PASSWORD (preferred: the session can be renewed), or VAULT_SESSION_ID.',
+  });
+}
+
+export function resolveConnection(target: VaultTarget, env: Environment): ConnectionSettings {
+  const envUrl = envValue(env, 'VAULT_URL');
+  const rawUrl = envUrl ?? target.url;
+  if (rawUrl === undefined) {
+    throw new VaultRosterError('connection-config', 'No Vault URL: set vault.url in roster.yaml or VAULT_URL', {
+      hint: 'e.g. vault: { url: https://myvault.veevavault.com } or VAULT_URL=https://myvault.veevavault.com',
+    });
+  }
+  const url = parseBaseUrl(rawUrl, envUrl === undefined ? 'vault.url' : 'VAULT_URL');
+  const configUrl = envUrl === undefined || target.url === undefined ? url : parseBaseUrl(target.url, 'vault.url');
+  const apiVersion = envValue(env, 'VAULT_API_VERSION') ?? target.api_version;
+  if (!API_VERSION.test(apiVersion)) {
+    throw new VaultRosterError('connection-config', `Invalid Vault API version '${apiVersion}'`, {
+      hint: "Use the form vYY.R, e.g. v25.2 (vault.api_version or VAULT_API_VERSION).",
+    });
+  }
+  // The config url names the vault even when VAULT_URL points the traffic elsewhere (a proxy,
+  // the simulator), so its host is what Vault must log in to.
+  const configHost = target.url === undefined ? undefined : configUrl.hostname;
+  const fallbackHost = target.url === undefined && !isLoopbackHost(url.hostname) ? url.hostname : undefined;
+  return {
+    baseUrl: (url.origin + url.pathname).replace(/\/+$/, ''),
+    apiVersion,
+    credentials: credentialsFrom(env),
+    vaultDns: envValue(env, 'VAULT_DNS') ?? target.dns ?? configHost ?? fallbackHost,
+    expectedVaultId: target.vault_id,
+  };
+}

@@ -1,0 +1,351 @@
+/**
+ * One HTTP exchange with Vault, done carefully: session handling (login, one re-login on
+ * INVALID_SESSION_ID), burst pacing, bounded concurrency, retries with backoff, per-request
+ * timeout, envelope checks, redacted events and errors. Endpoint modules build requests; only
+ * this file sends them.
+ */
+import ky, { type KyInstance } from 'ky';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { TransportError, VaultApiError, VaultRosterError } from '../errors.js';
+import { parseAuthResponse, verifySessionVault, wrongVault, type SessionInfo } from './auth.js';
+import type { Clock } from './clock.js';
+import { asId, envelopeError, isRecord, type EnvelopeError, type JsonRecord } from './envelope.js';
+import type { ClientEvent } from './events.js';
+import { BurstPacer, type BurstReading, type PaceTicket } from './pacing.js';
+import { safePath, type Redactor } from './redact.js';
+import { AUTH_LIMIT_WAIT_MS, backoffDelay, isRetryableStatus, RETRYABLE_VAULT_ERRORS, type RetryPolicy } from './retry.js';
+
+export type Credentials = { readonly username: string; readonly password: string } | { readonly sessionId: string };
+
+export interface TransportSettings {
+  readonly baseUrl: string;
+  readonly apiVersion: string;
+  readonly credentials: Credentials;
+  readonly vaultDns: string | undefined;
+  readonly expectedVaultId: number | undefined;
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly burstWindowMs: number;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly clientId: string;
+  readonly redactor: Redactor;
+  readonly emit: (event: ClientEvent) => void;
+}
+
+export interface TransportRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Relative to `/api/{version}/` (`objects/users`), or an absolute `/api/...` path Vault handed out. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | boolean>>;
+  readonly form?: Readonly<Record<string, string>>;
+  readonly json?: unknown;
+  readonly csv?: string;
+  readonly retry: RetryPolicy;
+}
+
+export interface TransportResponse {
+  readonly body: JsonRecord;
+  readonly headers: Headers;
+}
+
+type Attempt =
+  | { readonly kind: 'ok'; readonly body: JsonRecord; readonly headers: Headers }
+  | { readonly kind: 'vault'; readonly error: EnvelopeError; readonly executionId: string | undefined }
+  | { readonly kind: 'transport'; readonly status: number | undefined; readonly detail: string; readonly retryable: boolean };
+
+/** Hints for the Vault errors a user can do something about. */
+const ERROR_HINTS: Readonly<Record<string, string>> = {
+  INSUFFICIENT_ACCESS:
+    'The API user lacks a permission: vault-roster needs a user with API access who is System Admin (and Domain Admin for domain-level changes) in every managed vault.',
+  INVALID_SESSION_ID: 'The session expired or was ended; set VAULT_USERNAME and VAULT_PASSWORD so vault-roster can log in again.',
+  API_LIMIT_EXCEEDED: "Vault's API limit is spent; wait for the burst window (5 minutes) to pass and run again.",
+  USERNAME_OR_PASSWORD_INCORRECT: 'Check VAULT_USERNAME and VAULT_PASSWORD.',
+  USER_LOCKED_OUT: 'The API user is locked out; an administrator must unlock it in Vault.',
+  PASSWORD_CHANGE_REQUIRED: 'Log in to Vault once in a browser to change the password, then update VAULT_PASSWORD.',
+  INACTIVE_USER: 'The API user is inactive in this vault; use an active admin user.',
+};
+
+function header(headers: Headers, name: string): number | undefined {
+  const raw = headers.get(name);
+  if (raw === null || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+  return `connection failed${code}`;
+}
+
+export class VaultTransport {
+  readonly #s: TransportSettings;
+  readonly #ky: KyInstance;
+  readonly #limit: LimitFunction;
+  readonly #pacer: BurstPacer;
+  #session: Promise<SessionInfo> | undefined;
+  readonly #renewals = new Map<string, Promise<SessionInfo>>();
+  #observedVaultId: number | undefined;
+  #sequence = 0;
+
+  constructor(settings: TransportSettings) {
+    this.#s = settings;
+    this.#ky = ky.create({ retry: 0, timeout: settings.timeoutMs, throwHttpErrors: false });
+    this.#limit = pLimit(settings.concurrency);
+    this.#pacer = new BurstPacer({
+      clock: settings.clock,
+      windowMs: settings.burstWindowMs,
+      concurrency: settings.concurrency,
+      notify: (notice) => {
+        settings.emit({ type: 'pace', ...notice });
+      },
+    });
+    if ('sessionId' in settings.credentials) settings.redactor.add(settings.credentials.sessionId);
+    else settings.redactor.add(settings.credentials.password);
+  }
+
+  get settings(): TransportSettings {
+    return this.#s;
+  }
+
+  /** The vault the session is in, once known. */
+  get vaultId(): number | undefined {
+    return this.#observedVaultId;
+  }
+
+  /** The current session, logging in on first use. */
+  session(): Promise<SessionInfo> {
+    if (this.#session === undefined) {
+      const started = this.#login('login');
+      this.#session = started;
+      // A failed login is not cached: the next call tries again.
+      started.catch(() => {
+        if (this.#session === started) this.#session = undefined;
+      });
+    }
+    return this.#session;
+  }
+
+  /** Sends one logical request (with retries) and returns the successful envelope. */
+  async request(req: TransportRequest): Promise<TransportResponse> {
+    return this.#send(req, true);
+  }
+
+  /** Backoff before another try of failed rows; `undefined` once `maxRetries` is spent. */
+  rowRetryDelay(attempt: number): number | undefined {
+    return attempt >= this.#s.maxRetries ? undefined : backoffDelay(attempt, this.#s.random);
+  }
+
+  /** Waits before re-sending failed rows, reported as a retry of the request that will carry them. */
+  async pause(req: TransportRequest, attempt: number, reason: string, delayMs: number): Promise<void> {
+    const requestId = this.#sequence + 1;
+    this.#s.emit({ type: 'retry', requestId, method: req.method, path: this.path(req), attempt, reason, delayMs });
+    await this.#s.clock.sleep(delayMs);
+  }
+
+  path(req: Pick<TransportRequest, 'path' | 'query'>): string {
+    const url = this.#url(req);
+    return safePath(url.pathname + url.search, this.#s.redactor);
+  }
+
+  #url(req: Pick<TransportRequest, 'path' | 'query'>): URL {
+    const base = this.#s.baseUrl.replace(/\/+$/, '');
+    let path = req.path;
+    // Vault hands out next_page as a path; never follow it to another host with our session.
+    if (/^https?:\/\//i.test(path)) {
+      const u = new URL(path);
+      path = u.pathname + u.search;
+    }
+    const url = new URL(path.startsWith('/') ? `${base}${path}` : `${base}/api/${this.#s.apiVersion}/${path}`);
+    for (const [key, value] of Object.entries(req.query ?? {})) url.searchParams.set(key, String(value));
+    return url;
+  }
+
+  async #send(req: TransportRequest, authenticated: boolean): Promise<TransportResponse> {
+    this.#sequence += 1;
+    const requestId = this.#sequence;
+    let attempt = 0;
+    let renewed = false;
+    for (;;) {
+      const session = authenticated ? await this.session() : undefined;
+      const result =
+        session === undefined
+          ? await this.#attempt(req, requestId, attempt, undefined)
+          : await this.#limit(() => this.#attempt(req, requestId, attempt, session));
+      if (result.kind === 'ok') return result;
+      const canRenew = session !== undefined && !renewed && !('sessionId' in this.#s.credentials);
+      if (canRenew && result.kind === 'vault' && result.error.type === 'INVALID_SESSION_ID') {
+        // The request was refused, not processed, so repeating it is safe even for a create.
+        renewed = true;
+        await this.#renew(session);
+        continue;
+      }
+      const delay = this.#retryDelay(req, result, attempt, authenticated);
+      if (delay === undefined) throw this.#toError(req, result);
+      const reason =
+        result.kind === 'vault' ? result.error.type : result.status === undefined ? result.detail : `HTTP ${result.status}`;
+      attempt += 1;
+      this.#s.emit({ type: 'retry', requestId, method: req.method, path: this.path(req), attempt, reason, delayMs: delay });
+      await this.#s.clock.sleep(delay);
+    }
+  }
+
+  #retryDelay(req: TransportRequest, result: Attempt, attempt: number, authenticated: boolean): number | undefined {
+    if (attempt >= this.#s.maxRetries || req.retry === 'never' || result.kind === 'ok') return undefined;
+    if (result.kind === 'transport') return result.retryable ? backoffDelay(attempt, this.#s.random) : undefined;
+    if (!RETRYABLE_VAULT_ERRORS.has(result.error.type)) return undefined;
+    if (result.error.type === 'API_LIMIT_EXCEEDED') return authenticated ? this.#pacer.markExhausted() : AUTH_LIMIT_WAIT_MS;
+    return backoffDelay(attempt, this.#s.random);
+  }
+
+  async #attempt(req: TransportRequest, requestId: number, attempt: number, session: SessionInfo | undefined): Promise<Attempt> {
+    const ticket: PaceTicket | undefined = session === undefined ? undefined : await this.#pacer.beforeSend();
+    const url = this.#url(req);
+    const path = safePath(url.pathname + url.search, this.#s.redactor);
+    this.#s.emit({ type: 'request', requestId, method: req.method, path, attempt });
+    const started = this.#s.clock.now();
+    let result: Attempt;
+    let status = 0;
+    let headers: Headers | undefined;
+    try {
+      const response = await this.#ky(url, {
+        method: req.method,
+        headers: this.#headers(req, session),
+        ...this.#body(req),
+        // ky's timeout stops at the headers; this one also covers reading the body.
+        signal: AbortSignal.timeout(this.#s.timeoutMs),
+      });
+      status = response.status;
+      headers = response.headers;
+      const text = await response.text();
+      result = this.#interpret(response, text);
+    } catch (error) {
+      result = { kind: 'transport', status: undefined, detail: describeFailure(error, this.#s.timeoutMs), retryable: true };
+    }
+    const reading = this.#reading(headers);
+    const responseDelayMs = headers === undefined ? undefined : header(headers, 'X-VaultAPI-ResponseDelay');
+    if (ticket !== undefined) this.#pacer.afterResponse(ticket, reading, responseDelayMs);
+    const observed = headers === undefined ? undefined : asId(headers.get('X-VaultAPI-VaultId'));
+    if (session !== undefined && observed !== undefined) this.#observedVaultId = observed;
+    this.#s.emit({
+      type: 'response',
+      requestId,
+      method: req.method,
+      path,
+      attempt,
+      status,
+      responseStatus: result.kind === 'ok' ? String(result.body.responseStatus) : result.kind === 'vault' ? result.error.status : undefined,
+      error: result.kind === 'ok' ? undefined : result.kind === 'vault' ? result.error.type : result.detail,
+      durationMs: this.#s.clock.now() - started,
+      executionId: headers?.get('X-VaultAPI-ExecutionId') ?? undefined,
+      burstLimit: reading?.limit,
+      burstRemaining: reading?.remaining,
+      responseDelayMs,
+    });
+    if (result.kind === 'ok' && session !== undefined && 'sessionId' in this.#s.credentials) this.#checkReadySession(observed);
+    return result;
+  }
+
+  #headers(req: TransportRequest, session: SessionInfo | undefined): Record<string, string> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'X-VaultAPI-ClientID': this.#s.clientId };
+    if (session !== undefined) headers.Authorization = session.sessionId;
+    if (req.csv !== undefined) headers['Content-Type'] = 'text/csv';
+    return headers;
+  }
+
+  #body(req: TransportRequest): { body?: string | URLSearchParams; json?: unknown } {
+    if (req.form !== undefined) return { body: new URLSearchParams(req.form) };
+    if (req.csv !== undefined) return { body: req.csv };
+    if (req.json !== undefined) return { json: req.json };
+    return {};
+  }
+
+  #reading(headers: Headers | undefined): BurstReading | undefined {
+    if (headers === undefined) return undefined;
+    const limit = header(headers, 'X-VaultAPI-BurstLimit');
+    const remaining = header(headers, 'X-VaultAPI-BurstLimitRemaining');
+    return limit === undefined || remaining === undefined ? undefined : { limit, remaining };
+  }
+
+  #interpret(response: Response, text: string): Attempt {
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const executionId = response.headers.get('X-VaultAPI-ExecutionId') ?? undefined;
+    if (!response.ok) {
+      // Vault answers 200 for everything it processed (§3.2); a non-2xx came from the network path.
+      if (response.status < 500 && isRecord(body) && envelopeError(body) !== undefined) {
+        return { kind: 'vault', error: envelopeError(body) as EnvelopeError, executionId };
+      }
+      return { kind: 'transport', status: response.status, detail: `HTTP ${response.status}`, retryable: isRetryableStatus(response.status) };
+    }
+    if (!isRecord(body)) {
+      return { kind: 'transport', status: response.status, detail: 'the answer is not a Vault JSON envelope', retryable: false };
+    }
+    const error = envelopeError(body);
+    return error === undefined ? { kind: 'ok', body, headers: response.headers } : { kind: 'vault', error, executionId };
+  }
+
+  #toError(req: TransportRequest, result: Exclude<Attempt, { kind: 'ok' }>): VaultRosterError {
+    const path = this.path({ path: req.path });
+    const redact = (text: string): string => this.#s.redactor.text(text);
+    if (result.kind === 'transport') {
+      return new TransportError({ method: req.method, path, status: result.status, detail: redact(result.detail) });
+    }
+    if (result.error.type === 'INVALID_SESSION_ID' && 'sessionId' in this.#s.credentials) {
+      return new VaultRosterError('session-invalid', `${req.method} ${path}: VAULT_SESSION_ID is not a valid session (expired or ended)`, {
+        hint: 'Get a fresh session id, or set VAULT_USERNAME and VAULT_PASSWORD instead so vault-roster can log in again by itself.',
+      });
+    }
+    const hint = ERROR_HINTS[result.error.type];
+    return new VaultApiError({
+      method: req.method,
+      path,
+      errorType: result.error.type,
+      vaultMessage: redact(result.error.message),
+      executionId: result.executionId,
+      ...(hint === undefined ? {} : { hint }),
+    });
+  }
+
+  async #login(action: 'login' | 'reauth'): Promise<SessionInfo> {
+    const credentials = this.#s.credentials;
+    if ('sessionId' in credentials) {
+      return { sessionId: credentials.sessionId, vaultId: undefined, userId: undefined, vaults: [] };
+    }
+    const form: Record<string, string> = { username: credentials.username, password: credentials.password };
+    if (this.#s.vaultDns !== undefined) form.vaultDNS = this.#s.vaultDns;
+    const { body } = await this.#send({ method: 'POST', path: 'auth', form, retry: 'idempotent' }, false);
+    const session = parseAuthResponse(body);
+    this.#s.redactor.add(session.sessionId);
+    verifySessionVault(session, { expectedVaultId: this.#s.expectedVaultId, vaultDns: this.#s.vaultDns });
+    this.#observedVaultId = session.vaultId;
+    this.#s.emit({ type: 'auth', action, vaultId: session.vaultId, userId: session.userId });
+    return session;
+  }
+
+  /** One re-login per expired session, shared by every request that saw it expire. */
+  #renew(stale: SessionInfo): Promise<SessionInfo> {
+    let renewal = this.#renewals.get(stale.sessionId);
+    if (renewal === undefined) {
+      renewal = this.#login('reauth');
+      this.#renewals.set(stale.sessionId, renewal);
+      this.#session = renewal;
+    }
+    return renewal;
+  }
+
+  /** A ready session id carries no vault id: check the vault each answer names. */
+  #checkReadySession(observed: number | undefined): void {
+    const expected = this.#s.expectedVaultId;
+    if (expected !== undefined && observed !== undefined && observed !== expected) {
+      throw wrongVault(observed, expected, [], this.#s.vaultDns);
+    }
+  }
+}

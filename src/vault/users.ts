@@ -1,0 +1,213 @@
+/**
+ * The legacy users endpoints (VAULT-API.md §5): read every user of the domain page by page, and
+ * the bulk and single writes the applier needs. Batching is the planner's job; a batch above
+ * Vault's 500-row cap is refused here rather than split behind its back.
+ */
+import { VaultRosterError } from '../errors.js';
+import type { FieldValue, LicenseType } from '../model.js';
+import { encodeCsv } from './csv.js';
+import { asArray, asId, asRecord, parseRowResults, type JsonRecord, type RowResult, type WriteRow } from './envelope.js';
+import { RETRYABLE_VAULT_ERRORS } from './retry.js';
+import type { TransportRequest, VaultTransport } from './transport.js';
+
+/** The largest page Retrieve All Users takes (§5.2 [INF]); the default is 200. */
+export const USER_PAGE_SIZE = 1000;
+/** Vault's row cap for bulk user calls (§5.5, §5.7). */
+export const MAX_BATCH_ROWS = 500;
+
+/** A user as Vault returns it: legacy `__v` field names, plus `vault_membership` / `app_licensing`. */
+export type VaultUser = JsonRecord;
+
+/** Rows of a bulk write; bodies use Vault field names (the planner builds them with wire.ts). */
+export type UserRow = WriteRow<Readonly<Record<string, FieldValue>>>;
+
+export interface CreateUsersOptions {
+  /** `user_name__v`: update the user with that name if it exists (safe to retry). `id`: by id. */
+  readonly upsertKey?: 'user_name__v' | 'id';
+  /** Request body format; JSON by default. */
+  readonly format?: 'json' | 'csv';
+}
+
+export interface MembershipUpdate {
+  readonly active: boolean;
+  readonly security_profile: string;
+  readonly license_type: LicenseType;
+}
+
+const WITH_MEMBERSHIPS = { exclude_vault_membership: 'false', exclude_app_licensing: 'false' } as const;
+
+function usersOf(body: JsonRecord): VaultUser[] {
+  return asArray(body.users).map((entry) => {
+    const wrapped = asRecord(entry);
+    return 'user' in wrapped ? asRecord(wrapped.user) : wrapped;
+  });
+}
+
+/**
+ * Every user of every vault of the domain, one page per yield. Pages go one after the other:
+ * the API gives no total, so only a short page says the end is reached, and asking for pages
+ * past it would spend burst budget on empty answers. The next page is requested before the
+ * current one is handed out, so decoding overlaps the wait for the network.
+ */
+export async function* listUserPages(transport: VaultTransport, pageSize = USER_PAGE_SIZE): AsyncGenerator<VaultUser[]> {
+  const fetchPage = async (start: number): Promise<{ users: VaultUser[]; limit: number; total: number | undefined }> => {
+    const { body } = await transport.request({
+      method: 'GET',
+      path: 'objects/users',
+      query: { vaults: 'all', ...WITH_MEMBERSHIPS, limit: pageSize, start },
+      retry: 'idempotent',
+    });
+    // Vault may clamp the page size; a page is short only against the limit it applied.
+    return { users: usersOf(body), limit: asId(body.limit) ?? pageSize, total: asId(body.total) };
+  };
+  let start = 0;
+  let page = await fetchPage(start);
+  for (;;) {
+    start += page.users.length;
+    const more = page.users.length > 0 && page.users.length >= page.limit && (page.total === undefined || start < page.total);
+    const next = more ? fetchPage(start) : undefined;
+    // Keep a rejected prefetch from being reported as unhandled while the consumer works.
+    next?.catch(() => undefined);
+    yield page.users;
+    if (next === undefined) return;
+    page = await next;
+  }
+}
+
+export async function listUsers(transport: VaultTransport): Promise<VaultUser[]> {
+  const all: VaultUser[] = [];
+  for await (const page of listUserPages(transport)) all.push(...page);
+  return all;
+}
+
+/** One user by id, or `me` for the authenticated user (§5.3, §2.4). */
+export async function getUser(transport: VaultTransport, id: number | 'me'): Promise<VaultUser> {
+  const { body } = await transport.request({ method: 'GET', path: `objects/users/${id}`, query: WITH_MEMBERSHIPS, retry: 'idempotent' });
+  const user = usersOf(body)[0] ?? (typeof body.user === 'object' ? asRecord(body.user) : undefined);
+  if (user === undefined) {
+    throw new VaultRosterError('vault-response', `GET ${transport.path({ path: `objects/users/${id}` })}: Vault returned no user`);
+  }
+  return user;
+}
+
+function checkBatch(rows: readonly unknown[], what: string): void {
+  if (rows.length > MAX_BATCH_ROWS) {
+    throw new VaultRosterError('batch-too-large', `${what}: ${rows.length} rows in one call; Vault takes at most ${MAX_BATCH_ROWS}`);
+  }
+}
+
+/**
+ * Sends rows, then re-sends only the rows Vault refused with a transient error (RACE_CONDITION
+ * and the like), with backoff. Only for writes that are safe to repeat.
+ */
+async function withRowRetries(
+  transport: VaultTransport,
+  rows: readonly UserRow[],
+  request: (rows: readonly UserRow[]) => TransportRequest,
+): Promise<RowResult[]> {
+  const send = async (subset: readonly UserRow[]): Promise<RowResult[]> => {
+    const req = request(subset);
+    const { body } = await transport.request(req);
+    return parseRowResults(
+      subset.map((r) => r.key),
+      body.data,
+      { method: req.method, path: transport.path(req) },
+    );
+  };
+  const results = await send(rows);
+  for (let attempt = 0; ; attempt += 1) {
+    const transient = results.filter((r) => !r.ok && RETRYABLE_VAULT_ERRORS.has(r.errorType));
+    const delay = transient.length === 0 ? undefined : transport.rowRetryDelay(attempt);
+    if (delay === undefined) return results;
+    const first = transient[0];
+    const reason = first !== undefined && !first.ok ? `rows:${first.errorType}` : 'rows';
+    await transport.pause(request(rows), attempt + 1, reason, delay);
+    const again = await send(transient.map((r) => rows[r.index] as UserRow));
+    transient.forEach((r, i) => {
+      const retried = again[i];
+      if (retried !== undefined) results[r.index] = { ...retried, index: r.index };
+    });
+  }
+}
+
+/** Create Multiple Users, or upsert with `upsertKey` (§5.5). Per-row results in input order. */
+export async function createUsers(transport: VaultTransport, rows: readonly UserRow[], options: CreateUsersOptions = {}): Promise<RowResult[]> {
+  checkBatch(rows, 'createUsers');
+  if (rows.length === 0) return [];
+  const query = options.upsertKey === undefined ? undefined : { operation: 'upsert', idParam: options.upsertKey };
+  const request = (subset: readonly UserRow[]): TransportRequest => {
+    const bodies = subset.map((r) => r.body);
+    return {
+      method: 'POST',
+      path: 'objects/users',
+      ...(query === undefined ? {} : { query }),
+      ...(options.format === 'csv' ? { csv: encodeCsv(bodies) } : { json: bodies }),
+      // A lost answer to a plain create may hide users that now exist; only an upsert by name is repeatable.
+      retry: options.upsertKey === 'user_name__v' ? 'idempotent' : 'never',
+    };
+  };
+  if (options.upsertKey !== 'user_name__v') {
+    const req = request(rows);
+    const { body } = await transport.request(req);
+    return parseRowResults(
+      rows.map((r) => r.key),
+      body.data,
+      { method: req.method, path: transport.path(req) },
+    );
+  }
+  return withRowRetries(transport, rows, request);
+}
+
+/** Update Multiple Users (§5.7): each body carries `id`. */
+export async function updateUsers(transport: VaultTransport, rows: readonly UserRow[]): Promise<RowResult[]> {
+  checkBatch(rows, 'updateUsers');
+  if (rows.length === 0) return [];
+  return withRowRetries(transport, rows, (subset) => ({
+    method: 'PUT',
+    path: 'objects/users',
+    json: subset.map((r) => r.body),
+    retry: 'idempotent',
+  }));
+}
+
+/** Form encoding for single-user writes: `null` clears a field (§5.6). */
+export function formFields(fields: Readonly<Record<string, FieldValue>>): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields)) form[key] = value === null ? 'null' : String(value);
+  return form;
+}
+
+/** Update Single User (§5.6); returns the user id Vault echoes. */
+export async function updateUser(transport: VaultTransport, id: number, fields: Readonly<Record<string, FieldValue>>): Promise<number> {
+  const { body } = await transport.request({ method: 'PUT', path: `objects/users/${id}`, form: formFields(fields), retry: 'idempotent' });
+  return asId(body.id) ?? id;
+}
+
+/** Update Vault Membership (§5.8). All three fields are always sent: omitted ones may reset to defaults. */
+export async function updateVaultMembership(
+  transport: VaultTransport,
+  userId: number,
+  vaultId: number,
+  membership: MembershipUpdate,
+): Promise<void> {
+  await transport.request({
+    method: 'PUT',
+    path: `objects/users/${userId}/vault_membership/${vaultId}`,
+    form: {
+      active__v: String(membership.active),
+      security_profile__v: membership.security_profile,
+      license_type__v: membership.license_type,
+    },
+    retry: 'idempotent',
+  });
+}
+
+/** Disable User (§5.9): in the session's vault, or with `domain` in every vault of the domain. */
+export async function disableUser(transport: VaultTransport, id: number, options: { domain: boolean }): Promise<void> {
+  await transport.request({
+    method: 'DELETE',
+    path: `objects/users/${id}`,
+    ...(options.domain ? { query: { domain: 'true' } } : {}),
+    retry: 'idempotent',
+  });
+}
