@@ -1,0 +1,238 @@
+/**
+ * Desired users against live users: one change per user that differs, the unmanaged-user
+ * policy, Clinical promotions, and the diagnostics only this comparison can see.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import { normaliseIdentity, type DesiredState, type DesiredUser, type LiveState, type LiveUser } from '../model.js';
+import { liveDigestKey, liveRecordDigest } from './digest.js';
+import { risksOf } from './risks.js';
+import { diffTrees, mergeTrees, restrictToTarget, type Tree } from './trees.js';
+import type { Change, ChangeAction, FieldChange } from './types.js';
+import { liveUserTree, userTargetTree } from './user-trees.js';
+
+/** A user change plus what the operation builder and guards need to act on it. */
+export interface UserPlanItem {
+  readonly change: Change;
+  readonly kind: 'new' | 'promote' | 'existing';
+  readonly live?: LiveUser;
+  readonly desired?: DesiredUser;
+  /** The user as it will be after apply (live merged with the target). */
+  readonly after: Tree;
+  readonly person_id?: string;
+}
+
+export interface UserDiff {
+  readonly items: UserPlanItem[];
+  readonly unchanged: number;
+  readonly unmanaged: number;
+  readonly diagnostics: Diagnostic[];
+  readonly digests: Record<string, string | null>;
+}
+
+/** How many unmanaged user names a `report` diagnostic lists before "and N more". */
+const REPORT_LIST_LIMIT = 20;
+
+function positionOf(user: DesiredUser): Pick<Diagnostic, 'position'> {
+  return { position: { file: user.source.file, line: user.source.line, col: user.source.col } };
+}
+
+function existingAction(fields: readonly FieldChange[]): ChangeAction {
+  const active = fields.find((f) => f.path === 'active');
+  if (active?.after === false) return 'deactivate';
+  if (active?.after === true) return 'reactivate';
+  return 'update';
+}
+
+function existingReason(action: ChangeAction, fields: readonly FieldChange[], where: string): string {
+  if (action === 'deactivate') return `active: false in ${where}`;
+  if (action === 'reactivate') return `active: true in ${where}; memberships are re-activated too (Vault does not do it)`;
+  return `${fields.length} managed field${fields.length === 1 ? '' : 's'} differ from ${where}`;
+}
+
+function where(user: DesiredUser): string {
+  return `${user.source.file}:${user.source.line}`;
+}
+
+function checkReferences(user: DesiredUser, live: LiveState, out: Diagnostic[]): void {
+  if (live.vault_ids.length > 0) {
+    const known = new Set(live.vault_ids);
+    for (const m of user.memberships ?? []) {
+      if (known.has(m.vault_id)) continue;
+      out.push({
+        severity: 'error',
+        code: 'unknown-vault',
+        summary: `vault ${m.vault_id} is not a vault of this domain`,
+        hint: `use one of the domain's vault ids: ${[...live.vault_ids].sort((a, b) => a - b).join(', ')}`,
+        ...positionOf(user),
+        subject: { user: user.user_name, field: `memberships[${m.vault_id}]`, vault_id: m.vault_id },
+      });
+    }
+  }
+  if (user.security_policy !== undefined && live.security_policies.length > 0) {
+    if (!live.security_policies.includes(user.security_policy.trim())) {
+      out.push({
+        severity: 'error',
+        code: 'unknown-security-policy',
+        summary: `security policy '${user.security_policy}' does not exist in this domain`,
+        hint: `use the name__v of an existing policy: ${[...live.security_policies].sort().join(', ')}`,
+        ...positionOf(user),
+        subject: { user: user.user_name, field: 'security_policy' },
+      });
+    }
+  }
+}
+
+function planNewUser(user: DesiredUser, live: LiveState, out: UserDiff): void {
+  if (user.active === false) {
+    out.diagnostics.push({
+      severity: 'info',
+      code: 'inactive-user-not-created',
+      summary: `user ${user.user_name} is declared inactive and does not exist in Vault; nothing to do`,
+      hint: 'remove the user from YAML, or set active: true to create it',
+      ...positionOf(user),
+      subject: { user: user.user_name, field: 'active' },
+    });
+    return;
+  }
+  const target = userTargetTree(user, undefined);
+  const fields = diffTrees({}, target);
+  const personId = user.promote_from_person;
+  if (personId !== undefined) {
+    const person = live.persons.get(personId);
+    out.digests[liveDigestKey('person', personId)] = liveRecordDigest(person);
+    if (person === undefined || person.user_id !== null) {
+      const missing = person === undefined;
+      out.diagnostics.push({
+        severity: 'warning',
+        code: missing ? 'promote-person-not-found' : 'promote-person-has-user',
+        summary: missing
+          ? `Clinical person ${personId} does not exist, so ${user.user_name} cannot be promoted from it`
+          : `Clinical person ${personId} already has a user (${String(person.user_id)}), so ${user.user_name} is not promoted`,
+        hint: missing
+          ? 'check promote_from_person against person__sys ids, or remove it to create the user directly'
+          : 'remove promote_from_person, or point it at a person without a user',
+        ...positionOf(user),
+        subject: { user: user.user_name, field: 'promote_from_person' },
+      });
+      return;
+    }
+    out.digests[liveDigestKey('user', user.user_name)] = null;
+    const change: Change = {
+      subject: 'user',
+      key: user.user_name,
+      action: 'promote',
+      fields,
+      reason: `not in Vault; promoted from Clinical person ${personId} (${where(user)})`,
+      risks: risksOf('promote', fields),
+      source: user.source,
+    };
+    out.items.push({ change, kind: 'promote', desired: user, after: target, person_id: personId });
+    return;
+  }
+  out.digests[liveDigestKey('user', user.user_name)] = null;
+  const change: Change = {
+    subject: 'user',
+    key: user.user_name,
+    action: 'create',
+    fields,
+    reason: `not in Vault; declared in ${where(user)}`,
+    risks: risksOf('create', fields),
+    source: user.source,
+  };
+  out.items.push({ change, kind: 'new', desired: user, after: target });
+}
+
+function planExistingUser(user: DesiredUser, current: LiveUser, out: UserDiff): boolean {
+  const target = userTargetTree(user, current);
+  const liveTree = liveUserTree(current);
+  const restricted = restrictToTarget(liveTree, target);
+  if (restricted.equal) return false;
+  const fields = diffTrees(restricted.tree, target);
+  if (fields.length === 0) return false;
+  const action = existingAction(fields);
+  out.digests[liveDigestKey('user', user.user_name)] = liveRecordDigest(current);
+  const change: Change = {
+    subject: 'user',
+    key: user.user_name,
+    action,
+    fields,
+    reason: existingReason(action, fields, where(user)),
+    risks: risksOf(action, fields),
+    source: user.source,
+  };
+  out.items.push({ change, kind: 'existing', live: current, desired: user, after: mergeTrees(liveTree, target) });
+  return true;
+}
+
+function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, live: LiveState, out: UserDiff): number {
+  const declared = new Set(users.map((u) => u.user_name));
+  const protectedUsers = new Set(desired.policy.protected_users);
+  const unmanaged = [...live.users.values()]
+    .filter((u) => !declared.has(u.user_name))
+    .sort((a, b) => (a.user_name < b.user_name ? -1 : 1));
+  const activeOnes = unmanaged.filter((u) => u.active !== false);
+  const policy = desired.policy.unmanaged_users;
+  if (policy === 'report' && activeOnes.length > 0) {
+    const names = activeOnes.slice(0, REPORT_LIST_LIMIT).map((u) => u.user_name);
+    const more = activeOnes.length - names.length;
+    out.diagnostics.push({
+      severity: 'warning',
+      code: 'unmanaged-users',
+      summary: `${activeOnes.length} active Vault user${activeOnes.length === 1 ? ' is' : 's are'} not in the desired state: ${names.join(', ')}${more > 0 ? `, and ${more} more` : ''}`,
+      hint: 'declare them in YAML (vault-roster import can write them), or set policy.unmanaged_users to ignore or deactivate',
+    });
+  }
+  if (policy === 'deactivate') {
+    const spared: string[] = [];
+    for (const u of activeOnes) {
+      // Never sweep away the tool's own account or a protected one just because YAML omits it.
+      if (u.user_name === live.authenticated_user || protectedUsers.has(u.user_name)) {
+        spared.push(u.user_name);
+        continue;
+      }
+      const fields: FieldChange[] = [{ path: 'active', before: true, after: false }];
+      out.digests[liveDigestKey('user', u.user_name)] = liveRecordDigest(u);
+      out.items.push({
+        change: {
+          subject: 'user',
+          key: u.user_name,
+          action: 'deactivate',
+          fields,
+          reason: 'not declared in any desired file (policy.unmanaged_users: deactivate)',
+          risks: risksOf('deactivate', fields),
+        },
+        kind: 'existing',
+        live: u,
+        after: { ...liveUserTree(u), active: false },
+      });
+    }
+    if (spared.length > 0) {
+      out.diagnostics.push({
+        severity: 'info',
+        code: 'unmanaged-user-spared',
+        summary: `not deactivated although undeclared (authenticated or protected): ${spared.join(', ')}`,
+        hint: 'declare these users in YAML to manage them',
+      });
+    }
+  }
+  return unmanaged.length;
+}
+
+/** Compares every desired user with Vault and applies the unmanaged-user policy. */
+export function diffUsers(desired: DesiredState, live: LiveState): UserDiff {
+  const out: UserDiff = { items: [], unchanged: 0, unmanaged: 0, diagnostics: [], digests: {} };
+  let unchanged = 0;
+  // Loaders lower-case identities already; doing it again here keeps the planner safe on its own.
+  const users = desired.users.map((u) => {
+    const key = normaliseIdentity(u.user_name);
+    return key === u.user_name ? u : { ...u, user_name: key };
+  });
+  for (const user of users) {
+    checkReferences(user, live, out.diagnostics);
+    const current = live.users.get(user.user_name);
+    if (current === undefined) planNewUser(user, live, out);
+    else if (!planExistingUser(user, current, out)) unchanged++;
+  }
+  const unmanaged = planUnmanaged(users, desired, live, out);
+  return { ...out, unchanged, unmanaged };
+}

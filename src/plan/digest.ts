@@ -1,0 +1,47 @@
+/**
+ * Digests a plan carries so apply can refuse a stale plan: the desired files it was made
+ * from, and each live record it relied on. Exported so the applier computes the same digest
+ * of a record it re-reads.
+ */
+import { createHash } from 'node:crypto';
+import type { AppliedSiteVaultPerson, ClinicalPerson, LiveUser, SourceFile } from '../model.js';
+
+/** JSON with object keys sorted at every level, so equal data always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export type LiveRecordKind = 'user' | 'person' | 'sitevault';
+
+/** Key of a record in `Plan.live_digests`: `user:<user_name>`, `person:<id>`, `sitevault:<email>`. */
+export function liveDigestKey(kind: LiveRecordKind, key: string): string {
+  return `${kind}:${key}`;
+}
+
+/** Digest of one live record; null for "absent". Memberships are sorted so read order does not matter. */
+export function liveRecordDigest(record: LiveUser | ClinicalPerson | AppliedSiteVaultPerson | undefined): string | null {
+  if (record === undefined) return null;
+  if ('memberships' in record) {
+    const memberships = [...record.memberships].sort((a, b) => a.vault_id - b.vault_id);
+    return sha256Hex(canonicalJson({ ...record, memberships }));
+  }
+  return sha256Hex(canonicalJson(record));
+}
+
+/** sha256 of the `sha256  path` lines (sha256sum format) of the files, sorted by path. */
+export function desiredDigest(files: readonly SourceFile[]): string {
+  const lines = [...files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${f.sha256}  ${f.path}\n`);
+  return sha256Hex(lines.join(''));
+}

@@ -1,0 +1,93 @@
+/**
+ * Planning stage: `createPlan(desired, live, options)` turns the difference between the YAML
+ * desired state and Vault's live state into a versioned plan document: field-level changes,
+ * the fewest safe API calls in dependency order, guard diagnostics, digests and a summary.
+ *
+ * Pure: no I/O, no clock, no randomness (the timestamp comes in through options). It must not
+ * import anything that talks to Vault or the file system; apply and the CLI own those.
+ */
+import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
+import type { DesiredState, LiveState } from '../model.js';
+import { assembleOperations } from './batch.js';
+import { desiredDigest } from './digest.js';
+import { diffSiteVault } from './diff-sitevault.js';
+import { diffUsers } from './diff-users.js';
+import { runGuards } from './guards.js';
+import { buildSiteVaultOperations } from './sitevault-operations.js';
+import { summarise } from './summary.js';
+import { DEFAULT_BURST_LIMIT, PLAN_FORMAT_VERSION, type Change, type Plan, type PlanOptions } from './types.js';
+import { buildUserOperations } from './user-operations.js';
+
+export * from './types.js';
+export { canonicalJson, desiredDigest, liveDigestKey, liveRecordDigest, sha256Hex, type LiveRecordKind } from './digest.js';
+export { formatFieldPath, parseFieldPath } from './field-paths.js';
+export { burstLimitNote, formatCount } from './summary.js';
+export { packRows } from './batch.js';
+
+function byChangeOrder(a: Change, b: Change): number {
+  if (a.subject !== b.subject) return a.subject === 'user' ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Plans the changes that make Vault match `desired`. */
+export function createPlan(desired: DesiredState, live: LiveState, options: PlanOptions): Plan {
+  const users = diffUsers(desired, live);
+  const sitevault = diffSiteVault(desired, live, options.refresh_sitevault === true);
+  const userOps = buildUserOperations(users.items, live.vault_id);
+  const siteVaultOps = buildSiteVaultOperations(sitevault.items);
+  const u = userOps.stages;
+  const operations = assembleOperations([
+    u.promote,
+    u.create,
+    u.upsertByName,
+    u.grants,
+    u.singles,
+    u.revokes,
+    u.bulkUpdate,
+    u.upsertById,
+    siteVaultOps.create,
+    siteVaultOps.revokeOrg,
+    siteVaultOps.edit,
+  ]);
+  const diagnostics: Diagnostic[] = [
+    ...users.diagnostics,
+    ...userOps.diagnostics,
+    ...runGuards(users.items, live, desired.policy, options.allow),
+    ...sitevault.diagnostics,
+  ];
+  if (options.target.vault_id !== live.vault_id) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'target-mismatch',
+      summary: `the session is in vault ${live.vault_id}, but the plan targets vault ${options.target.vault_id}`,
+      hint: 'check VAULT_URL and vault.vault_id in roster.yaml',
+    });
+  }
+  const changes = [...users.items.map((i) => i.change), ...sitevault.items.map((i) => i.change)].sort(byChangeOrder);
+  const desiredFiles = [...desired.files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => ({ path: f.path, sha256: f.sha256 }));
+  return {
+    format_version: PLAN_FORMAT_VERSION,
+    created_at: options.created_at,
+    tool_version: options.tool_version,
+    target: { url: options.target.url, vault_id: options.target.vault_id, api_version: options.target.api_version },
+    ...(options.git_commit === undefined ? {} : { git_commit: options.git_commit }),
+    desired_digest: desiredDigest(desired.files),
+    desired_files: desiredFiles,
+    live_digests: sortedRecord({ ...users.digests, ...sitevault.digests }),
+    changes,
+    operations,
+    diagnostics: sortDiagnostics(diagnostics),
+    summary: summarise(changes, {
+      unchanged: users.unchanged + sitevault.unchanged,
+      unmanaged: users.unmanaged,
+      api_calls: operations.length,
+      burst_limit: options.burst_limit ?? DEFAULT_BURST_LIMIT,
+    }),
+  };
+}

@@ -1,0 +1,33 @@
+/** Which changes a reviewer must look at twice: admin rights, profiles, licenses, lost access. */
+import { SITEVAULT_ORG_NO_ACCESS_ROLE, SITEVAULT_SITE_NO_ACCESS_ROLE } from '../model.js';
+import { parseFieldPath } from './field-paths.js';
+import type { ChangeAction, ChangeRisk, FieldChange } from './types.js';
+
+/** Security profiles that administer a vault. */
+export const ADMIN_PROFILES: ReadonlySet<string> = new Set(['system_admin__v', 'vault_owner__v', 'business_admin__v']);
+
+const RISK_ORDER: readonly ChangeRisk[] = ['admin', 'security_profile', 'license', 'deactivation'];
+const NO_ACCESS_ROLES: ReadonlySet<string> = new Set([SITEVAULT_ORG_NO_ACCESS_ROLE, SITEVAULT_SITE_NO_ACCESS_ROLE]);
+
+function isAdminValue(value: unknown): boolean {
+  return typeof value === 'string' && (ADMIN_PROFILES.has(value) || value === 'org_admin__v');
+}
+
+/** Risks of one change, in a fixed order. New records only carry `admin` (everything else is new anyway). */
+export function risksOf(action: ChangeAction, fields: readonly FieldChange[]): ChangeRisk[] {
+  const found = new Set<ChangeRisk>();
+  const isNew = action === 'create' || action === 'promote' || action === 'sitevault_create';
+  if (action === 'deactivate') found.add('deactivation');
+  for (const f of fields) {
+    const segments = parseFieldPath(f.path);
+    const last = segments[segments.length - 1];
+    if (f.path === 'domain_admin' && (f.before === true || f.after === true)) found.add('admin');
+    if ((last === 'security_profile' || last === 'role') && (isAdminValue(f.before) || isAdminValue(f.after))) found.add('admin');
+    if (isNew) continue;
+    if (last === 'security_profile') found.add('security_profile');
+    if (last === 'license_type' || segments[2] === 'apps') found.add('license');
+    if (last === 'active' && f.before === true && f.after === false) found.add('deactivation');
+    if (last === 'role' && typeof f.after === 'string' && NO_ACCESS_ROLES.has(f.after)) found.add('deactivation');
+  }
+  return RISK_ORDER.filter((r) => found.has(r));
+}
