@@ -26,7 +26,7 @@ describe('resolveConnection', () => {
     const settings = resolveConnection(target, env);
     expect(settings.baseUrl).toBe(baseUrl);
     expect(settings.vaultDns).toBe(vaultDns);
-    expect(settings.expectedVaultId).toBe(target.vault_id);
+    expect(settings.expectedVaultId).toBe((target as VaultTarget).vault_id);
   });
 
   it.each([
