@@ -132,14 +132,17 @@ function toDiagnostic(error: ErrorObject, yaml: YamlFile): Diagnostic {
         position: at([...path, key], 'key'),
       };
     }
-    case 'uniqueItems':
+    case 'uniqueItems': {
+      // Point at the later of the two equal items: the earlier one is the one to keep.
+      const later = Math.max(Number(error.params.i), Number(error.params.j));
       return {
         severity: 'error',
         code: 'duplicate-item',
-        summary: `${where} lists ${show((error.data as unknown[])[Number(error.params.i)])} twice`,
+        summary: `${where} lists ${show((error.data as unknown[])[later])} twice`,
         hint: 'Remove the repeated item.',
-        position: at([...path, Number(error.params.i)], 'key'),
+        position: at([...path, later], 'key'),
       };
+    }
     default: {
       const allowed = allowedValues(error.parentSchema);
       return {
