@@ -1,0 +1,179 @@
+/**
+ * client-read: reading the live state of a domain with 100,000 users from the simulator.
+ *
+ * Targets: the user listing takes ceil(rows / 1000) list calls (rows = every user the API
+ * returns, system-owned included) and no other calls besides auth, me, domain, policies and
+ * licenses; the client's wall time is within 1.5x of the time the simulator needs to serve the
+ * same pages fetched raw, back to back. Peak RSS is sampled (the simulator runs in-process, so
+ * the figure includes its store; the rise over the baseline is the reader's share).
+ */
+import { defaultSeed } from '../src/simulator/default-state.js';
+import { startSimulator } from '../src/simulator/index.js';
+import type { RunningSimulator, SeedUser, SimulatorSeed } from '../src/simulator/types.js';
+import { createVaultClient } from '../src/vault/client.js';
+import { readLiveState } from '../src/vault/live-state.js';
+import { USER_PAGE_SIZE } from '../src/vault/users.js';
+import type { Bench } from './types.js';
+
+const USERS = 100_000;
+const RUNS = 2;
+const API = 'v26.2';
+const DNS = 'veepharm-clinical.veevavault.com';
+
+function seed(count: number): SimulatorSeed {
+  const base = defaultSeed();
+  const vaults = [3003, 4004, 5005] as const;
+  const apps: Readonly<Record<number, string>> = { 3003: 'rimReg_v', 4004: 'qualityDocs_v', 5005: 'ctms_v' };
+  const users: SeedUser[] = Array.from({ length: count }, (_, i) => {
+    const home = vaults[i % 3] ?? 3003;
+    const second = vaults[(i + 1) % 3] ?? 4004;
+    return {
+      id: 100_001 + i,
+      user_name__v: `bench.user${i}@veepharm.com`,
+      user_first_name__v: 'Bench',
+      user_last_name__v: `User ${i}`,
+      user_email__v: `bench.user${i}@veepharm.com`,
+      user_timezone__v: 'America/New_York',
+      user_locale__v: 'en_US',
+      user_language__v: 'en',
+      security_policy_id__v: '821',
+      is_domain_admin__v: false,
+      domain_active__v: true,
+      company__v: 'VeePharm',
+      vault_membership: [
+        { vault_id: home, active__v: true, security_profile__v: 'document_user__v', license_type__v: 'full__v' },
+        ...(i % 4 === 0 ? [{ vault_id: second, active__v: true, security_profile__v: 'read_only_user__v', license_type__v: 'read_only__v' as const }] : []),
+      ],
+      app_licensing: [{ vault_id: home, application_name: apps[home] ?? 'rimReg_v', active__v: true, license_type__v: 'full__v' }],
+    };
+  });
+  return { ...base, users: [...(base.users ?? []), ...users], counters: { ...base.counters, next_user_id: 100_001 + count } };
+}
+
+/** Fetches every user page back to back with plain fetch: the simulator's own serving time. */
+async function rawPages(sim: RunningSimulator, sessionId: string): Promise<{ ms: number; pages: number; rows: number }> {
+  const started = performance.now();
+  let start = 0;
+  let pages = 0;
+  for (;;) {
+    const url = `${sim.url}/api/${API}/objects/users?vaults=all&exclude_vault_membership=false&exclude_app_licensing=false&limit=${USER_PAGE_SIZE}&start=${start}`;
+    const response = await fetch(url, { headers: { Authorization: sessionId, Accept: 'application/json' } });
+    const text = await response.text();
+    pages += 1;
+    // Count rows without a full parse: every user carries exactly one user_name__v.
+    const rows = text.split('"user_name__v"').length - 1;
+    start += rows;
+    if (rows < USER_PAGE_SIZE) return { ms: performance.now() - started, pages, rows: start };
+  }
+}
+
+interface ClientRun {
+  readonly ms: number;
+  readonly peakRss: number;
+  readonly users: number;
+  readonly listCalls: number;
+  readonly otherCalls: Readonly<Record<string, number>>;
+}
+
+async function clientRun(sim: RunningSimulator): Promise<ClientRun> {
+  sim.clearRequestLog();
+  const client = createVaultClient({
+    baseUrl: sim.url,
+    apiVersion: API,
+    credentials: { username: sim.adminUser, password: 'admin' },
+    vaultDns: DNS,
+    expectedVaultId: 5005,
+  });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 25);
+  const started = performance.now();
+  const live = await readLiveState(client, { promotions: false });
+  const ms = performance.now() - started;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const otherCalls: Record<string, number> = {};
+  let listCalls = 0;
+  for (const entry of sim.requestLog()) {
+    const path = entry.path.replace(`/api/${API}`, '');
+    if (entry.method === 'GET' && path === '/objects/users') listCalls += 1;
+    else otherCalls[`${entry.method} ${path}`] = (otherCalls[`${entry.method} ${path}`] ?? 0) + 1;
+  }
+  return { ms, peakRss, users: live.users.size, listCalls, otherCalls };
+}
+
+const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
+const round = (ms: number): number => Math.round(ms);
+
+const bench: Bench = async () => {
+  const seedStarted = performance.now();
+  const sim = await startSimulator({ port: 0, seed: seed(USERS) });
+  const seedMs = performance.now() - seedStarted;
+  try {
+    const login = createVaultClient({ baseUrl: sim.url, apiVersion: API, credentials: { username: sim.adminUser, password: 'admin' }, vaultDns: DNS });
+    const { sessionId } = await login.session();
+    await rawPages(sim, sessionId); // warm-up: the first pass pays for JIT on both sides
+    const baselineRss = process.memoryUsage().rss;
+    const raws: { ms: number; pages: number; rows: number }[] = [];
+    const runs: ClientRun[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      raws.push(await rawPages(sim, sessionId));
+      runs.push(await clientRun(sim));
+    }
+    const raw = raws.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const expectedCalls = Math.ceil(raw.rows / USER_PAGE_SIZE) + (raw.rows % USER_PAGE_SIZE === 0 ? 1 : 0);
+    const allowedOthers = new Set([
+      `POST /auth`,
+      `GET /objects/users/me`,
+      `GET /objects/domain`,
+      `GET /objects/securitypolicies`,
+      `GET /objects/licenses`,
+    ]);
+    const strayCalls = Object.keys(best.otherCalls).filter((k) => !allowedOthers.has(k));
+    const ratio = best.ms / raw.ms;
+    return {
+      name: 'client-read',
+      figures: {
+        'seeded users (human)': USERS,
+        'rows listed (incl. admin + 3 system users)': raw.rows,
+        'users in LiveState': best.users,
+        'page size': USER_PAGE_SIZE,
+        'list calls': best.listCalls,
+        'other calls': Object.entries(best.otherCalls)
+          .map(([k, v]) => `${k} ×${v}`)
+          .join(', '),
+        'simulator start + seed (ms)': round(seedMs),
+        'raw page fetch, best of runs (ms)': round(raw.ms),
+        'readLiveState wall, best of runs (ms)': round(best.ms),
+        'readLiveState wall, all runs (ms)': runs.map((r) => round(r.ms)).join(', '),
+        'raw fetch, all runs (ms)': raws.map((r) => round(r.ms)).join(', '),
+        'wall / raw': Math.round(ratio * 100) / 100,
+        'baseline RSS incl. simulator (MiB)': mib(baselineRss),
+        'peak RSS during read (MiB)': mib(Math.max(...runs.map((r) => r.peakRss))),
+      },
+      targets: [
+        {
+          name: `list calls = ceil(rows / ${USER_PAGE_SIZE}) (+1 only when rows is an exact multiple)`,
+          pass: best.listCalls === expectedCalls && runs.every((r) => r.listCalls === expectedCalls),
+          detail: `${best.listCalls} list calls for ${raw.rows} rows (expected ${expectedCalls})`,
+        },
+        {
+          name: 'no calls besides auth, me, domain, policies, licenses',
+          pass: strayCalls.length === 0 && Object.values(best.otherCalls).every((n) => n === 1),
+          detail: strayCalls.length === 0 ? Object.keys(best.otherCalls).join(', ') : `unexpected: ${strayCalls.join(', ')}`,
+        },
+        {
+          name: 'readLiveState wall ≤ 1.5 × raw page serving time',
+          pass: ratio <= 1.5,
+          detail: `${round(best.ms)} ms vs ${round(raw.ms)} ms raw (${(Math.round(ratio * 100) / 100).toFixed(2)}x)`,
+        },
+      ],
+    };
+  } finally {
+    await sim.close();
+  }
+};
+
+export default bench;

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { TransportError, VaultApiError } from '../../src/errors.js';
+import type { RetryEvent } from '../../src/vault/events.js';
+import { readLiveState } from '../../src/vault/live-state.js';
+import { calls, clientFor, seedWithUsers, simulator } from './support.js';
+
+const row = (name: string) => ({
+  key: name,
+  body: {
+    user_name__v: name,
+    user_first_name__v: 'New',
+    user_last_name__v: 'User',
+    user_email__v: name,
+    user_timezone__v: 'America/New_York',
+    user_locale__v: 'en_US',
+    user_language__v: 'en',
+    security_policy_id__v: '821',
+    vault_membership: '5005:true:document_user__v:full__v',
+  },
+});
+
+describe('retries', () => {
+  it('retries 5xx answers and dropped connections with backoff, and the read completes', async () => {
+    const sim = await simulator({ seed: seedWithUsers(2500) });
+    const { client, events, clock } = clientFor(sim);
+    await client.session();
+    sim.setFaults('seed=11,http500=0.2,http503=0.1,drop=0.15');
+    const live = await readLiveState(client, { promotions: false });
+    expect(live.users.size).toBe(2501);
+
+    const failed = sim.requestLog().filter((e) => ['HTTP_500', 'HTTP_503', 'DROPPED'].includes(e.status));
+    expect(failed.length).toBeGreaterThan(0);
+    const retries = events.filter((e): e is RetryEvent => e.type === 'retry');
+    expect(retries).toHaveLength(failed.length);
+    expect(new Set(retries.map((r) => r.reason))).toEqual(new Set(failed.map((e) => (e.status === 'DROPPED' ? 'connection failed (ECONNRESET)' : `HTTP ${e.httpStatus}`))));
+    // Full jitter with random() = 0.5: half of 250·2^attempt.
+    expect(clock.delays).toEqual(retries.map((r) => 125 * 2 ** (r.attempt - 1)));
+  });
+
+  it('retries RACE_CONDITION and UNEXPECTED_ERROR', async () => {
+    const sim = await simulator();
+    const { client, events } = clientFor(sim);
+    await client.session();
+    sim.setFaults('seed=3,race=0.4,unexpected=0.2');
+    for (let i = 0; i < 10; i += 1) await client.listSecurityPolicies();
+    const refused = sim.requestLog().filter((e) => e.errorTypes.includes('RACE_CONDITION') || e.errorTypes.includes('UNEXPECTED_ERROR'));
+    expect(refused.some((e) => e.errorTypes.includes('RACE_CONDITION'))).toBe(true);
+    expect(events.filter((e) => e.type === 'retry')).toHaveLength(refused.length);
+  });
+
+  it('gives up after maxRetries with a TransportError naming the call', async () => {
+    const sim = await simulator();
+    const { client } = clientFor(sim, { maxRetries: 2 });
+    await client.session();
+    sim.setFaults('http503=1');
+    const error = await client.listSecurityPolicies().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).message).toBe('GET /api/v26.2/objects/securitypolicies failed: HTTP 503');
+    expect(calls(sim, 'GET', '/objects/securitypolicies')).toHaveLength(3);
+  });
+
+  it('never repeats a plain create after a 500: its outcome is unknown', async () => {
+    const sim = await simulator();
+    const { client, events } = clientFor(sim);
+    await client.session();
+    sim.setFaults('http500=1');
+    const error = await client.createUsers([row('new.one@veepharm.com')]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(calls(sim, 'POST', '/objects/users')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'retry')).toHaveLength(0);
+  });
+
+  it('never repeats a plain create refused with RACE_CONDITION either', async () => {
+    const sim = await simulator();
+    const { client } = clientFor(sim);
+    await client.session();
+    sim.setFaults('race=1');
+    const error = await client.createUsers([row('new.one@veepharm.com')]).catch((e: unknown) => e);
+    expect((error as VaultApiError).errorType).toBe('RACE_CONDITION');
+    expect(calls(sim, 'POST', '/objects/users')).toHaveLength(1);
+  });
+
+  it('repeats an upsert keyed by user_name__v after a 500', async () => {
+    const sim = await simulator();
+    const { client } = clientFor(sim);
+    await client.session();
+    sim.setFaults('seed=5,http500=0.6');
+    const results = await client.createUsers([row('new.one@veepharm.com')], { upsertKey: 'user_name__v' });
+    expect(results).toEqual([{ index: 0, key: 'new.one@veepharm.com', ok: true, id: expect.any(Number) as number }]);
+    const posts = calls(sim, 'POST', '/objects/users');
+    expect(posts.length).toBeGreaterThan(1);
+    expect(posts.every((e) => e.query.operation === 'upsert' && e.query.idParam === 'user_name__v')).toBe(true);
+  });
+
+  it('re-logs in once when sessions keep expiring during a long read and still finishes', async () => {
+    const sim = await simulator({ seed: seedWithUsers(2500) });
+    const { client, events } = clientFor(sim);
+    await client.session();
+    sim.setFaults('expire-session-every=3');
+    const live = await readLiveState(client, { promotions: false });
+    expect(live.users.size).toBe(2501);
+    const expired = sim.requestLog().filter((e) => e.errorTypes.includes('INVALID_SESSION_ID'));
+    expect(expired.length).toBeGreaterThan(0);
+    expect(calls(sim, 'POST', '/auth').length).toBeLessThanOrEqual(expired.length + 1);
+    expect(events.filter((e) => e.type === 'auth').length).toBe(calls(sim, 'POST', '/auth').length);
+  });
+});
