@@ -118,11 +118,11 @@ export function diffTrees(before: Tree, after: Tree): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const leaf of ordered) {
     if (!touched.has(leaf.join('\u0000'))) continue;
-    changes.push({
-      path: formatFieldPath(leaf),
-      before: valueAt(before, leaf) ?? null,
-      after: valueAt(after, leaf) ?? null,
-    });
+    const was = valueAt(before, leaf) ?? null;
+    const will = valueAt(after, leaf) ?? null;
+    // A new record's cleared field (null → null) is not a change worth showing.
+    if (sameValue(was, will, leaf[leaf.length - 1] ?? '')) continue;
+    changes.push({ path: formatFieldPath(leaf), before: was, after: will });
   }
   return changes;
 }
