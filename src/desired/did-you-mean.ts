@@ -19,6 +19,9 @@ function editDistance(a: string, b: string): number {
 /** The closest candidate when it is close enough to be a likely typo (case-insensitive). */
 export function closestMatch(input: string, candidates: readonly string[]): string | undefined {
   const needle = input.toLowerCase();
+  // Vault names differ from what people type mostly by the suffix: full → full__v.
+  const suffixed = candidates.filter((c) => /__(v|c|sys)$/.test(c) && c.toLowerCase().replace(/__(v|c|sys)$/, '') === needle);
+  if (suffixed.length === 1) return suffixed[0];
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
     const distance = editDistance(needle, candidate.toLowerCase());

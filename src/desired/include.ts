@@ -1,8 +1,8 @@
 /** Expanding roster.yaml's include globs into the sorted list of desired-state files. */
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Diagnostic } from '../diagnostics.js';
-import type { ConfigEntry } from './entries.js';
+import type { YamlFile } from './yaml-file.js';
 
 export interface IncludedFiles {
   /** Paths relative to the config's folder, `/`-separated, sorted, without duplicates. */
@@ -15,13 +15,32 @@ export interface IncludedFiles {
  * an error because it is nearly always a typo that would silently drop users. Patterns starting
  * with `!` exclude. The config file itself is never included.
  */
-export async function expandIncludes(config: ConfigEntry, configDir: string, configPath: string): Promise<IncludedFiles> {
-  const patterns = config.raw.include;
+export async function expandIncludes(patterns: readonly string[], config: YamlFile, configDir: string, configPath: string): Promise<IncludedFiles> {
   const ignore = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
   const found = new Set<string>();
   const diagnostics: Diagnostic[] = [];
+  if (ignore.length === patterns.length) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'include-no-match',
+      summary: 'include lists only exclusions (patterns starting with !), so no file is included',
+      hint: 'Add a pattern that selects files, e.g. users/**/*.yaml.',
+      position: config.locate(['include'], 'key'),
+    });
+  }
   for (const [index, pattern] of patterns.entries()) {
     if (pattern.startsWith('!')) continue;
+    // The repo is the config's folder: its digest and review cover only files inside it.
+    if (isAbsolute(pattern) || pattern.split(/[\\/]/).includes('..')) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'include-outside-repo',
+        summary: `include pattern "${pattern}" reaches outside the folder of roster.yaml`,
+        hint: 'Keep desired-state files under the config folder and use a relative pattern such as users/**/*.yaml.',
+        position: config.locate(['include', index], 'value'),
+      });
+      continue;
+    }
     const matches = (await glob(pattern, { cwd: configDir, onlyFiles: true, expandDirectories: false, ignore, dot: false })).filter(
       (m) => resolve(configDir, m) !== configPath,
     );
@@ -31,7 +50,7 @@ export async function expandIncludes(config: ConfigEntry, configDir: string, con
         code: 'include-no-match',
         summary: `include pattern "${pattern}" matches no file`,
         hint: 'Fix the pattern (it is relative to the folder of roster.yaml) or remove it.',
-        position: config.yaml.locate(['include', index], 'value'),
+        position: config.locate(['include', index], 'value'),
       });
     }
     for (const match of matches) found.add(match);

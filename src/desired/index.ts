@@ -47,6 +47,14 @@ async function loadFile(absolutePath: string, displayPath: string, role: FileRol
   return parsed.ok ? { yaml: parsed.yaml, sha256: read.source.sha256 } : undefined;
 }
 
+/** The include list when it is a non-empty list of non-empty strings, whatever the rest of the config. */
+function usableInclude(data: unknown): string[] | undefined {
+  if (typeof data !== 'object' || data === null || !('include' in data)) return undefined;
+  const include: unknown = data.include;
+  if (!Array.isArray(include) || include.length === 0) return undefined;
+  return include.every((p): p is string => typeof p === 'string' && p !== '') ? include : undefined;
+}
+
 /** Reads, validates and normalises the desired state declared by `configPath` and its includes. */
 export async function loadDesiredState(configPath: string, options: LoadOptions = {}): Promise<LoadResult> {
   const cwd = options.cwd ?? process.cwd();
@@ -61,11 +69,14 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
   if (notMapping !== undefined) return { ok: false, diagnostics: [...diagnostics, notMapping] };
   const configShape = checkShape(configFile.yaml, 'config');
   diagnostics.push(...configShape);
-  if (configShape.length > 0) return { ok: false, diagnostics };
-  const config: ConfigEntry = { raw: configFile.yaml.data as RawConfig, yaml: configFile.yaml };
-  diagnostics.push(...checkConfigRules(config));
+  // A config with a wrong shape still has its included files checked when `include` itself is
+  // usable, so one run reports everything; rules that need the config (defaults, api_version) wait.
+  const config: ConfigEntry | undefined = configShape.length === 0 ? { raw: configFile.yaml.data as RawConfig, yaml: configFile.yaml } : undefined;
+  const include = usableInclude(configFile.yaml.data);
+  if (include === undefined) return { ok: false, diagnostics };
+  if (config !== undefined) diagnostics.push(...checkConfigRules(config));
 
-  const included = await expandIncludes(config, configDir, absoluteConfig);
+  const included = await expandIncludes(include, configFile.yaml, configDir, absoluteConfig);
   diagnostics.push(...included.diagnostics);
   const files: SourceFile[] = [{ path: toPosix(relative(configDir, absoluteConfig)), sha256: configFile.sha256 }];
   const users: UserEntry[] = [];
@@ -93,7 +104,7 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
     }
   }
   diagnostics.push(...checkUserRules(users, config), ...checkSiteVaultRules(persons));
-  if (hasErrors(diagnostics)) return { ok: false, diagnostics };
+  if (config === undefined || hasErrors(diagnostics)) return { ok: false, diagnostics };
 
   const state: DesiredState = {
     config_path: absoluteConfig,

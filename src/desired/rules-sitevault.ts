@@ -20,14 +20,16 @@ const SITE_ROLES_WITHOUT_ADDONS: readonly string[] = ['site_viewer__v', 'externa
 const ORG_CANT_LOGIN = 'org_cant_login__v';
 const SITE_CANT_LOGIN = 'site_cant_login__v';
 
-function at(entry: PersonEntry, path: DataPath, target: 'key' | 'value' = 'key'): Diagnostic['position'] {
-  return entry.yaml.locate([...entry.path, ...path], target);
-}
-
+/** An error about one person, at `path` inside the person's mapping. */
 function error(entry: PersonEntry, code: string, summary: string, hint: string, path: DataPath, target: 'key' | 'value' = 'key'): Diagnostic {
-  const position = at(entry, path, target);
-  const subject = { user: normaliseIdentity(entry.raw.email) };
-  return position === undefined ? { severity: 'error', code, summary, hint, subject } : { severity: 'error', code, summary, hint, position, subject };
+  return {
+    severity: 'error',
+    code,
+    summary,
+    hint,
+    position: entry.yaml.locate([...entry.path, ...path], target),
+    subject: { user: normaliseIdentity(entry.raw.email) },
+  };
 }
 
 function policyOf(entry: PersonEntry): string {

@@ -2,7 +2,7 @@
  * Semantic rules over users (step two of validation, after the schema). Each rule is a small
  * named function returning diagnostics; none of them reads files or talks to Vault.
  */
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, SourcePosition } from '../diagnostics.js';
 import { isLicenseAllowedUnder, normaliseIdentity, type LicenseType } from '../model.js';
 import { READ_ONLY_USER_FIELDS, USER_FIELD_TO_VAULT } from '../vault/wire.js';
 import { formatPosition, type ConfigEntry, type UserEntry } from './entries.js';
@@ -10,10 +10,8 @@ import { formatPosition, type ConfigEntry, type UserEntry } from './entries.js';
 /** Promote Person to User first appears in API v26.2 (VAULT-API.md §9.1). */
 export const PROMOTION_MIN_API_VERSION = { major: 26, minor: 2 } as const;
 
-function error(code: string, summary: string, hint: string, user: string, position: Diagnostic['position']): Diagnostic {
-  return position === undefined
-    ? { severity: 'error', code, summary, hint, subject: { user } }
-    : { severity: 'error', code, summary, hint, position, subject: { user } };
+function error(code: string, summary: string, hint: string, user: string, position: SourcePosition): Diagnostic {
+  return { severity: 'error', code, summary, hint, position, subject: { user } };
 }
 
 /** The same user_name twice, exactly or as case variants (Vault compares user names case-insensitively). */
@@ -188,12 +186,12 @@ export function reservedFieldNames(users: readonly UserEntry[]): Diagnostic[] {
   );
 }
 
-export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry): Diagnostic[] {
+/** All user rules; those that need the config (defaults, api_version) run only when it is valid. */
+export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry | undefined): Diagnostic[] {
   return [
     ...duplicateUserNames(users),
     ...duplicateMemberships(users),
-    ...appLicensePermissiveness(users, config),
-    ...promotionApiVersion(users, config),
+    ...(config === undefined ? [] : [...appLicensePermissiveness(users, config), ...promotionApiVersion(users, config)]),
     ...duplicatePromotions(users),
     ...reservedFieldNames(users),
   ];

@@ -128,7 +128,7 @@ function toDiagnostic(error: ErrorObject, yaml: YamlFile): Diagnostic {
         severity: 'error',
         code: 'invalid-key',
         summary: `"${key}" is not a valid name in ${where}`,
-        hint: descriptionOf(error.parentSchema) ?? 'Rename the key.',
+        hint: `Rename it to match ${(error.parentSchema as { propertyNames?: { pattern?: string } } | undefined)?.propertyNames?.pattern ?? 'the allowed form'}.`,
         position: at([...path, key], 'key'),
       };
     }

@@ -108,6 +108,21 @@ const CASES: Record<string, BadCase> = {
     code: 'include-no-match',
     at: 'roster.yaml:4:5',
   },
+  'include pattern leaving the repo': {
+    files: { 'roster.yaml': 'vault: { api_version: v26.2 }\ninclude: [users/*.yaml, ../shared/*.yaml]\n', 'users/a.yaml': 'users: []\n' },
+    code: 'include-outside-repo',
+    at: 'roster.yaml:2:25',
+  },
+  'absolute include pattern': {
+    files: { 'roster.yaml': 'vault: { api_version: v26.2 }\ninclude:\n  - /etc/*.conf\n' },
+    code: 'include-outside-repo',
+    at: 'roster.yaml:3:5',
+  },
+  'include with only exclusions': {
+    files: { 'roster.yaml': 'vault: { api_version: v26.2 }\ninclude: ["!users/*.yaml"]\n' },
+    code: 'include-no-match',
+    at: 'roster.yaml:2:1',
+  },
   'missing config': { files: {}, code: 'file-not-found', at: undefined, hint: /--config/ },
   'directory given as config': { files: { 'conf/x.yaml': 'users: []\n' }, config: 'conf', code: 'not-a-file', at: undefined },
   'users file that is a list': { files: users('- user_name: a@b.c\n'), code: 'top-level-not-mapping', at: 'users/team.yaml:1:1' },
@@ -223,5 +238,17 @@ describe('loadDesiredState on bad input', () => {
       expect(`${d.summary}\n${d.hint}`).not.toMatch(/\n\s+at /);
       if (d.position) expect(d.position.file.startsWith('/')).toBe(false);
     }
+  });
+
+  it('still checks the included files when the config has a wrong shape', async () => {
+    const root = makeRepo({
+      'roster.yaml': 'vault: { api_version: v26.2 }\ninclude: [users/*.yaml]\ndefaults: { license_type: full }\n',
+      'users/team.yaml': 'users:\n  - user_name: a@b.c\n    frist_name: A\n',
+    });
+    roots.push(root);
+    const result = await loadDesiredState('roster.yaml', { cwd: root });
+    expect(result.ok).toBe(false);
+    expectDiagnostic(result.diagnostics, 'invalid-value', 'roster.yaml:3:27');
+    expectDiagnostic(result.diagnostics, 'unknown-key', 'users/team.yaml:3:5');
   });
 });

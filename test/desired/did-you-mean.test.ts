@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { closestMatch } from '../../src/desired/did-you-mean.js';
 
-const KEYS = ['user_name', 'first_name', 'last_name', 'email', 'memberships', 'license_type', 'security_policy'];
+const KEYS = ['full__v', 'user_name', 'first_name', 'last_name', 'email', 'memberships', 'license_type', 'security_policy'];
 
 describe('closestMatch', () => {
   it.each([
@@ -11,6 +11,7 @@ describe('closestMatch', () => {
     ['case', 'Email', 'email'],
     ['extra letter', 'membershipss', 'memberships'],
     ['plural', 'license_types', 'license_type'],
+    ['missing suffix', 'full', 'full__v'],
   ])('%s: %s → %s', (_name, input, expected) => {
     expect(closestMatch(input, KEYS)).toBe(expected);
   });
