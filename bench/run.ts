@@ -9,7 +9,9 @@ import { cpus, totalmem } from 'node:os';
 import { packageRoot } from '../src/version.js';
 import type { Bench, BenchReport } from './types.js';
 
-const BENCHES: Readonly<Record<string, () => Promise<{ default: Bench }>>> = {};
+const BENCHES: Readonly<Record<string, () => Promise<{ default: Bench }>>> = {
+  plan: () => import('./plan.js'),
+};
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
