@@ -5,7 +5,7 @@
  */
 import { VaultRosterError } from '../errors.js';
 import type { FieldValue } from '../model.js';
-import type { JsonRecord, RowResult, VaultClient } from '../vault/index.js';
+import type { RowResult, VaultClient } from '../vault/index.js';
 import type { ApplyOperation, ApplyPort, RowOutcome } from './execute.js';
 
 type Row = ApplyOperation['rows'][number];
