@@ -1,0 +1,78 @@
+/**
+ * The `--state` file: written atomically (temp file in the same folder, fsync, rename), so a
+ * crash leaves either the old file or the new one, never half of one. Writes are debounced and
+ * serialised: a burst of changes costs one serialisation, and an older write can never land
+ * after a newer one.
+ */
+import { open, rename, unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { SimulatorSeed } from './types.js';
+
+export async function writeStateAtomic(path: string, state: SimulatorSeed): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(state, null, 1) + '\n', 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+export function stateFileExists(path: string): boolean {
+  return existsSync(path);
+}
+
+export class StatePersister {
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private dirty = false;
+  /** Last write error, kept for /_sim/ (a background write has nobody to throw to). */
+  lastError: string | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly snapshot: () => SimulatorSeed,
+    private readonly delayMs: number,
+  ) {}
+
+  markDirty(): void {
+    this.dirty = true;
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.delayMs);
+    this.timer.unref();
+  }
+
+  /** Writes now if anything changed; resolves when every queued write is on disk. */
+  flush(): Promise<void> {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.dirty) {
+      this.dirty = false;
+      const state = this.snapshot();
+      this.chain = this.chain.then(() =>
+        writeStateAtomic(this.path, state).then(
+          () => {
+            this.lastError = undefined;
+          },
+          (error: unknown) => {
+            this.lastError = error instanceof Error ? error.message : String(error);
+          },
+        ),
+      );
+    }
+    return this.chain;
+  }
+}
