@@ -1,0 +1,133 @@
+/** `vault-roster simulator`: serves the local Vault simulator until SIGINT/SIGTERM. */
+import { resolve } from 'node:path';
+import { VaultRosterError } from '../../errors.js';
+import { FaultSpecError, parseFaultSpec, SeedError, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
+import { EXIT_OK, type CliIo, type Command } from '../command.js';
+
+const HELP = `Usage: vault-roster simulator [options]
+
+Starts the local Vault simulator on 127.0.0.1 and serves until SIGINT/SIGTERM, then writes
+the state file (if any) and exits. Prints 'listening on http://127.0.0.1:PORT' when ready.
+
+Options:
+  --port N              Port to listen on (default 0: the OS picks one)
+  --state FILE          State file: loaded when it exists (wins over --seed), written
+                        atomically after every change and on exit
+  --seed FILE           Seed JSON to start from (default: the demo domain)
+  --latency-ms N        Added to every API response (default 0)
+  --burst-limit N       API calls per 5-minute window per vault and user (default 2000)
+  --burst-delay-ms N    Delay of each over-limit response in delay mode (default 500)
+  --burst-mode MODE     delay (default) or reject (API_LIMIT_EXCEEDED)
+  --faults SPEC         Fault injection, e.g. seed=7,http500=0.05,drop=0.01,race=0.02,
+                        latency=20,expire-session-every=100,fail-rows=a@x.com|b@x.com
+  --admin-user NAME     Admin user name (default admin@sim.veevavault.local)
+  --admin-password PW   Admin password (default admin)
+  -h, --help            Show this help
+
+Inspection (not Vault): GET /_sim/state, /_sim/requests, /_sim/faults, /_sim/sitevault;
+POST /_sim/faults with a SPEC to change faults while running.
+`;
+
+function integer(values: Record<string, string | boolean | undefined>, name: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) > max) {
+    throw new VaultRosterError('usage', `--${name} needs a whole number${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got '${String(raw)}'`, {
+      hint: "run 'vault-roster simulator --help' for the options",
+    });
+  }
+  return Number(raw);
+}
+
+function text(values: Record<string, string | boolean | undefined>, name: string): string | undefined {
+  const raw = values[name];
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+function optionsFrom(values: Record<string, string | boolean | undefined>, cwd: string): SimulatorOptions {
+  const mode = text(values, 'burst-mode');
+  if (mode !== undefined && mode !== 'delay' && mode !== 'reject') {
+    throw new VaultRosterError('usage', `--burst-mode must be delay or reject, got '${mode}'`, { hint: "run 'vault-roster simulator --help' for the options" });
+  }
+  const faults = text(values, 'faults');
+  if (faults !== undefined) {
+    try {
+      parseFaultSpec(faults);
+    } catch (error) {
+      if (error instanceof FaultSpecError) throw new VaultRosterError('usage', `--faults: ${error.message}`, { hint: 'see the fault SPEC format in --help' });
+      throw error;
+    }
+  }
+  const burstLimit = integer(values, 'burst-limit');
+  if (burstLimit === 0) throw new VaultRosterError('usage', '--burst-limit must be at least 1', { hint: 'the default is 2000' });
+  const opt = <K extends keyof SimulatorOptions>(key: K, value: SimulatorOptions[K] | undefined): Partial<SimulatorOptions> =>
+    value === undefined ? {} : { [key]: value };
+  const state = text(values, 'state');
+  const seed = text(values, 'seed');
+  return {
+    ...opt('port', integer(values, 'port', 65535)),
+    ...opt('statePath', state === undefined ? undefined : resolve(cwd, state)),
+    ...opt('seed', seed === undefined ? undefined : resolve(cwd, seed)),
+    ...opt('latencyMs', integer(values, 'latency-ms')),
+    ...opt('burstLimit', burstLimit),
+    ...opt('burstDelayMs', integer(values, 'burst-delay-ms')),
+    ...opt('burstMode', mode),
+    ...opt('faults', faults),
+    ...opt('adminUser', text(values, 'admin-user')),
+    ...opt('adminPassword', text(values, 'admin-password')),
+  };
+}
+
+async function start(options: SimulatorOptions): Promise<RunningSimulator> {
+  try {
+    return await startSimulator(options);
+  } catch (error) {
+    if (error instanceof SeedError) throw new VaultRosterError('simulator-seed', error.message, { hint: 'fix the seed/state JSON (format: README, Simulator section)' });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new VaultRosterError('simulator-port', `port ${options.port ?? 0} is already in use`, { hint: 'pick another --port, or --port 0' });
+    if (code === 'EACCES') throw new VaultRosterError('simulator-port', `no permission to listen on port ${options.port ?? 0}`, { hint: 'use a port above 1024' });
+    if (error instanceof Error && error.message.startsWith('cannot write state file')) {
+      throw new VaultRosterError('simulator-state', error.message, { hint: 'check that the --state folder exists and is writable' });
+    }
+    throw error;
+  }
+}
+
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((done) => {
+    if (signal === undefined) return; // serve forever: only a signal stops the simulator
+    if (signal.aborted) {
+      done();
+      return;
+    }
+    signal.addEventListener('abort', () => {
+      done();
+    }, { once: true });
+  });
+}
+
+export const simulatorCommand: Command = {
+  name: 'simulator',
+  summary: 'Serve the local Vault simulator on 127.0.0.1 until interrupted',
+  help: HELP,
+  options: {
+    port: { type: 'string' },
+    state: { type: 'string' },
+    seed: { type: 'string' },
+    'latency-ms': { type: 'string' },
+    'burst-limit': { type: 'string' },
+    'burst-delay-ms': { type: 'string' },
+    'burst-mode': { type: 'string' },
+    faults: { type: 'string' },
+    'admin-user': { type: 'string' },
+    'admin-password': { type: 'string' },
+  },
+  allowPositionals: false,
+  async run(values, _positionals, io: CliIo) {
+    const sim = await start(optionsFrom(values, io.cwd));
+    io.stdout.write(`listening on ${sim.url}\n`);
+    await untilAborted(io.signal);
+    await sim.close();
+    return EXIT_OK;
+  },
+};
