@@ -38,7 +38,6 @@ function classify(row: Row, mode: RowMode, actor: RowActor): void {
   const problems: string[] = [];
   for (const key of Object.keys(row)) {
     if (key === mode.keyField) continue;
-    if (key === 'id' && !mode.creating) continue;
     if (USER_FIELDS[key] !== undefined || CALLING_VAULT_FIELDS.has(key) || PSEUDO_FIELDS.has(key)) continue;
     if (key.endsWith('__c') && actor.core.store.domain.customUserFields.has(key)) continue;
     problems.push(READ_ONLY.has(key) ? `Attribute [${key}] is read-only` : `Attribute [${key}] is not supported`);
