@@ -64,7 +64,7 @@ function desiredUser(i: number): DesiredUser {
     if (first !== undefined) ms[0] = { ...first, apps: { ...first.apps, rimReg_v: { active: true, license_type: 'read_only__v' } } };
   }
   const { id: _id, ...rest } = live;
-  return { ...rest, first_name: changed && kind === 0 ? `Changed${i}` : live.first_name, memberships: ms, source: { file: 'users/bench.yaml', line: i + 1, col: 5 } };
+  return { ...rest, first_name: changed && kind === 0 ? `Changed${i}` : `First${i}`, memberships: ms, source: { file: 'users/bench.yaml', line: i + 1, col: 5 } };
 }
 
 function desiredState(users: DesiredUser[]): DesiredState {

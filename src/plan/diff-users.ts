@@ -8,7 +8,7 @@ import { liveDigestKey, liveRecordDigest } from './digest.js';
 import { risksOf } from './risks.js';
 import { diffTrees, mergeTrees, restrictToTarget, type Tree } from './trees.js';
 import type { Change, ChangeAction, FieldChange } from './types.js';
-import { liveUserTree, userTargetTree } from './user-trees.js';
+import { liveUserTree, userMatches, userTargetTree } from './user-trees.js';
 
 /** A user change plus what the operation builder and guards need to act on it. */
 export interface UserPlanItem {
@@ -53,11 +53,15 @@ function where(user: DesiredUser): string {
   return `${user.source.file}:${user.source.line}`;
 }
 
-function checkReferences(user: DesiredUser, live: LiveState, out: Diagnostic[]): void {
-  if (live.vault_ids.length > 0) {
-    const known = new Set(live.vault_ids);
+interface KnownReferences {
+  readonly vaults: ReadonlySet<number>;
+  readonly policies: ReadonlySet<string>;
+}
+
+function checkReferences(user: DesiredUser, live: LiveState, known: KnownReferences, out: Diagnostic[]): void {
+  if (known.vaults.size > 0) {
     for (const m of user.memberships ?? []) {
-      if (known.has(m.vault_id)) continue;
+      if (known.vaults.has(m.vault_id)) continue;
       out.push({
         severity: 'error',
         code: 'unknown-vault',
@@ -68,8 +72,8 @@ function checkReferences(user: DesiredUser, live: LiveState, out: Diagnostic[]):
       });
     }
   }
-  if (user.security_policy !== undefined && live.security_policies.length > 0) {
-    if (!live.security_policies.includes(user.security_policy.trim())) {
+  if (user.security_policy !== undefined && known.policies.size > 0) {
+    if (!known.policies.has(user.security_policy.trim())) {
       out.push({
         severity: 'error',
         code: 'unknown-security-policy',
@@ -143,6 +147,7 @@ function planNewUser(user: DesiredUser, live: LiveState, out: UserDiff): void {
 }
 
 function planExistingUser(user: DesiredUser, current: LiveUser, out: UserDiff): boolean {
+  if (userMatches(user, current)) return false;
   const target = userTargetTree(user, current);
   const liveTree = liveUserTree(current);
   const restricted = restrictToTarget(liveTree, target);
@@ -227,8 +232,10 @@ export function diffUsers(desired: DesiredState, live: LiveState): UserDiff {
     const key = normaliseIdentity(u.user_name);
     return key === u.user_name ? u : { ...u, user_name: key };
   });
+  // Empty lists mean the reader could not see them; then nothing can be checked.
+  const known: KnownReferences = { vaults: new Set(live.vault_ids), policies: new Set(live.security_policies) };
   for (const user of users) {
-    checkReferences(user, live, out.diagnostics);
+    checkReferences(user, live, known, out.diagnostics);
     const current = live.users.get(user.user_name);
     if (current === undefined) planNewUser(user, live, out);
     else if (!planExistingUser(user, current, out)) unchanged++;

@@ -6,15 +6,21 @@
 import { createHash } from 'node:crypto';
 import type { AppliedSiteVaultPerson, ClinicalPerson, LiveUser, SourceFile } from '../model.js';
 
-/** JSON with object keys sorted at every level, so equal data always hashes the same. */
+function withSortedKeys(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(withSortedKeys);
+  const record = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) out[key] = withSortedKeys(record[key]);
+  return out;
+}
+
+/**
+ * JSON with object keys sorted at every level, so equal data always serialises the same.
+ * (Integer-like keys still come first, as JS orders them; that order is just as fixed.)
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === undefined) return 'null';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  return JSON.stringify(withSortedKeys(value === undefined ? null : value));
 }
 
 export function sha256Hex(text: string): string {

@@ -51,6 +51,9 @@ function massDeactivation(items: readonly UserPlanItem[], live: LiveState, polic
 }
 
 function lastDomainAdmin(items: readonly UserPlanItem[], live: LiveState, allow: PlanAllowFlags): Diagnostic[] {
+  // Only a change that takes admin rights away can trip this guard; skip the scan otherwise.
+  const losesAdmin = items.some((i) => i.live !== undefined && isActiveAdmin(i.live) && !isActiveAdmin(i.after));
+  if (!losesAdmin) return [];
   const changed = new Map(items.map((i) => [i.change.key, i.after]));
   let before = 0;
   let after = 0;

@@ -5,7 +5,7 @@
  * neither).
  */
 import type { AppLicense, LiveUser, Membership, UserRecord } from '../model.js';
-import type { Tree } from './trees.js';
+import { sameValue, type Tree } from './trees.js';
 import type { JsonValue } from './types.js';
 
 /** Scalar user properties, in the order changes list them. */
@@ -131,4 +131,77 @@ export function membershipFromTree(vaultId: number, tree: Tree | undefined): Mem
     }
   }
   return { vault_id: vaultId, active, security_profile: profile, license_type: license as Membership['license_type'], apps: out };
+}
+
+/**
+ * True when the live user already has every value `userTargetTree(desired, live)` manages,
+ * by the same `sameValue` rule. A fast path: most users are unchanged, and for them planning
+ * builds no trees at all. Must agree with `restrictToTarget(...).equal` (a property test checks).
+ */
+function scalarMatches(want: string | boolean | undefined, have: string | boolean | undefined, key: string): boolean {
+  return want === undefined || have === want || sameValue(have, trimmed(want), key);
+}
+
+export function userMatches(desired: UserRecord, live: LiveUser): boolean {
+  // Spelled out rather than looped over USER_SCALAR_KEYS: named reads stay fast on 100k users.
+  if (
+    !scalarMatches(desired.first_name, live.first_name, 'first_name') ||
+    !scalarMatches(desired.last_name, live.last_name, 'last_name') ||
+    !scalarMatches(desired.email, live.email, 'email') ||
+    !scalarMatches(desired.timezone, live.timezone, 'timezone') ||
+    !scalarMatches(desired.locale, live.locale, 'locale') ||
+    !scalarMatches(desired.language, live.language, 'language') ||
+    !scalarMatches(desired.security_policy, live.security_policy, 'security_policy') ||
+    !scalarMatches(desired.license_type, live.license_type, 'license_type') ||
+    !scalarMatches(desired.domain_admin, live.domain_admin, 'domain_admin') ||
+    !scalarMatches(desired.active, live.active ?? true, 'active')
+  ) {
+    return false;
+  }
+  const wantFields = desired.fields;
+  if (wantFields !== undefined) {
+    for (const name in wantFields) {
+      const want = wantFields[name];
+      const have = live.fields[name];
+      if (want !== undefined && have !== want && !sameValue(have, trimmed(want), name)) return false;
+    }
+  }
+  const wanted = desired.memberships;
+  if (wanted === undefined) return true;
+  // Plain loops: this runs for every unchanged user, so it allocates nothing.
+  for (const m of wanted) {
+    let current: Membership | undefined;
+    for (const l of live.memberships) {
+      if (l.vault_id === m.vault_id) {
+        current = l;
+        break;
+      }
+    }
+    if (current === undefined || current.active !== m.active) return false;
+    if (current.security_profile !== m.security_profile && !sameValue(current.security_profile, m.security_profile.trim(), 'security_profile')) return false;
+    if (current.license_type !== m.license_type) return false;
+    const wantApps = m.apps;
+    if (wantApps === undefined) continue;
+    const liveApps = current.apps ?? {};
+    for (const code in wantApps) {
+      const want = wantApps[code];
+      const have = liveApps[code];
+      if (want !== undefined && (have?.active !== want.active || have.license_type !== want.license_type)) return false;
+    }
+    for (const code in liveApps) {
+      if (wantApps[code] === undefined && liveApps[code]?.active === true) return false;
+    }
+  }
+  for (const current of live.memberships) {
+    if (!current.active) continue;
+    let listed = false;
+    for (const m of wanted) {
+      if (m.vault_id === current.vault_id) {
+        listed = true;
+        break;
+      }
+    }
+    if (!listed) return false;
+  }
+  return true;
 }

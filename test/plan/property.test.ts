@@ -11,6 +11,8 @@ import type {
   Membership,
 } from '../../src/model.js';
 import type { Plan } from '../../src/plan/index.js';
+import { restrictToTarget } from '../../src/plan/trees.js';
+import { liveUserTree, userMatches, userTargetTree } from '../../src/plan/user-trees.js';
 import { applyPlanChanges } from './apply-changes.js';
 import { desiredState, liveState, planOf } from './fixtures.js';
 
@@ -127,5 +129,46 @@ describe('property: applying a plan converges', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** A desired user built from the live one: each part omitted, copied (with a cosmetic twist) or randomised. */
+const derivedPair = (name: string): fc.Arbitrary<[DesiredUser, LiveUser]> =>
+  fc.tuple(liveUserArb(name, 1), desiredUserArb(name), fc.array(fc.constantFrom('omit', 'copy', 'copy', 'copy', 'random'), { minLength: 8, maxLength: 8 })).map(([live, random, how]) => {
+    const out: Record<string, unknown> = { user_name: name, source: { file: 'u.yaml', line: 1, col: 1 } };
+    const keys = ['first_name', 'email', 'security_policy', 'license_type', 'domain_admin', 'active', 'fields', 'memberships'] as const;
+    keys.forEach((key, i) => {
+      const mode = how[i];
+      if (mode === 'omit') return;
+      const value = mode === 'copy' ? live[key] : random[key];
+      if (value === undefined) return;
+      out[key] = mode === 'copy' && typeof value === 'string' ? ` ${key === 'email' ? value.toUpperCase() : value} ` : value;
+    });
+    if (how[7] === 'copy' && Array.isArray(out.memberships) && how[0] === 'copy') {
+      out.memberships = live.memberships.map((m) => ({ ...m, apps: undefined })).map(({ apps: _a, ...m }) => m);
+    }
+    return [out as unknown as DesiredUser, live];
+  });
+
+describe('property: the fast path agrees with the tree comparison', () => {
+  it('userMatches(desired, live) is true exactly when the restricted live tree equals the target', () => {
+    const pair = fc.oneof(
+      fc.constantFrom(...NAMES).chain((name) => derivedPair(name)),
+      fc.constantFrom(...NAMES).chain((name) => fc.tuple(desiredUserArb(name), liveUserArb(name, 1))),
+    );
+    let matched = 0;
+    let differed = 0;
+    fc.assert(
+      fc.property(pair, ([desired, live]) => {
+        const equal = restrictToTarget(liveUserTree(live), userTargetTree(desired, live)).equal;
+        if (equal) matched++;
+        else differed++;
+        expect(userMatches(desired, live)).toBe(equal);
+      }),
+      { numRuns: 2000 },
+    );
+    // Only meaningful when both outcomes occur often.
+    expect(matched).toBeGreaterThan(100);
+    expect(differed).toBeGreaterThan(100);
   });
 });
