@@ -73,6 +73,6 @@ export function newUserRow(name: string, extra: Record<string, string | boolean 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function findUser(sim: RunningSimulator, sid: string, userName: string): Promise<any> {
   const r = await call(sim, 'GET', '/objects/users?vaults=all&exclude_vault_membership=false&exclude_app_licensing=false&limit=1000', { sid });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return
   return (r.body.users as { user: any }[]).map((u) => u.user).find((u) => u.user_name__v === userName);
 }

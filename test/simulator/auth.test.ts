@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- contract tests assert on raw Vault JSON */
 import { describe, expect, it } from 'vitest';
 import { adminSession, startTestSimulator } from '../helpers/simulator.js';
 import { call, newUserRow } from './api.js';
@@ -101,7 +102,7 @@ describe('POST /auth', () => {
     for (let i = 0; i < 5; i++) {
       const r = await login(sim, { username: ADMIN, password: 'admin' });
       delays.push(r.headers.get('x-vaultapi-responsedelay'));
-      statuses.push(r.body.errors?.[0]?.type ?? r.body.responseStatus);
+      statuses.push(String(r.body.errors?.[0]?.type ?? r.body.responseStatus));
     }
     expect(statuses).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS', 'API_LIMIT_EXCEEDED']);
     expect(delays.slice(0, 4)).toEqual([null, null, '1', '1']);
