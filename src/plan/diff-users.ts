@@ -46,7 +46,7 @@ function existingAction(fields: readonly FieldChange[]): ChangeAction {
 function existingReason(action: ChangeAction, fields: readonly FieldChange[], where: string): string {
   if (action === 'deactivate') return `active: false in ${where}`;
   if (action === 'reactivate') return `active: true in ${where}; memberships are re-activated too (Vault does not do it)`;
-  return `${fields.length} managed field${fields.length === 1 ? '' : 's'} differ from ${where}`;
+  return fields.length === 1 ? `1 managed field differs from ${where}` : `${fields.length} managed fields differ from ${where}`;
 }
 
 function where(user: DesiredUser): string {

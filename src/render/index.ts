@@ -1,0 +1,39 @@
+/**
+ * Views over a plan: `renderPlan(plan, format, options)` → text for a terminal, the JSON plan
+ * document, or Markdown for a pull-request comment. Views compute nothing about Vault: counts,
+ * actions and risks come from the plan, and the shared summary keeps the three in agreement.
+ * Pure: no I/O, no clock, no environment (colour is decided by the caller).
+ */
+import type { Plan } from '../plan/index.js';
+import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import { renderText } from './text.js';
+
+export type PlanFormat = 'text' | 'json' | 'markdown';
+
+export interface RenderOptions {
+  /** ANSI colours in the text view (the CLI passes false for NO_COLOR or no TTY). */
+  readonly color: boolean;
+  /** Markdown size budget; default 60,000 characters (GitHub's limit is 65,536). */
+  readonly max_markdown_chars?: number | undefined;
+  /** Where the full plan is, named by the Markdown truncation notice (e.g. an artifact name). */
+  readonly artifact_hint?: string | undefined;
+}
+
+export function renderPlan(plan: Plan, format: PlanFormat, options: RenderOptions): string {
+  switch (format) {
+    case 'text':
+      return renderText(plan, { color: options.color });
+    case 'json':
+      return renderJson(plan);
+    case 'markdown':
+      return renderMarkdown(plan, { max_markdown_chars: options.max_markdown_chars, artifact_hint: options.artifact_hint });
+    default: {
+      const never: never = format;
+      throw new Error(`unknown plan format ${String(never)}`);
+    }
+  }
+}
+
+export { MARKDOWN_MARKER, DEFAULT_MAX_MARKDOWN_CHARS } from './markdown.js';
+export { summaryLine } from './shared.js';

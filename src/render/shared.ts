@@ -1,0 +1,162 @@
+/**
+ * What every view shares, so text, Markdown and JSON never disagree: the summary sentence,
+ * the summary counts in order, action symbols and labels, and how values and field paths read.
+ */
+import { parseFieldPath, type Change, type ChangeAction, type JsonValue, type Plan, type PlanSummary } from '../plan/index.js';
+
+export interface ActionStyle {
+  /** Terraform-like marker: + create, ~ update, - deactivate, ^ promote. */
+  readonly symbol: '+' | '~' | '-' | '^';
+  /** Verb shown next to a change. */
+  readonly label: string;
+  /** Section heading for changes of this action. */
+  readonly heading: string;
+}
+
+export const ACTION_STYLES: Readonly<Record<ChangeAction, ActionStyle>> = {
+  create: { symbol: '+', label: 'create', heading: 'Create users' },
+  promote: { symbol: '^', label: 'promote', heading: 'Promote Clinical persons to users' },
+  update: { symbol: '~', label: 'update', heading: 'Update users' },
+  reactivate: { symbol: '~', label: 'reactivate', heading: 'Reactivate users' },
+  deactivate: { symbol: '-', label: 'deactivate', heading: 'Deactivate users' },
+  sitevault_create: { symbol: '+', label: 'create SiteVault person', heading: 'Create SiteVault persons' },
+  sitevault_edit: { symbol: '~', label: 'edit SiteVault assignments', heading: 'Edit SiteVault assignments' },
+};
+
+/** Order of change sections in the views. */
+export const ACTION_ORDER: readonly ChangeAction[] = ['create', 'promote', 'update', 'reactivate', 'deactivate', 'sitevault_create', 'sitevault_edit'];
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.changes.length > 0 || plan.operations.length > 0;
+}
+
+/** `Plan: 1 to create, 2 to update, …; 5 API calls.` or the no-changes sentence. */
+export function summaryLine(plan: Plan): string {
+  if (!hasChanges(plan)) return 'No changes. Vault matches the desired state.';
+  const s = plan.summary;
+  const parts = [`${s.create} to create`, `${s.update} to update`];
+  if (s.reactivate > 0) parts.push(`${s.reactivate} to reactivate`);
+  parts.push(`${s.deactivate} to deactivate`, `${s.promote} to promote`, `${s.sitevault_create + s.sitevault_edit} SiteVault changes`);
+  return `Plan: ${parts.join(', ')}; ${plural(s.api_calls, 'API call', 'API calls')}.`;
+}
+
+/** Summary counts in table order, labelled. */
+export function summaryColumns(s: PlanSummary): [string, number][] {
+  return [
+    ['Create', s.create],
+    ['Update', s.update],
+    ['Reactivate', s.reactivate],
+    ['Deactivate', s.deactivate],
+    ['Promote', s.promote],
+    ['SiteVault create', s.sitevault_create],
+    ['SiteVault edit', s.sitevault_edit],
+    ['Unchanged', s.unchanged],
+    ['Unmanaged', s.unmanaged],
+    ['API calls', s.api_calls],
+  ];
+}
+
+function isAppLicense(value: JsonValue): value is { active: boolean; license_type: string } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.license_type === 'string' && typeof value.active === 'boolean';
+}
+
+/** A before/after value as people read it: `"Kate"`, `true`, `full__v (inactive)`, `[a, b]`, `(none)`. */
+export function formatValue(value: JsonValue): string {
+  if (value === null) return '(none)';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : `[${value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}]`;
+  if (isAppLicense(value)) return value.active ? value.license_type : `${value.license_type} (inactive)`;
+  return JSON.stringify(value);
+}
+
+/** `memberships[3003].apps.rimReg_v` → `vault 3003 › app rimReg_v`; `fields.company__v` → `company__v`. */
+export function fieldLabel(path: string): string {
+  const [head = '', key = '', third, fourth] = parseFieldPath(path);
+  switch (head) {
+    case 'fields':
+      return key;
+    case 'memberships':
+      return third === 'apps' ? `vault ${key} › app ${fourth ?? ''}` : `vault ${key} › ${third ?? ''}`;
+    case 'sites':
+      return `site ${key} › ${third ?? ''}`;
+    case 'studies':
+      return `study ${key} › ${third ?? ''}`;
+    case 'org':
+      return `org › ${key}`;
+    default:
+      return path;
+  }
+}
+
+/** The Clinical person a promoted user comes from, as the promote call names it. */
+export function promotedFrom(plan: Plan, change: Change): string | undefined {
+  if (change.action !== 'promote') return undefined;
+  for (const op of plan.operations) {
+    if (op.kind !== 'promote') continue;
+    const row = op.rows.find((r) => r.key === change.key);
+    const id = row?.body.source_person_id;
+    if (typeof id === 'string') return id;
+  }
+  return undefined;
+}
+
+/** Short form of the desired-state digest for headers. */
+export function shortDigest(plan: Plan): string {
+  return plan.desired_digest.slice(0, 12);
+}
+
+/** `POST /objects/users?operation=upsert&idParam=id` */
+export function callLine(op: Plan['operations'][number]): string {
+  const query = op.query === undefined ? '' : `?${Object.entries(op.query).map(([k, v]) => `${k}=${v}`).join('&')}`;
+  return `${op.method} ${op.path}${query}`;
+}
+
+export function rowsLabel(n: number): string {
+  return plural(n, 'row', 'rows');
+}
+
+export { plural };
+
+/** One SiteVault assignment (or person property) and what changes in it. */
+export interface AssignmentChange {
+  /** `org V42000000001001`, `site US-NC-0001`, `study V0S000000001001`, or a property name. */
+  readonly label: string;
+  /** `role`, `addons`, `org_id`, or '' for a person property. */
+  readonly parts: readonly { readonly name: string; readonly before: JsonValue; readonly after: JsonValue }[];
+}
+
+/**
+ * Groups a SiteVault change's fields by assignment, so a reviewer reads "site US-NC-0001:
+ * role regulatory__v, add-ons site_budgets__v" rather than one line per field.
+ */
+export function assignmentChanges(change: Change): AssignmentChange[] {
+  const groups = new Map<string, { name: string; before: JsonValue; after: JsonValue }[]>();
+  const orgId = change.fields.find((f) => f.path === 'org.org_id');
+  for (const f of change.fields) {
+    const [head = '', key = '', third = ''] = parseFieldPath(f.path);
+    let label: string;
+    let name: string;
+    if (head === 'org') {
+      label = 'org';
+      name = key;
+    } else if (head === 'sites' || head === 'studies') {
+      label = `${head === 'sites' ? 'site' : 'study'} ${key}`;
+      name = third;
+    } else {
+      label = head;
+      name = '';
+    }
+    const list = groups.get(label) ?? [];
+    list.push({ name, before: f.before, after: f.after });
+    groups.set(label, list);
+  }
+  return [...groups.entries()].map(([label, parts]) => ({
+    label: label === 'org' && typeof orgId?.after === 'string' ? `org ${orgId.after}` : label,
+    parts: label === 'org' ? parts.filter((p) => p.name !== 'org_id' || orgId?.before !== null) : parts,
+  }));
+}

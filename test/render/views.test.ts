@@ -1,0 +1,104 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/plan/index.js';
+import { MARKDOWN_MARKER, renderPlan, summaryLine } from '../../src/render/index.js';
+import { ADMIN, ADMIN_DESIRED, desiredState, desiredUser, expectValidPlan, liveState, planOf } from '../plan/fixtures.js';
+import { goldenPlan } from './fixture.js';
+
+/** Compares with test/render/golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead. */
+function expectGolden(name: string, actual: string): void {
+  const path = fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+describe('views: golden files', () => {
+  const plan = goldenPlan();
+
+  it('the fixture plan is valid and covers every action', () => {
+    expectValidPlan(plan);
+    expect(new Set(plan.changes.map((c) => c.action))).toEqual(
+      new Set(['create', 'promote', 'update', 'reactivate', 'deactivate', 'sitevault_create', 'sitevault_edit']),
+    );
+    expect(plan.diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('guard-'))).toBe(true);
+  });
+
+  it.each([
+    ['text', 'plan.txt'],
+    ['json', 'plan.json'],
+    ['markdown', 'plan.md'],
+  ] as const)('%s view matches %s', (format, file) => {
+    expectGolden(file, renderPlan(plan, format, { color: false, artifact_hint: 'plan.json' }));
+  });
+
+  it('renders the same output twice (stable)', () => {
+    expect(renderPlan(goldenPlan(), 'markdown', { color: false })).toBe(renderPlan(plan, 'markdown', { color: false }));
+  });
+});
+
+describe('views agree', () => {
+  const plan = goldenPlan();
+
+  it('text and Markdown print the one summary line; JSON holds the same counts', () => {
+    const line = summaryLine(plan);
+    expect(line).toBe('Plan: 1 to create, 2 to update, 1 to reactivate, 1 to deactivate, 1 to promote, 3 SiteVault changes; 12 API calls.');
+    expect(renderPlan(plan, 'text', { color: false })).toContain(line);
+    expect(renderPlan(plan, 'markdown', { color: false })).toContain(line);
+    const json = JSON.parse(renderPlan(plan, 'json', { color: false })) as Plan;
+    expect(json).toEqual(JSON.parse(JSON.stringify(plan)));
+    expect(json.summary.api_calls).toBe(12);
+  });
+
+  it('colours the text view only when asked', () => {
+    expect(renderPlan(plan, 'text', { color: false })).not.toContain('\u001b[');
+    const colored = renderPlan(plan, 'text', { color: true });
+    expect(colored).toContain('\u001b[32m+\u001b[0m');
+    expect(colored).toContain('\u001b[31m-\u001b[0m');
+  });
+
+  it.each([
+    ['+', 'amy.new@veepharm.com  create'],
+    ['^', 'olivia.rue@veepharm.com  promote from Clinical person V0B00000000D001'],
+    ['~', 'bob.change@veepharm.com  update'],
+    ['~', 'carl.back@veepharm.com  reactivate'],
+    ['-', 'dora.leaving@veepharm.com  deactivate'],
+    ['+', 'jerry.cotter@company.com  create SiteVault person'],
+  ])('text marks %s %s', (symbol, rest) => {
+    expect(renderPlan(plan, 'text', { color: false })).toContain(`  ${symbol} ${rest}`);
+  });
+
+  it('says so when there is nothing to do', () => {
+    const empty = planOf(desiredState({ users: [ADMIN_DESIRED] }), liveState({ users: [ADMIN] }));
+    expect(renderPlan(empty, 'text', { color: false })).toContain('No changes. Vault matches the desired state.');
+    expect(renderPlan(empty, 'markdown', { color: false })).toContain('No changes. Vault matches the desired state.');
+  });
+});
+
+describe('Markdown size budget', () => {
+  const many = planOf(
+    desiredState({ users: [ADMIN_DESIRED, ...Array.from({ length: 3000 }, (_, i) => desiredUser(`user${String(i).padStart(4, '0')}@veepharm.com`, { domain_admin: i % 2 === 0 }))] }),
+    liveState({ users: [ADMIN] }),
+  );
+
+  it.each([5_000, 20_000, 60_000])('stays within %i characters with a visible notice naming the artifact', (max) => {
+    const md = renderPlan(many, 'markdown', { color: false, max_markdown_chars: max, artifact_hint: 'vault-roster-plan (workflow artifact)' });
+    expect(md.length).toBeLessThanOrEqual(max);
+    expect(md.split('\n')[0]).toBe(MARKDOWN_MARKER);
+    expect(md).toContain('**Output truncated**');
+    expect(md).toContain('`vault-roster-plan (workflow artifact)`');
+    expect(md.match(/<details>/g)?.length).toBe(md.match(/<\/details>/g)?.length);
+    expect(md).toMatch(/\d+ of 3\d{3} items shown/);
+  });
+
+  it('defaults to 60,000 characters and keeps the summary and guards above the cut', () => {
+    const md = renderPlan(many, 'markdown', { color: false });
+    expect(md.length).toBeLessThanOrEqual(60_000);
+    expect(md.indexOf('| Create |')).toBeLessThan(md.indexOf('**Output truncated**'));
+    expect(md).toContain('the plan artifact');
+  });
+
+  it('does not truncate a plan that fits', () => {
+    expect(renderPlan(goldenPlan(), 'markdown', { color: false })).not.toContain('Output truncated');
+  });
+});
