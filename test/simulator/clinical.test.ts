@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- contract tests assert on raw Vault JSON */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- contract tests assert on raw Vault JSON */
 import { describe, expect, it } from 'vitest';
 import { adminSession, startTestSimulator } from '../helpers/simulator.js';
 import { call, findUser } from './api.js';
