@@ -133,7 +133,7 @@ function parsePolicy(raw: unknown, path: string): SimPolicy {
     name: str(typeof p.name__v === 'number' ? String(p.name__v) : p.name__v, `${path}.name__v`),
     label: str(p.label__v, `${path}.label__v`),
     authType,
-    description: optStr(p.description__v, `${path}.description__v`, ''),
+    description: typeof p.description__v === 'string' ? p.description__v : optStr(p.description__v, `${path}.description__v`, ''),
   };
 }
 
