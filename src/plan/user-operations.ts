@@ -101,7 +101,9 @@ function createRows(item: UserPlanItem, liveVaultId: number, rows: { create: Ope
   const memberships = membershipsOf(tree);
   const primary = primaryMembership(memberships, liveVaultId);
   if (primary !== undefined) {
-    body.security_profile__v = primary.security_profile;
+    // Row-level security_profile__v describes the calling vault, so only send it for that vault;
+    // vault_membership carries the profile either way.
+    if (primary.vault_id === liveVaultId) body.security_profile__v = primary.security_profile;
     body.vault_membership = encodeMembership(primary);
     const apps = appLicensing(primary);
     if (apps !== undefined) body.app_licensing = apps;

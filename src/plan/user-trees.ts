@@ -36,12 +36,20 @@ function sortedKeys(record: Readonly<Record<string, unknown>>): string[] {
   return Object.keys(record).sort();
 }
 
-function membershipTarget(desired: Membership, live: Membership | undefined): Tree {
-  const tree: Tree = {
-    active: desired.active,
-    security_profile: desired.security_profile.trim(),
-    license_type: desired.license_type,
-  };
+/**
+ * A user disabled at domain level can use no vault, and Vault may flip their memberships to
+ * inactive when disabling them; so membership `active` flags are not compared for a user who
+ * is (and stays) inactive. Reactivation re-sends them.
+ */
+export function staysInactive(desired: UserRecord, live: LiveUser | undefined): boolean {
+  return desired.active === false || (desired.active === undefined && live?.active === false);
+}
+
+function membershipTarget(desired: Membership, live: Membership | undefined, manageActive: boolean): Tree {
+  const tree: Tree = {};
+  if (manageActive) tree.active = desired.active;
+  tree.security_profile = desired.security_profile.trim();
+  tree.license_type = desired.license_type;
   if (desired.apps !== undefined) {
     const apps: Tree = {};
     const liveApps = live?.apps ?? {};
@@ -75,10 +83,11 @@ export function userTargetTree(desired: UserRecord, live: LiveUser | undefined):
   if (desired.memberships !== undefined) {
     const liveByVault = new Map((live?.memberships ?? []).map((m) => [m.vault_id, m]));
     // Integer-like keys keep ascending numeric order in JS objects, so vaults come out sorted.
+    const manageActive = !staysInactive(desired, live);
     const memberships: Tree = {};
-    for (const m of desired.memberships) memberships[String(m.vault_id)] = membershipTarget(m, liveByVault.get(m.vault_id));
+    for (const m of desired.memberships) memberships[String(m.vault_id)] = membershipTarget(m, liveByVault.get(m.vault_id), manageActive);
     for (const m of live?.memberships ?? []) {
-      if (memberships[String(m.vault_id)] === undefined && m.active) memberships[String(m.vault_id)] = { active: false };
+      if (manageActive && memberships[String(m.vault_id)] === undefined && m.active) memberships[String(m.vault_id)] = { active: false };
     }
     tree.memberships = memberships;
   }
@@ -168,6 +177,7 @@ export function userMatches(desired: UserRecord, live: LiveUser): boolean {
   }
   const wanted = desired.memberships;
   if (wanted === undefined) return true;
+  const manageActive = !staysInactive(desired, live);
   // Plain loops: this runs for every unchanged user, so it allocates nothing.
   for (const m of wanted) {
     let current: Membership | undefined;
@@ -177,7 +187,7 @@ export function userMatches(desired: UserRecord, live: LiveUser): boolean {
         break;
       }
     }
-    if (current === undefined || current.active !== m.active) return false;
+    if (current === undefined || (manageActive && current.active !== m.active)) return false;
     if (current.security_profile !== m.security_profile && !sameValue(current.security_profile, m.security_profile.trim(), 'security_profile')) return false;
     if (current.license_type !== m.license_type) return false;
     const wantApps = m.apps;
@@ -193,7 +203,7 @@ export function userMatches(desired: UserRecord, live: LiveUser): boolean {
     }
   }
   for (const current of live.memberships) {
-    if (!current.active) continue;
+    if (!manageActive || !current.active) continue;
     let listed = false;
     for (const m of wanted) {
       if (m.vault_id === current.vault_id) {

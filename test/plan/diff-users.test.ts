@@ -116,6 +116,26 @@ const cases: Record<string, DiffCase> = {
     action: 'update',
     fields: [{ path: 'memberships[3003].apps.rimSubs_v', before: { active: true, license_type: 'full__v' }, after: { active: false, license_type: 'full__v' } }],
   },
+  'disabled user: membership active flags are not compared': {
+    desired: { active: false, memberships: [M3003] },
+    live: { active: false, memberships: [{ ...M3003, active: false }, { ...M4004, active: true }] },
+    action: null,
+  },
+  'deactivating leaves memberships alone': {
+    desired: { active: false, memberships: [{ ...M3003, active: false }] },
+    live: {},
+    action: 'deactivate',
+    fields: [{ path: 'active', before: true, after: false }],
+  },
+  'reactivating re-activates memberships Vault turned off': {
+    desired: { active: true },
+    live: { active: false, memberships: [{ ...M3003, active: false }] },
+    action: 'reactivate',
+    fields: [
+      { path: 'active', before: false, after: true },
+      { path: 'memberships[3003].active', before: false, after: true },
+    ],
+  },
   'apps unmanaged when YAML has no apps': {
     desired: { memberships: [{ vault_id: 3003, active: true, security_profile: 'document_user__v', license_type: 'full__v' }] },
     live: { memberships: [{ ...M3003, apps: { qualityQms_v: { active: true, license_type: 'full__v' } } }] },

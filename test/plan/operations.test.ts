@@ -147,6 +147,13 @@ describe('choosing calls for new users', () => {
     ]);
   });
 
+  it('creates a user outside the session vault without a row-level profile', () => {
+    const plan = planFor({ memberships: [M4004] }, null);
+    const body = plan.operations[0]?.rows[0]?.body;
+    expect(body?.vault_membership).toBe('4004:true:read_only_user__v:read_only__v');
+    expect(body).not.toHaveProperty('security_profile__v');
+  });
+
   it('reports required fields missing for a create', () => {
     const plan = planOf(desiredState({ users: [ADMIN_DESIRED, omit(desiredUser(KATE), 'timezone', 'locale')] }), liveState({ users: [ADMIN] }));
     expect(plan.diagnostics.map((d) => [d.code, d.severity, d.subject?.field])).toEqual([['create-missing-field', 'error', 'timezone,locale']]);
