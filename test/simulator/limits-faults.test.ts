@@ -14,7 +14,7 @@ describe('burst limit', () => {
     const seen: [string | null, string | null, string][] = [];
     for (let i = 0; i < 5; i++) {
       const r = await keepAlive(sim, sid);
-      seen.push([r.headers.get('x-vaultapi-burstlimitremaining'), r.headers.get('x-vaultapi-responsedelay'), String((r.body as { responseStatus: string }).responseStatus)]);
+      seen.push([r.headers.get('x-vaultapi-burstlimitremaining'), r.headers.get('x-vaultapi-responsedelay'), (r.body as { responseStatus: string }).responseStatus]);
       expect(r.headers.get('x-vaultapi-burstlimit')).toBe('3');
     }
     expect(seen).toEqual([
