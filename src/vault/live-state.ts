@@ -26,7 +26,8 @@ export interface LiveStateScope {
 
 export const PERSONS_VQL = 'SELECT id, email__sys, first_name__sys, last_name__sys, vault_user__sys FROM person__sys';
 
-const MAPPED_VAULT_FIELDS: ReadonlySet<string> = new Set(Object.values(USER_FIELD_TO_VAULT));
+/** Vault fields that never go into `fields`: read-only ones and those mapped to named properties. */
+const NOT_EXTRA_FIELDS: ReadonlySet<string> = new Set([...READ_ONLY_USER_FIELDS, ...Object.values(USER_FIELD_TO_VAULT)]);
 
 function isLicenseType(value: string | undefined): value is LicenseType {
   return value !== undefined && (LICENSE_TYPES as readonly string[]).includes(value);
@@ -37,40 +38,48 @@ export function isSystemUser(user: JsonRecord): boolean {
   return asString(user.user_email__v)?.trim().toLowerCase() === SYSTEM_USER_EMAIL;
 }
 
-/** One Vault user in vault-roster's shape; `undefined` when it has no id or user name. */
+/** Text properties and the Vault fields they come from (the policy arrives as a number on read). */
+const TEXT_PROPERTIES = [
+  ['first_name', USER_FIELD_TO_VAULT.first_name],
+  ['last_name', USER_FIELD_TO_VAULT.last_name],
+  ['email', USER_FIELD_TO_VAULT.email],
+  ['timezone', USER_FIELD_TO_VAULT.timezone],
+  ['locale', USER_FIELD_TO_VAULT.locale],
+  ['language', USER_FIELD_TO_VAULT.language],
+  ['security_policy', USER_FIELD_TO_VAULT.security_policy],
+] as const;
+
+type MutableLiveUser = { -readonly [K in keyof LiveUser]: LiveUser[K] };
+
+/**
+ * One Vault user in vault-roster's shape; `undefined` when it has no id or user name.
+ * Runs once per user of the domain (100,000+), so it builds the record in place.
+ */
 export function normaliseLiveUser(user: JsonRecord): LiveUser | undefined {
   const id = asId(user.id);
   const userName = asString(user.user_name__v);
   if (id === undefined || userName === undefined || userName.trim() === '') return undefined;
   const fields: Record<string, FieldValue> = {};
-  for (const [key, value] of Object.entries(user)) {
-    if (READ_ONLY_USER_FIELDS.has(key) || MAPPED_VAULT_FIELDS.has(key)) continue;
+  for (const key in user) {
+    if (NOT_EXTRA_FIELDS.has(key)) continue;
+    const value = user[key];
     if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fields[key] = value;
   }
-  const licenseType = asString(user.license_type__v);
+  const out: Partial<MutableLiveUser> = { id, user_name: normaliseIdentity(userName) };
+  for (const [property, vaultName] of TEXT_PROPERTIES) {
+    const value = user[vaultName];
+    if (typeof value === 'string') out[property] = value;
+    else if (typeof value === 'number') out[property] = String(value);
+  }
+  const licenseType = user.license_type__v;
+  if (typeof licenseType === 'string' && isLicenseType(licenseType)) out.license_type = licenseType;
   const domainAdmin = asBoolean(user.is_domain_admin__v);
+  if (domainAdmin !== undefined) out.domain_admin = domainAdmin;
   const domainActive = asBoolean(user.domain_active__v);
-  const pick = (vaultName: string, property: string): Record<string, string> => {
-    const value = asString(user[vaultName]);
-    return value === undefined ? {} : { [property]: value };
-  };
-  return {
-    id,
-    user_name: normaliseIdentity(userName),
-    ...pick(USER_FIELD_TO_VAULT.first_name, 'first_name'),
-    ...pick(USER_FIELD_TO_VAULT.last_name, 'last_name'),
-    ...pick(USER_FIELD_TO_VAULT.email, 'email'),
-    ...pick(USER_FIELD_TO_VAULT.timezone, 'timezone'),
-    ...pick(USER_FIELD_TO_VAULT.locale, 'locale'),
-    ...pick(USER_FIELD_TO_VAULT.language, 'language'),
-    // Vault returns the policy as a number on read but takes its name__v string on write.
-    ...pick(USER_FIELD_TO_VAULT.security_policy, 'security_policy'),
-    ...(isLicenseType(licenseType) ? { license_type: licenseType } : {}),
-    ...(domainAdmin === undefined ? {} : { domain_admin: domainAdmin }),
-    ...(domainActive === undefined ? {} : { active: domainActive }),
-    fields,
-    memberships: decodeUserMemberships(user.vault_membership, user.app_licensing),
-  };
+  if (domainActive !== undefined) out.active = domainActive;
+  out.fields = fields;
+  out.memberships = decodeUserMemberships(user.vault_membership, user.app_licensing);
+  return out as LiveUser;
 }
 
 function toPerson(row: JsonRecord): ClinicalPerson | undefined {
