@@ -12,6 +12,8 @@ interface DiffCase {
   /** Properties left out of YAML. */
   readonly unset?: readonly (keyof DesiredUser)[];
   readonly live: Partial<LiveUser>;
+  /** Properties Vault did not report. */
+  readonly unsetLive?: readonly (keyof LiveUser)[];
   /** null: no change expected. */
   readonly action: ChangeAction | null;
   readonly fields?: readonly FieldChange[];
@@ -61,6 +63,7 @@ const cases: Record<string, DiffCase> = {
     action: 'update',
     fields: [{ path: 'license_type', before: 'full__v', after: 'read_only__v' }],
   },
+  'license type Vault does not report is not compared': { desired: { license_type: 'read_only__v' }, live: {}, unsetLive: ['license_type'], action: null },
   'domain admin granted': { desired: { domain_admin: true }, live: {}, action: 'update', fields: [{ path: 'domain_admin', before: false, after: true }] },
   'deactivated': { desired: { active: false }, live: {}, action: 'deactivate', fields: [{ path: 'active', before: true, after: false }] },
   'reactivated': { desired: {}, live: { active: false }, action: 'reactivate', fields: [{ path: 'active', before: false, after: true }] },
@@ -146,7 +149,9 @@ const cases: Record<string, DiffCase> = {
 describe('user diff', () => {
   it.each(Object.entries(cases))('%s', (_name, c) => {
     const desired = desiredState({ users: [ADMIN_DESIRED, omit(desiredUser(KATE, c.desired), ...(c.unset ?? []))] });
-    const live = liveState({ users: [ADMIN, liveUser(KATE, 25001, c.live)] });
+    const reported: Record<string, unknown> = { ...liveUser(KATE, 25001, c.live) };
+    for (const key of c.unsetLive ?? []) Reflect.deleteProperty(reported, key);
+    const live = liveState({ users: [ADMIN, reported as unknown as LiveUser] });
     const plan = planOf(desired, live);
     const change = plan.changes.find((ch) => ch.key === KATE);
     if (c.action === null) {
