@@ -71,10 +71,24 @@ export const READ_ONLY_FIELDS = [
   'group_id__v',
 ] as const;
 
-let timezones: ReadonlySet<string> | undefined;
-function knownTimezones(): ReadonlySet<string> {
+let timezones: Set<string> | undefined;
+/** IANA names incl. aliases ICU does not list (Node 20 lists Asia/Calcutta, not Asia/Kolkata). */
+function knownTimezones(): { has(name: string): boolean } {
   timezones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'GMT']);
-  return timezones;
+  const known = timezones;
+  return {
+    has: (name) => {
+      if (known.has(name)) return true;
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: name });
+      } catch {
+        return false;
+      }
+      if (!name.includes('/')) return false;
+      known.add(name);
+      return true;
+    },
+  };
 }
 
 function invalid(field: string, value: unknown, why: string): RowError {
