@@ -119,8 +119,14 @@ function primaryVault(user: LiveUser): number | undefined {
 
 const YAML_OPTIONS = { lineWidth: 0, indent: 2 } as const;
 
-/** Returns relative path → file content, e.g. `roster.yaml`, `users/vault-3003.yaml`. */
-export function exportDesiredState(live: LiveState, options: ImportOptions): Map<string, string> {
+export interface ImportResult {
+  /** Relative path → file content, e.g. `roster.yaml`, `users/vault-3003.yaml`. */
+  readonly files: Map<string, string>;
+  readonly users: number;
+  readonly persons: number;
+}
+
+export function exportDesiredState(live: LiveState, options: ImportOptions): ImportResult {
   const wanted = options.vaults === undefined ? undefined : new Set(options.vaults);
   const users = [...live.users.values()]
     .filter((u) => wanted === undefined || u.memberships.some((m) => wanted.has(m.vault_id)))
@@ -161,5 +167,5 @@ export function exportDesiredState(live: LiveState, options: ImportOptions): Map
     state: '.vault-roster/state.json',
   };
   files.set('roster.yaml', schemaComment(options.specsPath, 0, 'roster.schema.json') + stringify(roster, YAML_OPTIONS));
-  return files;
+  return { files, users: users.length, persons: persons.length };
 }

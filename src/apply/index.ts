@@ -1,0 +1,186 @@
+/**
+ * Apply stage: `applyPlan` runs a reviewed plan against Vault exactly as planned. It owns the
+ * journal (audit trail and resume), the lock on the state file, the state-file updates for
+ * SiteVault, and the per-user report. It must not plan (src/plan does) nor speak HTTP (the
+ * port does); guards and staleness are checked before it is called (see `findStaleRecords`).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { join } from 'node:path';
+import type { AppliedSiteVaultPerson, DesiredState } from '../model.js';
+import { canonicalJson, sha256Hex, type Change, type Plan } from '../plan/index.js';
+import { acquireLock, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
+import type { ClientEvent } from '../vault/index.js';
+import type { ApplyListener } from './events.js';
+import { executeOperations, type ApplyPort, type RowFailure } from './execute.js';
+import { Journal, replayJournal, type JournalReplay } from './journal.js';
+
+export { vaultPort } from './vault-port.js';
+export { findStaleRecords } from './stale.js';
+export { jsonLinesReporter, progressReporter, combineListeners } from './reporters.js';
+export type { ApplyEvent, ApplyListener } from './events.js';
+export type { ApplyPort, ApplyOperation, RowOutcome, RowFailure } from './execute.js';
+export { replayJournal, type JournalReplay } from './journal.js';
+
+export interface ApplyCounts {
+  readonly created: number;
+  readonly updated: number;
+  readonly deactivated: number;
+  readonly promoted: number;
+  readonly failed: number;
+}
+
+export interface ApplyReport {
+  readonly counts: ApplyCounts;
+  readonly failures: readonly RowFailure[];
+  readonly journal_path: string;
+  /** Batches sent in this run (a resumed run skips what was done). */
+  readonly batches: number;
+  readonly resumed: boolean;
+}
+
+export interface ApplyInput {
+  readonly plan: Plan;
+  readonly desired: DesiredState;
+  readonly port: ApplyPort;
+  /** Folder of the journals, e.g. `<repo>/.vault-roster/journal`. */
+  readonly journalDir: string;
+  readonly concurrency: number;
+  readonly toolVersion: string;
+  readonly listener?: ApplyListener;
+  /** Lets the journal record every Vault call (with its execution id) under the operation that made it. */
+  readonly subscribeClientEvents?: (listener: (event: ClientEvent) => void) => () => void;
+}
+
+/** Stable id of a plan document: names its journal, so a re-run of the same plan resumes. */
+export function planId(plan: Plan): string {
+  return sha256Hex(canonicalJson(plan)).slice(0, 16);
+}
+
+export function journalPathFor(journalDir: string, plan: Plan): string {
+  return join(journalDir, `${planId(plan)}.jsonl`);
+}
+
+/** Reads what an earlier run of this plan left in its journal. */
+export function replayFor(journalDir: string, plan: Plan): JournalReplay {
+  return replayJournal(journalPathFor(journalDir, plan));
+}
+
+function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>): ApplyCounts {
+  let created = 0;
+  let updated = 0;
+  let deactivated = 0;
+  let promoted = 0;
+  let failures = 0;
+  for (const change of changes) {
+    if (failed.has(change.key)) {
+      failures += 1;
+      continue;
+    }
+    switch (change.action) {
+      case 'create':
+      case 'sitevault_create':
+        created += 1;
+        break;
+      case 'update':
+      case 'reactivate':
+      case 'sitevault_edit':
+        updated += 1;
+        break;
+      case 'deactivate':
+        deactivated += 1;
+        break;
+      case 'promote':
+        promoted += 1;
+        break;
+    }
+  }
+  return { created, updated, deactivated, promoted, failed: failures };
+}
+
+export function formatCounts(counts: ApplyCounts): string {
+  return `created ${counts.created}, updated ${counts.updated}, deactivated ${counts.deactivated}, promoted ${counts.promoted}, failed ${counts.failed}`;
+}
+
+/** Records what SiteVault now holds for each person whose create or edit succeeded. */
+function updateSiteVaultState(
+  state: StateFile,
+  plan: Plan,
+  desired: DesiredState,
+  failed: ReadonlySet<string>,
+  rowIds: ReadonlyMap<string, string>,
+): StateFile {
+  const desiredByEmail = new Map(desired.sitevault.map((p) => [p.email, p]));
+  const sitevault: Record<string, AppliedSiteVaultPerson> = { ...state.sitevault };
+  for (const op of plan.operations) {
+    if (op.kind !== 'sitevault_create' && op.kind !== 'sitevault_edit') continue;
+    for (const row of op.rows) {
+      if (failed.has(row.key)) continue;
+      const wanted = desiredByEmail.get(row.key);
+      const personId = rowIds.get(`${op.id}\u0000${row.key}`) ?? state.sitevault[row.key]?.person_id;
+      if (wanted === undefined) {
+        // Removed from YAML and sent with no-access roles: nothing left to remember.
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+        delete sitevault[row.key];
+        continue;
+      }
+      if (personId === undefined) continue;
+      const { source: _source, ...person } = wanted;
+      sitevault[row.key] = { ...person, person_id: personId };
+    }
+  }
+  return { ...state, updated_at: new Date().toISOString(), sitevault };
+}
+
+/** Runs the plan; a failed row never stops the others. Holds the state-file lock throughout. */
+export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
+  const { plan, desired } = input;
+  const lock = acquireLock(desired.state_path, `apply plan ${planId(plan)}`);
+  const journalPath = journalPathFor(input.journalDir, plan);
+  const replay = replayJournal(journalPath);
+  const journal = new Journal(journalPath);
+  const opContext = new AsyncLocalStorage<string>();
+  const unsubscribe = input.subscribeClientEvents?.((event) => {
+    if (event.type !== 'response') return;
+    const opId = opContext.getStore();
+    if (opId === undefined) return;
+    journal.append({
+      type: 'call',
+      at: new Date().toISOString(),
+      op_id: opId,
+      method: event.method,
+      path: event.path,
+      status: event.responseStatus ?? `HTTP ${event.status}`,
+      ...(event.executionId === undefined ? {} : { execution_id: event.executionId }),
+      ...(event.error === undefined ? {} : { error_type: event.error }),
+      attempt: event.attempt,
+    });
+  });
+  try {
+    journal.append({ type: 'run_started', at: new Date().toISOString(), plan_id: planId(plan), tool_version: input.toolVersion, pid: process.pid });
+    journal.sync();
+    const port: ApplyPort = { send: (op) => opContext.run(op.id, () => input.port.send(op)) };
+    const result = await executeOperations(plan.operations, port, {
+      concurrency: input.concurrency,
+      journal,
+      replay,
+      ...(input.listener === undefined ? {} : { listener: input.listener }),
+    });
+    if (plan.operations.some((op) => op.kind === 'sitevault_create' || op.kind === 'sitevault_edit')) {
+      const state = readStateFile(desired.state_path, plan.target.vault_id);
+      writeStateFile(desired.state_path, updateSiteVaultState(state, plan, desired, result.failedKeys, result.rowIds));
+    }
+    const counts = countOutcomes(plan.changes, result.failedKeys);
+    journal.append({ type: 'run_finished', at: new Date().toISOString(), counts: { ...counts } });
+    return {
+      counts,
+      failures: result.failures,
+      journal_path: journalPath,
+      batches: result.calls,
+      resumed: replay.runs > 0,
+    };
+  } finally {
+    unsubscribe?.();
+    journal.close();
+    lock.release();
+  }
+}

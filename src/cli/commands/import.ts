@@ -1,0 +1,121 @@
+/** `vault-roster import`: write today's Vault users (and known SiteVault persons) as a desired-state repo. */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { loadDesiredState } from '../../desired/index.js';
+import { DiagnosticsError, VaultRosterError } from '../../errors.js';
+import { exportDesiredState } from '../../import/index.js';
+import type { DesiredState, VaultTarget } from '../../model.js';
+import { DEFAULT_POLICY } from '../../model.js';
+import { packageRoot } from '../../version.js';
+import { EXIT_OK, type CliIo, type Command } from '../command.js';
+import { connect, readLive, stringOption, type Values } from '../context.js';
+
+const DEFAULT_API_VERSION = 'v25.2';
+
+function parseVaults(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const ids = raw.split(',').map((s) => Number(s.trim()));
+  if (ids.length === 0 || ids.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new VaultRosterError('usage', `--vaults takes vault ids separated by commas, not '${raw}'`, { hint: 'e.g. --vaults 3003,4004' });
+  }
+  return ids;
+}
+
+/**
+ * Where to connect: an existing roster.yaml (--config) or the environment alone. Import builds a
+ * minimal DesiredState shell so it can use the same connection and live-state code as plan.
+ */
+async function targetState(values: Values, io: CliIo, outDir: string): Promise<DesiredState> {
+  const config = stringOption(values, 'config');
+  if (config !== undefined) {
+    const loaded = await loadDesiredState(resolve(io.cwd, config), { cwd: io.cwd });
+    if (!loaded.ok) throw new DiagnosticsError(`${config} is not valid`, loaded.diagnostics);
+    return { ...loaded.state, users: [], sitevault: loaded.state.sitevault };
+  }
+  const url = io.env.VAULT_URL;
+  const target: VaultTarget = { ...(url === undefined ? {} : { url }), api_version: io.env.VAULT_API_VERSION ?? DEFAULT_API_VERSION };
+  return {
+    config_path: join(outDir, 'roster.yaml'),
+    target,
+    policy: DEFAULT_POLICY,
+    state_path: join(outDir, '.vault-roster', 'state.json'),
+    users: [],
+    sitevault: [],
+    files: [],
+  };
+}
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'Write the users Vault has today as a desired-state repo (roster.yaml + YAML files)',
+  help: `Usage: vault-roster import [--out DIR] [--config roster.yaml] [--vaults 3003,4004]
+                           [--split-by vault|none] [--force] [--verbose]
+
+Reads live users (memberships, app licenses, domain flags, editable fields) and writes
+roster.yaml plus users/*.yaml (and sitevault/persons.yaml from the state file), with the values
+most users share factored into defaults:. Right after import, 'vault-roster plan' shows no
+changes. System-owned users are left out; the authenticated user is listed as protected.
+
+Options:
+  -o, --out DIR          Folder to write (default: current directory)
+  -c, --config FILE      Take the vault: block and state file from an existing roster.yaml
+      --vaults IDS       Only users with a membership in these vaults (comma-separated)
+      --split-by MODE    vault (default: one users file per primary vault) or none (one file)
+      --force            Overwrite files that exist
+  -v, --verbose          Log every Vault call to stderr (also DEBUG=vault-roster)
+  -h, --help             Show this help
+
+Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VAULT_API_VERSION
+(default ${DEFAULT_API_VERSION}), VAULT_DNS. Exit codes: 0 written, 1 error (nothing written).
+`,
+  options: {
+    out: { type: 'string', short: 'o' },
+    config: { type: 'string', short: 'c' },
+    vaults: { type: 'string' },
+    'split-by': { type: 'string' },
+    force: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+  },
+  allowPositionals: false,
+  async run(values, _positionals, io) {
+    const splitBy = stringOption(values, 'split-by') ?? 'vault';
+    if (splitBy !== 'vault' && splitBy !== 'none') {
+      throw new VaultRosterError('usage', `--split-by takes vault or none, not '${splitBy}'`);
+    }
+    const vaults = parseVaults(stringOption(values, 'vaults'));
+    const outDir = resolve(io.cwd, stringOption(values, 'out') ?? '.');
+    const shell = await targetState(values, io, outDir);
+    const connection = connect(shell, values, io);
+    let pages = 0;
+    const stop = connection.subscribe((event) => {
+      if (event.type === 'response' && event.path.includes('/objects/users?')) {
+        pages += 1;
+        if (io.stderr.isTTY === true) io.stderr.write(`\rreading users: ${pages} page(s)`);
+      }
+    });
+    const live = await readLive(connection, shell);
+    stop();
+    if (io.stderr.isTTY === true) io.stderr.write('\n');
+    const result = exportDesiredState(live, {
+      target: shell.target,
+      splitBy,
+      ...(vaults === undefined ? {} : { vaults }),
+      specsPath: relative(outDir, join(packageRoot(), 'specs')).split('\\').join('/'),
+      protectedUsers: shell.policy.protected_users,
+    });
+    const { files } = result;
+    const clashes = [...files.keys()].filter((p) => existsSync(join(outDir, p)));
+    if (clashes.length > 0 && values.force !== true) {
+      throw new VaultRosterError('import-exists', `${clashes.length} file(s) already exist in ${outDir}: ${clashes.slice(0, 5).join(', ')}`, {
+        hint: 'Import into an empty folder (--out DIR) or pass --force to overwrite.',
+      });
+    }
+    for (const [path, content] of files) {
+      const full = join(outDir, path);
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, content);
+    }
+    io.stdout.write(`imported ${result.users} users and ${result.persons} SiteVault persons into ${files.size} files in ${outDir}\n`);
+    return EXIT_OK;
+  },
+};

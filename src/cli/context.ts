@@ -1,0 +1,141 @@
+/**
+ * The steps plan, apply and import share: load the desired state, connect to Vault, read live
+ * state (with the last-applied state file), and make a plan. I/O lives here, at the edge; the
+ * stages it calls are pure or own their I/O.
+ */
+import { execFileSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { loadDesiredState } from '../desired/index.js';
+import { formatDiagnosticsText } from '../diagnostics.js';
+import { DiagnosticsError } from '../errors.js';
+import type { DesiredState, LiveState } from '../model.js';
+import { createPlan, type Plan, type PlanAllowFlags } from '../plan/index.js';
+import { readStateFile, sitevaultMap } from '../state/index.js';
+import { TOOL_VERSION } from '../version.js';
+import {
+  createEventLogger,
+  createVaultClient,
+  debugEnabled,
+  readLiveState,
+  resolveConnection,
+  type ClientEvent,
+  type VaultClient,
+} from '../vault/index.js';
+import type { CliIo, OptionsConfig } from './command.js';
+
+/** Flags every command that talks to Vault takes. */
+export const CONNECTION_OPTIONS: OptionsConfig = {
+  config: { type: 'string', short: 'c' },
+  verbose: { type: 'boolean', short: 'v' },
+};
+
+/** The `--allow-…` flags that let a plan pass a failing guard. */
+export const ALLOW_OPTIONS: OptionsConfig = {
+  'allow-mass-deactivation': { type: 'boolean' },
+  'allow-last-domain-admin': { type: 'boolean' },
+  'allow-protected-users': { type: 'boolean' },
+  'allow-license-overuse': { type: 'boolean' },
+};
+
+export const ALLOW_HELP = `  --allow-mass-deactivation  Let the plan deactivate more users than policy.max_deactivations
+  --allow-last-domain-admin  Let the plan leave the domain without an active Domain Admin
+  --allow-protected-users    Let the plan change users in policy.protected_users
+  --allow-license-overuse    Let the plan exceed licensed application seats`;
+
+export type Values = Record<string, string | boolean | undefined>;
+
+export function stringOption(values: Values, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function allowFlags(values: Values): PlanAllowFlags {
+  return {
+    mass_deactivation: values['allow-mass-deactivation'] === true,
+    last_domain_admin: values['allow-last-domain-admin'] === true,
+    protected_users: values['allow-protected-users'] === true,
+    license_overuse: values['allow-license-overuse'] === true,
+  };
+}
+
+/** Loads and validates the desired state; invalid input stops here, before any request. */
+export async function loadDesired(values: Values, io: CliIo): Promise<DesiredState> {
+  const configPath = resolve(io.cwd, stringOption(values, 'config') ?? 'roster.yaml');
+  const result = await loadDesiredState(configPath, { cwd: io.cwd });
+  if (!result.ok) throw new DiagnosticsError(`${configPath} is not valid`, result.diagnostics);
+  if (result.diagnostics.length > 0) io.stderr.write(formatDiagnosticsText(result.diagnostics));
+  return result.state;
+}
+
+/** A client plus a way for apply to listen to its calls (for the journal). */
+export interface Connection {
+  readonly client: VaultClient;
+  subscribe(listener: (event: ClientEvent) => void): () => void;
+}
+
+export function connect(desired: DesiredState, values: Values, io: CliIo, concurrency?: number): Connection {
+  const settings = resolveConnection(desired.target, io.env);
+  const listeners = new Set<(event: ClientEvent) => void>();
+  if (values.verbose === true || debugEnabled(io.env)) listeners.add(createEventLogger((line) => io.stderr.write(line)));
+  const client = createVaultClient({
+    ...settings,
+    ...(concurrency === undefined ? {} : { concurrency }),
+    onEvent: (event) => {
+      for (const listener of listeners) listener(event);
+    },
+  });
+  return {
+    client,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** Live state of the target, with SiteVault persons from the last-applied state file. */
+export async function readLive(connection: Connection, desired: DesiredState): Promise<LiveState> {
+  const session = await connection.client.session();
+  const vaultId = session.vaultId ?? desired.target.vault_id ?? 0;
+  const state = readStateFile(desired.state_path, vaultId);
+  return readLiveState(connection.client, {
+    promotions: desired.users.some((u) => u.promote_from_person !== undefined),
+    sitevault: sitevaultMap(state),
+  });
+}
+
+/** The commit the desired files were read at, when the config lives in a git work tree. */
+export function gitCommit(desired: DesiredState): string | undefined {
+  try {
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: dirname(desired.config_path),
+      stdio: ['ignore', 'pipe', 'ignore'],
+      encoding: 'utf8',
+    });
+    const commit = out.trim();
+    return /^[0-9a-f]{40}$/.test(commit) ? commit : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function makePlan(desired: DesiredState, live: LiveState, values: Values, io: CliIo, refresh = false): Plan {
+  return createPlan(desired, live, {
+    tool_version: TOOL_VERSION,
+    created_at: new Date().toISOString(),
+    target: {
+      // The configured address names the vault; VAULT_URL may only point at a tunnel or the simulator.
+      url: desired.target.url ?? io.env.VAULT_URL ?? '',
+      vault_id: live.vault_id,
+      api_version: desired.target.api_version,
+    },
+    allow: allowFlags(values),
+    refresh_sitevault: refresh,
+    git_commit: gitCommit(desired),
+  });
+}
+
+/** Folder for journals and other run artefacts: `.vault-roster/` beside roster.yaml. */
+export function workDir(desired: DesiredState): string {
+  return resolve(dirname(desired.config_path), '.vault-roster');
+}

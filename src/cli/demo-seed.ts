@@ -1,0 +1,80 @@
+/**
+ * The demo's starting point: the simulator's demo domain plus some of examples/full's users
+ * already in Vault, a few of them drifted from the YAML, and one user the YAML does not know.
+ * Deterministic, so the committed examples/full/simulator-seed.json can be checked against it.
+ */
+import type { DesiredState, DesiredUser, Membership } from '../model.js';
+import { defaultSeed, type SeedUser, type SimulatorSeed } from '../simulator/index.js';
+
+/** What a drifted user differs in, so the demo output can be explained. */
+type Drift = 'title' | 'profile' | 'app' | 'inactive-membership' | 'none';
+
+const DRIFT_CYCLE: readonly Drift[] = ['title', 'profile', 'app', 'inactive-membership', 'none', 'none'];
+
+function seedMemberships(memberships: readonly Membership[], drift: Drift): Pick<SeedUser, 'vault_membership' | 'app_licensing'> {
+  const vault_membership = memberships.map((m, i) => ({
+    vault_id: m.vault_id,
+    active__v: drift === 'inactive-membership' && i === 0 ? false : m.active,
+    security_profile__v: drift === 'profile' && i === 0 ? (m.security_profile === 'read_only_user__v' ? 'document_user__v' : 'read_only_user__v') : m.security_profile,
+    license_type__v: drift === 'profile' && i === 0 ? ('read_only__v' as const) : m.license_type,
+  }));
+  const app_licensing = memberships.flatMap((m, i) =>
+    Object.entries(m.apps ?? {})
+      // 'app' drift: the first app of the first vault was never granted; 'profile' drift lowered the
+      // vault license, so app licenses above read-only cannot exist there either.
+      .filter(([, app], j) => !(drift === 'app' && i === 0 && j === 0) && !(drift === 'profile' && i === 0 && app.license_type !== 'read_only__v'))
+      .map(([code, app]) => ({ vault_id: m.vault_id, application_name: code, active__v: app.active, license_type__v: app.license_type })),
+  );
+  return { vault_membership, app_licensing };
+}
+
+function seedUser(user: DesiredUser, id: number, drift: Drift): SeedUser {
+  const fields = { ...(user.fields ?? {}) };
+  if (drift === 'title') fields.user_title__v = 'Contractor (expired)';
+  return {
+    id,
+    user_name__v: user.user_name,
+    user_first_name__v: user.first_name ?? '',
+    user_last_name__v: user.last_name ?? '',
+    user_email__v: user.email ?? user.user_name,
+    user_timezone__v: user.timezone ?? 'America/New_York',
+    user_locale__v: user.locale ?? 'en_US',
+    user_language__v: user.language ?? 'en',
+    security_policy_id__v: user.security_policy ?? '821',
+    is_domain_admin__v: user.domain_admin ?? false,
+    domain_active__v: user.active ?? true,
+    ...fields,
+    ...seedMemberships(user.memberships ?? [], drift),
+  };
+}
+
+/** A live user nobody declared: `plan` reports it (policy.unmanaged_users: report). */
+const unmanagedUser = (id: number): SeedUser => ({
+  id,
+  user_name__v: 'former.contractor@veepharm.com',
+  user_first_name__v: 'Former',
+  user_last_name__v: 'Contractor',
+  user_email__v: 'former.contractor@veepharm.com',
+  user_timezone__v: 'America/New_York',
+  user_locale__v: 'en_US',
+  user_language__v: 'en',
+  security_policy_id__v: '821',
+  is_domain_admin__v: false,
+  domain_active__v: true,
+  vault_membership: [{ vault_id: 3003, active__v: true, security_profile__v: 'document_user__v', license_type__v: 'full__v' }],
+});
+
+/** Every third declared user (not the admin, not a promotion) already exists; some drifted. */
+export function demoSeed(desired: DesiredState): SimulatorSeed {
+  const base = defaultSeed();
+  const baseNames = new Set((base.users ?? []).map((u) => u.user_name__v.toLowerCase()));
+  const existing = desired.users.filter((u) => u.promote_from_person === undefined && !baseNames.has(u.user_name)).filter((_, i) => i % 3 === 0);
+  let nextId = base.counters?.next_user_id ?? 25002;
+  const users: SeedUser[] = existing.map((user, i) => seedUser(user, nextId++, DRIFT_CYCLE[i % DRIFT_CYCLE.length] ?? 'none'));
+  users.push(unmanagedUser(nextId++));
+  return {
+    ...base,
+    users: [...(base.users ?? []), ...users],
+    counters: { ...base.counters, next_user_id: nextId },
+  };
+}
