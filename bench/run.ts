@@ -12,6 +12,7 @@ import type { Bench, BenchReport } from './types.js';
 const BENCHES: Readonly<Record<string, () => Promise<{ default: Bench }>>> = {
   plan: () => import('./plan.js'),
   'client-read': () => import('./client-read.js'),
+  simulator: () => import('./simulator.js'),
 };
 
 async function main(): Promise<void> {

@@ -63,7 +63,12 @@ function matchRoute(table: readonly CompiledRoute[], method: string, path: strin
     : { ok: false, type: 'MALFORMED_URL', message: `no such resource [${sub}]`, apiVersion };
 }
 
+const EMPTY = Buffer.alloc(0);
+
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  // Most calls are bodiless GETs; skipping the async iterator there is a measurable saving.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return EMPTY;
+  if (req.headers['content-length'] === '0') return EMPTY;
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
