@@ -199,7 +199,10 @@ export function createSimulatorServer(core: SimCore, routes: readonly Route[], c
       'Content-Type': reply.csv === undefined ? 'application/json;charset=UTF-8' : 'text/csv;charset=UTF-8',
       'X-VaultAPI-ExecutionId': executionId,
       'X-VaultAPI-BurstLimit': String(settings.burstLimit),
-      'X-VaultAPI-BurstLimitRemaining': String(burst.remaining),
+      // Auth is not counted; it reports the budget of the (vault, user) its session will use.
+      'X-VaultAPI-BurstLimitRemaining': String(
+        isAuthCall && reply.vaultId !== undefined && reply.userId !== undefined ? core.burst.remaining(`${reply.vaultId}:${reply.userId}`) : burst.remaining,
+      ),
       'X-VaultAPI-VaultId': String(reply.vaultId ?? session?.vaultId ?? core.store.activeVaults()[0]?.id ?? ''),
       'X-VaultAPI-Status': status,
     };

@@ -25,6 +25,11 @@ describe('burst limit', () => {
       ['0', '1', 'SUCCESS'],
     ]);
     expect(sim.requestLog().slice(-2).map((e) => e.delayedMs)).toEqual([1, 1]);
+    // Auth is not counted and reports the budget of the session it creates.
+    const auth = await call(sim, 'POST', '/auth', { form: { username: sim.adminUser, password: 'admin', vaultDNS: 'https://veepharm-rim.veevavault.com/' } });
+    expect((auth.body as { vaultId: number }).vaultId).toBe(3003);
+    expect(auth.headers.get('x-vaultapi-burstlimitremaining')).toBe('0');
+    expect(auth.headers.get('x-vaultapi-responsedelay')).toBeNull();
   });
 
   it('rejects with API_LIMIT_EXCEEDED in reject mode, and a new window starts afresh', async () => {

@@ -31,7 +31,8 @@ function authenticate(ctx: RequestContext, core: SimCore): ApiReply {
   const username = (form.username ?? '').trim();
   const password = form.password ?? '';
   const hostDns = (header(ctx, 'host') ?? '').replace(/:\d+$/, '');
-  const dns = (form.vaultDNS ?? '').trim() || hostDns;
+  // Tolerate a URL where a bare DNS name belongs.
+  const dns = (form.vaultDNS ?? '').trim().replace(/^https?:\/\//i, '').replace(/[/:].*$/, '') || hostDns;
   if (username === '') throw authFailure('USERNAME_OR_PASSWORD_INCORRECT', 'No username was provided for the login call.');
   if (password === '') throw authFailure('NO_PASSWORD_PROVIDED', 'No password was provided for the login call.');
   const budget = core.authLimit.consume(`${username.toLowerCase()}|${dns.toLowerCase()}`);
