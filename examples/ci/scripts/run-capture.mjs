@@ -63,12 +63,14 @@ function run(command, args) {
       stderr += chunk;
       process.stderr.write(redact(chunk));
     });
+    let notStarted = false;
     child.on('error', (error) => {
+      notStarted = true;
       stderr += `cannot start ${command}: ${error.code ?? error.message}\n`;
     });
     child.on('close', (code, signal) => {
       // A command that could not start (ENOENT) is "command not found"; a signal is 128 + its number.
-      const exitCode = code ?? (signal === null ? 127 : 128 + (signalNumbers[signal] ?? 0));
+      const exitCode = notStarted ? 127 : (code ?? 128 + (signalNumbers[signal] ?? 0));
       resolve({ exitCode, stdout, stderr });
     });
   });
