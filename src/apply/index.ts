@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import type { AppliedSiteVaultPerson, DesiredState } from '../model.js';
 import { canonicalJson, sha256Hex, type Change, type Plan } from '../plan/index.js';
-import { acquireLock, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
+import { acquireLock, nextBaseline, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
 import type { ClientEvent } from '../vault/index.js';
 import type { ApplyListener } from './events.js';
 import { executeOperations, type ApplyPort, type RowFailure } from './execute.js';
@@ -47,6 +47,8 @@ export interface ApplyInput {
   readonly concurrency: number;
   readonly toolVersion: string;
   readonly listener?: ApplyListener;
+  /** User names Vault had when the plan was checked; with the users this run creates, the drift baseline. */
+  readonly liveUserNames: Iterable<string>;
   /** Lets the journal record every Vault call (with its execution id) under the operation that made it. */
   readonly subscribeClientEvents?: (listener: (event: ClientEvent) => void) => () => void;
 }
@@ -165,10 +167,13 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       replay,
       ...(input.listener === undefined ? {} : { listener: input.listener }),
     });
-    if (plan.operations.some((op) => op.kind === 'sitevault_create' || op.kind === 'sitevault_edit')) {
-      const state = readStateFile(desired.state_path, plan.target.vault_id);
-      writeStateFile(desired.state_path, updateSiteVaultState(state, plan, desired, result.failedKeys, result.rowIds));
-    }
+    const state = readStateFile(desired.state_path, plan.target.vault_id);
+    const created = plan.changes
+      .filter((c) => c.subject === 'user' && (c.action === 'create' || c.action === 'promote') && !result.failedKeys.has(c.key))
+      .map((c) => c.key);
+    const withSiteVault = updateSiteVaultState(state, plan, desired, result.failedKeys, result.rowIds);
+    const baseline = nextBaseline(state.baseline, desired, [...input.liveUserNames, ...created], result.failedKeys, withSiteVault.updated_at);
+    writeStateFile(desired.state_path, { ...withSiteVault, baseline });
     const counts = countOutcomes(plan.changes, result.failedKeys);
     journal.append({ type: 'run_finished', at: new Date().toISOString(), counts: { ...counts } });
     return {

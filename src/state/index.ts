@@ -8,8 +8,10 @@ import { readFileSync } from 'node:fs';
 import { VaultRosterError } from '../errors.js';
 import type { AppliedSiteVaultPerson } from '../model.js';
 import { writeFileAtomic } from './atomic.js';
+import type { Baseline } from './baseline.js';
 
 export { acquireLock, writeFileAtomic, type FileLock } from './atomic.js';
+export { entryDigest, nextBaseline, unchangedSinceBaseline, type Baseline } from './baseline.js';
 
 export const STATE_FORMAT_VERSION = 1;
 
@@ -20,6 +22,8 @@ export interface StateFile {
   readonly updated_at: string;
   /** SiteVault persons by lower-cased email. */
   readonly sitevault: Readonly<Record<string, AppliedSiteVaultPerson>>;
+  /** What was last applied, for `plan --drift`; absent until the first apply or import. */
+  readonly baseline?: Baseline;
 }
 
 export function emptyState(vaultId: number): StateFile {

@@ -19,7 +19,7 @@ import { renderPlan } from '../../render/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from '../command.js';
 import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, workDir, type Values } from '../context.js';
-import { planHasChanges, useColor } from './plan.js';
+import { useColor } from './plan.js';
 
 const DEFAULT_CONCURRENCY = 4;
 
@@ -155,15 +155,10 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
         io.stderr.write('apply refused: the plan has failing guards (see above); nothing was sent.\n');
         return EXIT_ERROR;
       }
-      if (!planHasChanges(plan)) return EXIT_OK;
-      if (!(await confirm(plan, values, io))) {
+      if (plan.operations.length > 0 && !(await confirm(plan, values, io))) {
         io.stderr.write('apply cancelled; nothing was sent.\n');
         return EXIT_ERROR;
       }
-    }
-    if (plan.operations.length === 0) {
-      io.stderr.write('Nothing to apply: the plan has no operations.\n');
-      return EXIT_OK;
     }
     const reporter = reporterFor(values, io, plan);
     const report = await applyPlan({
@@ -173,6 +168,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
       journalDir,
       concurrency,
       toolVersion: TOOL_VERSION,
+      liveUserNames: live.users.keys(),
       subscribeClientEvents: (listener) => connection.subscribe(listener),
       ...(reporter === undefined ? {} : { listener: reporter }),
     });

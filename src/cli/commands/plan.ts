@@ -1,10 +1,13 @@
 /** `vault-roster plan`: read live state, diff against YAML, print (and optionally save) the plan. */
 import { resolve } from 'node:path';
-import { hasErrors } from '../../diagnostics.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../../diagnostics.js';
+import { VaultRosterError } from '../../errors.js';
+import type { DesiredState, LiveState } from '../../model.js';
+import { readStateFile, unchangedSinceBaseline } from '../../state/index.js';
 import { renderPlan } from '../../render/index.js';
 import { writeFileAtomic } from '../../state/index.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, type CliIo, type Command } from '../command.js';
-import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption } from '../context.js';
+import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, type Values } from '../context.js';
 import type { Plan } from '../../plan/index.js';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
@@ -16,6 +19,43 @@ export function useColor(io: CliIo): boolean {
 
 export function planHasChanges(plan: Plan): boolean {
   return plan.operations.length > 0 || plan.changes.length > 0;
+}
+
+/**
+ * Drift: plan only for entries whose YAML is unchanged since the last apply (so every change
+ * found was made in Vault), and name users who appeared in Vault since then.
+ */
+function driftPlan(desired: DesiredState, live: LiveState, values: Values, io: CliIo): Plan {
+  const state = readStateFile(desired.state_path, live.vault_id);
+  if (state.baseline === undefined) {
+    throw new VaultRosterError('no-baseline', `no apply has been recorded in ${desired.state_path} yet`, {
+      hint: 'Drift is measured from the last apply: run apply (or import) once, then plan --drift.',
+    });
+  }
+  const baseline = state.baseline;
+  const plan = makePlan(unchangedSinceBaseline(desired, baseline), live, values, io);
+  const known = new Set([...baseline.live_users, ...desired.users.map((u) => u.user_name)]);
+  const appeared = [...live.users.keys()].filter((name) => !known.has(name)).sort();
+  const note: Diagnostic = {
+    severity: 'info',
+    code: 'drift-baseline',
+    summary: `drift since the apply of ${baseline.applied_at}: only users whose YAML is unchanged since then are compared`,
+    hint: 'the changes below were made in Vault out of band; apply reverts them, or update the YAML to keep them',
+  };
+  const extra: Diagnostic[] = [note];
+  if (appeared.length > 0) {
+    extra.push({
+      severity: 'warning',
+      code: 'drift-new-users',
+      summary: `${appeared.length} user(s) appeared in Vault since the last apply: ${appeared.slice(0, 20).join(', ')}${appeared.length > 20 ? ', …' : ''}`,
+      hint: 'declare them in YAML (vault-roster import can write them) or deactivate them',
+    });
+  }
+  return { ...plan, diagnostics: sortDiagnostics([...plan.diagnostics, ...extra]) };
+}
+
+function isDrift(plan: Plan): boolean {
+  return planHasChanges(plan) || plan.diagnostics.some((d) => d.code === 'drift-new-users');
 }
 
 export const planCommand: Command = {
@@ -34,13 +74,14 @@ Options:
   -f, --format FMT         text (default), json (the plan document) or markdown (PR comment)
       --detailed-exitcode  Exit 2 when there are changes, 0 when none
       --refresh            Re-send every managed SiteVault person (overwrites out-of-band edits)
+      --drift              Report only what changed in Vault since the last apply (exit 2 on drift)
 ${ALLOW_HELP}
   -v, --verbose            Log every Vault call to stderr (also DEBUG=vault-roster)
   -h, --help               Show this help
 
 Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VAULT_API_VERSION, VAULT_DNS.
 Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or failing guard,
-2 changes present (with --detailed-exitcode).
+2 changes present (with --detailed-exitcode), or drift found (with --drift).
 `,
   options: {
     ...CONNECTION_OPTIONS,
@@ -49,6 +90,7 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
     format: { type: 'string', short: 'f' },
     'detailed-exitcode': { type: 'boolean' },
     refresh: { type: 'boolean' },
+    drift: { type: 'boolean' },
   },
   allowPositionals: false,
   async run(values, _positionals, io) {
@@ -60,7 +102,8 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
     const desired = await loadDesired(values, io);
     const connection = connect(desired, values, io);
     const live = await readLive(connection, desired);
-    const plan = makePlan(desired, live, values, io, values.refresh === true);
+    const drift = values.drift === true;
+    const plan = drift ? driftPlan(desired, live, values, io) : makePlan(desired, live, values, io, values.refresh === true);
     const out = stringOption(values, 'out');
     if (out !== undefined) writeFileAtomic(resolve(io.cwd, out), JSON.stringify(plan, null, 2) + '\n');
     io.stdout.write(
@@ -70,6 +113,7 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
       }),
     );
     if (hasErrors(plan.diagnostics)) return EXIT_ERROR;
+    if (drift) return isDrift(plan) ? EXIT_CHANGES : EXIT_OK;
     return values['detailed-exitcode'] === true && planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
   },
 };
