@@ -154,6 +154,37 @@ function scalarMatches(want: string | boolean | undefined, have: string | boolea
   return want === undefined || have === want || sameValue(have, trimmed(want), key);
 }
 
+function appsMatch(wanted: Readonly<Record<string, AppLicense>>, live: Readonly<Record<string, AppLicense>>): boolean {
+  for (const code of Object.keys(wanted)) {
+    const want = wanted[code];
+    const have = live[code];
+    if (want !== undefined && (have?.active !== want.active || have.license_type !== want.license_type)) return false;
+  }
+  for (const code of Object.keys(live)) {
+    if (wanted[code] === undefined && live[code]?.active === true) return false;
+  }
+  return true;
+}
+
+function membershipMatches(want: Membership, live: readonly Membership[], manageActive: boolean): boolean {
+  let current: Membership | undefined;
+  for (const l of live) {
+    if (l.vault_id === want.vault_id) {
+      current = l;
+      break;
+    }
+  }
+  if (current === undefined || (manageActive && current.active !== want.active)) return false;
+  if (current.security_profile !== want.security_profile && !sameValue(current.security_profile, want.security_profile.trim(), 'security_profile')) return false;
+  if (current.license_type !== want.license_type) return false;
+  return want.apps === undefined || appsMatch(want.apps, current.apps ?? {});
+}
+
+function isListed(vaultId: number, wanted: readonly Membership[]): boolean {
+  for (const m of wanted) if (m.vault_id === vaultId) return true;
+  return false;
+}
+
 export function userMatches(desired: UserRecord, live: LiveUser): boolean {
   // Spelled out rather than looped over USER_SCALAR_KEYS: named reads stay fast on 100k users.
   if (
@@ -172,7 +203,7 @@ export function userMatches(desired: UserRecord, live: LiveUser): boolean {
   }
   const wantFields = desired.fields;
   if (wantFields !== undefined) {
-    for (const name in wantFields) {
+    for (const name of Object.keys(wantFields)) {
       const want = wantFields[name];
       const have = live.fields[name];
       if (want !== undefined && have !== want && !sameValue(have, trimmed(want), name)) return false;
@@ -181,40 +212,10 @@ export function userMatches(desired: UserRecord, live: LiveUser): boolean {
   const wanted = desired.memberships;
   if (wanted === undefined) return true;
   const manageActive = !staysInactive(desired, live);
-  // Plain loops: this runs for every unchanged user, so it allocates nothing.
-  for (const m of wanted) {
-    let current: Membership | undefined;
-    for (const l of live.memberships) {
-      if (l.vault_id === m.vault_id) {
-        current = l;
-        break;
-      }
-    }
-    if (current === undefined || (manageActive && current.active !== m.active)) return false;
-    if (current.security_profile !== m.security_profile && !sameValue(current.security_profile, m.security_profile.trim(), 'security_profile')) return false;
-    if (current.license_type !== m.license_type) return false;
-    const wantApps = m.apps;
-    if (wantApps === undefined) continue;
-    const liveApps = current.apps ?? {};
-    for (const code in wantApps) {
-      const want = wantApps[code];
-      const have = liveApps[code];
-      if (want !== undefined && (have?.active !== want.active || have.license_type !== want.license_type)) return false;
-    }
-    for (const code in liveApps) {
-      if (wantApps[code] === undefined && liveApps[code]?.active === true) return false;
-    }
-  }
-  for (const current of live.memberships) {
-    if (!manageActive || !current.active) continue;
-    let listed = false;
-    for (const m of wanted) {
-      if (m.vault_id === current.vault_id) {
-        listed = true;
-        break;
-      }
-    }
-    if (!listed) return false;
+  // Small loops in small functions: this runs for every unchanged user and allocates little.
+  for (const m of wanted) if (!membershipMatches(m, live.memberships, manageActive)) return false;
+  if (manageActive) {
+    for (const current of live.memberships) if (current.active && !isListed(current.vault_id, wanted)) return false;
   }
   return true;
 }
