@@ -1,11 +1,13 @@
 /** `vault-roster import`: write today's Vault users (and known SiteVault persons) as a desired-state repo. */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { glob } from 'tinyglobby';
 import { loadDesiredState } from '../../desired/index.js';
 import { DiagnosticsError, VaultRosterError } from '../../errors.js';
 import { exportDesiredState } from '../../import/index.js';
 import type { DesiredState, VaultTarget } from '../../model.js';
 import { DEFAULT_POLICY } from '../../model.js';
+import { nextBaseline, STATE_FORMAT_VERSION, writeStateFile } from '../../state/index.js';
 import { packageRoot } from '../../version.js';
 import { EXIT_OK, type CliIo, type Command } from '../command.js';
 import { connect, readLive, stringOption, type Values } from '../context.js';
@@ -104,10 +106,17 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
       protectedUsers: shell.policy.protected_users,
     });
     const { files } = result;
-    const clashes = [...files.keys()].filter((p) => existsSync(join(outDir, p)));
+    const clashes = [...files.keys(), '.vault-roster/state.json'].filter((p) => existsSync(join(outDir, p)));
     if (clashes.length > 0 && values.force !== true) {
       throw new VaultRosterError('import-exists', `${clashes.length} file(s) already exist in ${outDir}: ${clashes.slice(0, 5).join(', ')}`, {
         hint: 'Import into an empty folder (--out DIR) or pass --force to overwrite.',
+      });
+    }
+    // Other YAML files under users/ or sitevault/ would be included beside the new ones and clash.
+    const strays = (await glob(['users/**/*.yaml', 'sitevault/**/*.yaml'], { cwd: outDir })).filter((p) => !files.has(p)).sort();
+    if (strays.length > 0) {
+      throw new VaultRosterError('import-exists', `${strays.length} other YAML file(s) in ${outDir} would be included beside the import: ${strays.slice(0, 5).join(', ')}`, {
+        hint: 'Remove them (they are in git history) or import into an empty folder.',
       });
     }
     for (const [path, content] of files) {
@@ -115,6 +124,17 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
       mkdirSync(dirname(full), { recursive: true });
       writeFileSync(full, content);
     }
+    // Read back what was written: it must be valid, and it is the first drift baseline.
+    const written = await loadDesiredState(join(outDir, 'roster.yaml'), { cwd: io.cwd });
+    if (!written.ok) throw new DiagnosticsError(`import wrote an invalid repo in ${outDir} (a vault-roster bug; please report it)`, written.diagnostics);
+    const now = new Date().toISOString();
+    writeStateFile(written.state.state_path, {
+      format_version: STATE_FORMAT_VERSION,
+      vault_id: live.vault_id,
+      updated_at: now,
+      sitevault: Object.fromEntries(live.sitevault),
+      baseline: nextBaseline(undefined, written.state, live.users.keys(), new Set(), now),
+    });
     io.stdout.write(`imported ${result.users} users and ${result.persons} SiteVault persons into ${files.size} files in ${outDir}\n`);
     return EXIT_OK;
   },

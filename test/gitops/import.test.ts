@@ -1,0 +1,87 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultSeed, type SeedUser, type SimulatorSeed } from '../../src/simulator/index.js';
+import { runCliCaptured } from '../helpers/cli.js';
+import { startRosterFixture } from '../helpers/roster.js';
+
+/** A deterministic domain of `count` users with 1-3 memberships, app licenses and extra fields. */
+function generatedSeed(count: number): SimulatorSeed {
+  const base = defaultSeed();
+  const profiles = ['document_user__v', 'read_only_user__v', 'business_admin__v', 'system_admin__v'];
+  const apps: Record<number, string[]> = { 3003: ['rimReg_v', 'rimSubs_v'], 4004: ['qualityQms_v', 'qualityDocs_v'], 5005: ['ctms_v', 'etmf_v'] };
+  const users: SeedUser[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const vaults = [3003, 4004, 5005].filter((_, k) => (i + k) % 3 !== 2 || k === i % 3);
+    const readOnly = i % 7 === 0;
+    users.push({
+      id: 30000 + i,
+      user_name__v: `user${String(i).padStart(5, '0')}@veepharm.com`,
+      user_first_name__v: `First${i}`,
+      user_last_name__v: `Last${i}`,
+      user_email__v: `user${i}@veepharm.com`,
+      user_timezone__v: i % 5 === 0 ? 'Europe/Berlin' : 'America/New_York',
+      user_locale__v: 'en_US',
+      user_language__v: i % 11 === 0 ? 'de' : 'en',
+      security_policy_id__v: i % 4 === 0 ? '822' : '821',
+      is_domain_admin__v: false,
+      domain_active__v: i % 97 !== 0,
+      ...(i % 3 === 0 ? { company__v: 'VeePharm', user_title__v: `Title ${i % 13}` } : {}),
+      vault_membership: vaults.map((v, k) => ({
+        vault_id: v,
+        active__v: (i + k) % 17 !== 0,
+        security_profile__v: readOnly ? 'read_only_user__v' : (profiles[(i + k) % profiles.length] ?? 'document_user__v'),
+        license_type__v: readOnly ? 'read_only__v' : 'full__v',
+      })),
+      app_licensing: vaults.flatMap((v) =>
+        (apps[v] ?? []).slice(0, 1 + (i % 2)).map((app) => ({ vault_id: v, application_name: app, active__v: true, license_type__v: readOnly ? 'read_only__v' : 'full__v' } as const)),
+      ),
+    });
+  }
+  return { ...base, users: [...(base.users ?? []), ...users], counters: { ...base.counters, next_user_id: 30000 + count } };
+}
+
+describe('vault-roster import', () => {
+  it('round trip of examples/full after apply: import, then plan shows no changes (users and SiteVault)', async () => {
+    const fx = await startRosterFixture();
+    expect((await fx.run(['apply', '--auto-approve'])).code).toBe(0);
+    const out = mkdtempSync(join(tmpdir(), 'vr-import-'));
+    const imported = await fx.run(['import', '--out', out, '--config', 'roster.yaml']);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/^imported \d+ users and 7 SiteVault persons into \d+ files/);
+    expect(existsSync(join(out, 'sitevault', 'persons.yaml'))).toBe(true);
+    expect(readFileSync(join(out, 'roster.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=.*specs\/roster\.schema\.json\n/);
+
+    const plan = await runCliCaptured(['plan', '--detailed-exitcode', '--config', join(out, 'roster.yaml')], { env: fx.env, cwd: out });
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('No changes.');
+    const drift = await runCliCaptured(['plan', '--drift', '--config', join(out, 'roster.yaml')], { env: fx.env, cwd: out });
+    expect(drift.code, drift.stdout).toBe(0);
+  });
+
+  it('round trip of 5,000 generated users split by vault', async () => {
+    const fx = await startRosterFixture({ seed: generatedSeed(5000) });
+    const out = mkdtempSync(join(tmpdir(), 'vr-import-'));
+    const imported = await runCliCaptured(['import', '--out', out], { env: fx.env, cwd: out });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/^imported 5001 users and 0 SiteVault persons/);
+    const plan = await runCliCaptured(['plan', '--detailed-exitcode'], { env: fx.env, cwd: out });
+    expect(plan.code, plan.stdout.slice(0, 3000) + plan.stderr).toBe(0);
+  });
+
+  it('refuses to overwrite an existing repo without --force', async () => {
+    const fx = await startRosterFixture({ example: 'minimal' });
+    const out = mkdtempSync(join(tmpdir(), 'vr-import-'));
+    expect((await runCliCaptured(['import', '--out', out], { env: fx.env, cwd: out })).code).toBe(0);
+    const again = await runCliCaptured(['import', '--out', out], { env: fx.env, cwd: out });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exist');
+    expect((await runCliCaptured(['import', '--out', out, '--force'], { env: fx.env, cwd: out })).code).toBe(0);
+    // A different split would leave the old files beside the new ones: refused, naming them.
+    const resplit = await runCliCaptured(['import', '--out', out, '--force', '--split-by', 'none'], { env: fx.env, cwd: out });
+    expect(resplit.code).toBe(1);
+    expect(resplit.stderr).toMatch(/other YAML file\(s\) .* users\/vault-3003\.yaml/);
+    expect(existsSync(join(out, 'users', 'users.yaml'))).toBe(false);
+  });
+});
