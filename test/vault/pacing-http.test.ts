@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/vault/clock.js';
+import type { Clock } from '../../src/vault/clock.js';
 import type { ClientEvent, PaceEvent } from '../../src/vault/events.js';
 import { clientFor, simulator } from './support.js';
 
@@ -17,13 +17,31 @@ function maxInFlight(events: readonly ClientEvent[]): number {
   return max;
 }
 
-describe('burst-limit pacing over real windows', () => {
+/**
+ * One virtual time for simulator and client: the client's waits move it forward, so windows
+ * roll exactly when the client waits for them, however loaded the machine is.
+ */
+function sharedClock(): { clock: Clock; now: () => number } {
+  let t = 1_700_000_000_000;
+  const now = (): number => t;
+  const clock: Clock = {
+    now,
+    sleep: async (ms) => {
+      t += ms;
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+  return { clock, now };
+}
+
+describe('burst-limit pacing over burst windows', () => {
   it.each([
     ['reject', 'FAILURE + API_LIMIT_EXCEEDED'],
     ['delay', 'X-VaultAPI-ResponseDelay'],
   ] as const)('spreads calls over windows so Vault never has to %s them (%s)', async (mode, _how) => {
-    const sim = await simulator({ burstLimit: 30, burstWindowMs: 1000, burstDelayMs: 300, burstMode: mode });
-    const { client, events } = clientFor(sim, { clock: systemClock, burstWindowMs: 1000, concurrency: 4 });
+    const time = sharedClock();
+    const sim = await simulator({ burstLimit: 30, burstWindowMs: 1000, burstDelayMs: 300, burstMode: mode, clock: time.now });
+    const { client, events } = clientFor(sim, { clock: time.clock, burstWindowMs: 1000, concurrency: 4 });
     await Promise.all(Array.from({ length: CALLS }, () => client.listSecurityPolicies()));
 
     const api = sim.requestLog().filter((e) => !e.path.endsWith('/auth'));
