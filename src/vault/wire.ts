@@ -172,12 +172,48 @@ function decodeEither<T>(
   return [];
 }
 
+function plainLicense(value: unknown): LicenseType | undefined {
+  return value === 'full__v' || value === 'read_only__v' || value === 'external__v' || value === 'learner_user__v' ? value : undefined;
+}
+
+/**
+ * The common case, once per user of the domain: both blocks are arrays of well-formed objects
+ * (the §5.3 shape). Builds the result in one pass; `undefined` sends anything else to the
+ * general decoder.
+ */
+function decodeObjectArrays(vaultMembership: unknown, appLicensing: unknown): Membership[] | undefined {
+  if (!Array.isArray(vaultMembership) || !(appLicensing === undefined || appLicensing === null || Array.isArray(appLicensing))) return undefined;
+  const out: { vault_id: number; active: boolean; security_profile: string; license_type: LicenseType; apps: Record<string, AppLicense> }[] = [];
+  for (const raw of vaultMembership as unknown[]) {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const m = raw as Record<string, unknown>;
+    const license = plainLicense(m.license_type__v);
+    if (typeof m.vault_id !== 'number' || typeof m.active__v !== 'boolean' || typeof m.security_profile__v !== 'string' || license === undefined) {
+      return undefined;
+    }
+    out.push({ vault_id: m.vault_id, active: m.active__v, security_profile: m.security_profile__v, license_type: license, apps: {} });
+  }
+  for (const raw of (appLicensing ?? []) as unknown[]) {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const a = raw as Record<string, unknown>;
+    const license = plainLicense(a.license_type__v);
+    if (typeof a.vault_id !== 'number' || typeof a.application_name !== 'string' || typeof a.active__v !== 'boolean' || license === undefined) {
+      return undefined;
+    }
+    const member = out.find((m) => m.vault_id === a.vault_id);
+    if (member !== undefined) member.apps[a.application_name] = { active: a.active__v, license_type: license };
+  }
+  return out.length > 1 ? out.sort((a, b) => a.vault_id - b.vault_id) : out;
+}
+
 /**
  * Decodes a user's `vault_membership` and `app_licensing` as Vault returned them, in either the
  * documented string encodings or the array-of-objects shape, into memberships sorted by vault id.
  * App licenses of a vault the user is not a member of are dropped (they grant nothing).
  */
 export function decodeUserMemberships(vaultMembership: unknown, appLicensing: unknown): Membership[] {
+  const fast = decodeObjectArrays(vaultMembership, appLicensing);
+  if (fast !== undefined) return fast;
   const bare = decodeEither(vaultMembership, decodeMembershipString, decodeMembershipObject);
   const apps = decodeEither(appLicensing, decodeAppString, decodeAppObject);
   const byVault = new Map<number, Record<string, AppLicense>>();
