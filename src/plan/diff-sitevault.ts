@@ -100,7 +100,8 @@ function planEdit(person: DesiredSiteVaultPerson, key: string, current: AppliedS
       severity: 'warning',
       code: 'sitevault-not-editable',
       summary: `SiteVault cannot change ${differing.join(', ')} of an existing person; the change is not planned`,
-      hint: 'change these in SiteVault itself, then update the state file with vault-roster import',
+      // import cannot read SiteVault; a refresh is the edit that makes the state file take the YAML's values.
+      hint: 'change these in SiteVault itself, then run apply --refresh so the state file records them',
       position,
       subject: { user: key, field: differing.join(',') },
     });

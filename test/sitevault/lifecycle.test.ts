@@ -237,3 +237,30 @@ describe('SiteVault person lifecycle', () => {
     await expectNoChanges(fx);
   });
 });
+
+describe('what SiteVault Edit cannot change', () => {
+  it('a renamed person is a warning whose hint works: rename in SiteVault, then apply --refresh records it', async () => {
+    const fx = await fixture();
+    await applyOk(fx);
+    writeFile(fx.dir, 'sitevault/staff.yaml', personYaml({ ncAddons: 'site_budgets__v', caSite: true }).replace('first_name: Jerry', 'first_name: Gerald'));
+    const plan = await planJson(fx);
+    expect(plan.changes).toEqual([]);
+    const warning = plan.diagnostics.find((d) => d.code === 'sitevault-not-editable');
+    expect(warning).toMatchObject({ severity: 'warning', subject: { user: EMAIL, field: 'first_name' }, position: { file: 'sitevault/staff.yaml', line: 2 } });
+    expect(warning?.hint).toBe('change these in SiteVault itself, then run apply --refresh so the state file records them');
+
+    // Following the hint: the name is changed in SiteVault (out of band), then a refresh.
+    const seed = fx.sim.dump();
+    fx.sim.replaceState({
+      ...seed,
+      sitevault: { ...seed.sitevault!, persons: (seed.sitevault?.persons ?? []).map((p) => (p.email === EMAIL ? { ...p, first_name: 'Gerald' } : p)) },
+    });
+    fx.sim.clearRequestLog();
+    await applyOk(fx, ['--refresh']);
+    expect(writes(fx)).toHaveLength(1);
+    expect(readState(fx.dir).sitevault[EMAIL]?.first_name).toBe('Gerald');
+    const after = await planJson(fx);
+    expect(after.diagnostics.map((d) => d.code)).toEqual(['sitevault-state-only']);
+    await expectNoChanges(fx);
+  });
+});
