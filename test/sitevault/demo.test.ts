@@ -22,7 +22,9 @@ describe('demo', () => {
     const run = await runCliCaptured(['demo', '--keep'], { env: { NO_COLOR: '1' } });
     const work = /Working copy of examples\/full: (\S+)/.exec(run.stdout)?.[1];
     expect(work).toBeDefined();
-    onTestFinished(() => rmSync(work ?? '', { recursive: true, force: true }));
+    onTestFinished(() => {
+      rmSync(work ?? '', { recursive: true, force: true });
+    });
     expect(run.code, run.stderr).toBe(0);
 
     const [planned = '', afterApply = ''] = run.stdout.split('=== 3/4');
