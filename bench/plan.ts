@@ -11,6 +11,8 @@ import type { Bench } from './types.js';
 const USERS = 100_000;
 const NEW_USERS = 10_000;
 const VAULTS = [3003, 4004, 5005];
+/** Best of several runs: the machine is shared, and the minimum is the least disturbed figure. */
+const RUNS = 5;
 
 const OPTIONS: PlanOptions = {
   tool_version: 'bench',
@@ -113,7 +115,7 @@ const bench: Bench = () => {
   collectGarbage();
   const runs: number[] = [];
   let plan: Plan | undefined;
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < RUNS; r++) {
     const t = timed(() => createPlan(desired, live, OPTIONS));
     runs.push(t.ms);
     plan = t.result;
@@ -124,7 +126,7 @@ const bench: Bench = () => {
 
   const serialised = JSON.stringify(liveUsers);
   const parseRuns: number[] = [];
-  for (let r = 0; r < 3; r++) parseRuns.push(timed(() => JSON.parse(serialised) as unknown).ms);
+  for (let r = 0; r < RUNS; r++) parseRuns.push(timed(() => JSON.parse(serialised) as unknown).ms);
   const parseMs = Math.min(...parseRuns);
   const ratio = planMs / parseMs;
 
@@ -143,11 +145,11 @@ const bench: Bench = () => {
       'desired users': USERS,
       'live users': USERS,
       'changed users': changes,
-      'createPlan ms (best of 3)': Math.round(planMs),
+      'createPlan ms (best of 5)': Math.round(planMs),
       'createPlan ms (all runs)': runs.map((r) => Math.round(r)).join(', '),
       'peak RSS MB': Math.round(peakRssMb),
       'live data JSON MB': Math.round(serialised.length / 2 ** 20),
-      'JSON.parse ms (best of 3)': Math.round(parseMs),
+      'JSON.parse ms (best of 5)': Math.round(parseMs),
       'createPlan / JSON.parse': Math.round(ratio * 100) / 100,
       'operations for the 100k plan': plan?.operations.length ?? 0,
       'API calls, 10,000 new users in one vault': createCalls,
