@@ -137,7 +137,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const base = `/repos/${repository}`;
 
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): Promise<void> {
+  function route(req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): void {
     const method = req.method ?? 'GET';
     const path = url.pathname.slice(prefix.length);
     let m: RegExpExecArray | null;
@@ -153,7 +153,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     if (method === 'PATCH' && (m = new RegExp(`^${base}/issues/comments/(\\d+)$`).exec(path))) {
       const comment = comments.find((c) => c.id === Number(m![1]));
-      if (comment === undefined) return send(res, 404, { message: 'Not Found' });
+      if (comment === undefined) {
+        send(res, 404, { message: 'Not Found' });
+        return;
+      }
       comment.body = (body as { body: string }).body;
       send(res, 200, comment);
       return;
@@ -173,7 +176,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     if (method === 'PATCH' && (m = new RegExp(`^${base}/issues/(\\d+)$`).exec(path))) {
       const issue = issues.find((i) => i.number === Number(m![1]));
-      if (issue === undefined) return send(res, 404, { message: 'Not Found' });
+      if (issue === undefined) {
+        send(res, 404, { message: 'Not Found' });
+        return;
+      }
       Object.assign(issue, body);
       send(res, 200, issue);
       return;
@@ -190,7 +196,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     if (method === 'GET' && (m = new RegExp(`^${base}/actions/runs/(\\d+)$`).exec(path))) {
       const run = runs.get(Number(m[1]));
-      if (run === undefined) return send(res, 404, { message: 'Not Found' });
+      if (run === undefined) {
+        send(res, 404, { message: 'Not Found' });
+        return;
+      }
       send(res, 200, run);
       return;
     }
@@ -203,13 +212,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const body = await readJson(req);
       const authorization = req.headers.authorization;
       requests.push({ method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, authorization, body });
-      if (!url.pathname.startsWith(prefix)) return send(res, 404, { message: 'Not Found' });
+      if (!url.pathname.startsWith(prefix)) {
+        send(res, 404, { message: 'Not Found' });
+        return;
+      }
       if (authorization !== `Bearer ${token}`) {
-        return send(res, 401, { message: options.echoAuthorization === true ? `Bad credentials: ${authorization ?? ''}` : 'Bad credentials' });
+        send(res, 401, { message: options.echoAuthorization === true ? `Bad credentials: ${authorization ?? ''}` : 'Bad credentials' });
+        return;
       }
       const failure = failures.find((f) => f.method === req.method && f.path.test(url.pathname));
-      if (failure !== undefined) return send(res, failure.status, { message: failure.message });
-      await route(req, res, url, body);
+      if (failure !== undefined) {
+        send(res, failure.status, { message: failure.message });
+        return;
+      }
+      route(req, res, url, body);
     })().catch((error: unknown) => {
       send(res, 500, { message: String(error) });
     });
@@ -235,7 +251,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

@@ -39,6 +39,12 @@ describe('run-capture.mjs', () => {
     expect(run.stderr).toContain('| Create |');
   });
 
+  it('also keeps Markdown under another vault-roster marker as is (the drift report)', async () => {
+    const report = '<!-- vault-roster-drift -->\n## Drift\n';
+    const run = await capture(fake(report, '', 2), {}, 'drift');
+    expect(run.body).toBe(report);
+  });
+
   it('reports unmarked output under the marker in a code block that the output cannot close', async () => {
     const run = await capture(fake('roster.yaml:3:1 error ``` weird\n', 'error: roster.yaml is not valid\n', 1), {}, 'validate');
     expect(run.outputs.result).toBe('error');

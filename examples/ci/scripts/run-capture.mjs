@@ -2,8 +2,9 @@
 /**
  * Runs one vault-roster command for a workflow step and turns its exit code into step outputs,
  * so the job can comment first and fail afterwards. The command's own output still streams to
- * the log. The body file gets the command's Markdown when it printed a marked document (plan
- * --format markdown), otherwise a short report of the output in a code block, under the marker.
+ * the log. The body file gets the command's Markdown when it printed a marked document (any
+ * `<!-- vault-roster… -->` first line, as plan --format markdown prints), otherwise a short
+ * report of the output in a code block under --marker.
  *
  *   node run-capture.mjs --label plan --body plan.md [--marker M] -- npx --no vault-roster plan …
  *
@@ -20,6 +21,8 @@ const USAGE = 'run-capture.mjs --label NAME --body FILE [--marker M] -- COMMAND 
 const DEFAULT_MARKER = '<!-- vault-roster-plan -->';
 /** How much of each stream a fallback body quotes: the end, where errors are. */
 const TAIL_CHARS = 20_000;
+/** The first line of every Markdown document vault-roster prints (plan, drift report). */
+const MARKDOWN_MARKER = /^\s*<!--\s*vault-roster[\w-]*\s*-->/;
 /** Secrets the command may see; masked in the body even though vault-roster never prints them. */
 const SECRET_ENV = ['VAULT_PASSWORD', 'VAULT_SESSION_ID', 'GITHUB_TOKEN', 'GH_TOKEN'];
 
@@ -90,7 +93,7 @@ async function main() {
   const { exitCode, stdout, stderr } = await run(command, args);
   const result = resultOf(exitCode);
   const stale = result === 'error' && /\bstale\b/i.test(`${stdout}\n${stderr}`);
-  const body = hasMarker(stdout, marker) ? stdout : fallbackBody(marker, label, exitCode, result, stdout, stderr);
+  const body = hasMarker(stdout, marker) || MARKDOWN_MARKER.test(stdout) ? stdout : fallbackBody(marker, label, exitCode, result, stdout, stderr);
   try {
     writeFileSync(bodyPath, redact(body));
   } catch (error) {
