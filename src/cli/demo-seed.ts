@@ -30,14 +30,17 @@ function seedMemberships(memberships: readonly Membership[], drift: Drift): Pick
 
 function seedUser(user: DesiredUser, id: number, drift: Drift): SeedUser {
   const fields = { ...(user.fields ?? {}) };
-  if (drift === 'title') fields.user_title__v = 'Contractor (expired)';
+  // Drift only in something the YAML manages, or the plan would rightly not show it.
+  const managedField = Object.keys(fields).sort()[0];
+  if (drift === 'title' && managedField !== undefined) fields[managedField] = 'Changed in Vault';
+  const timezone = drift === 'title' && managedField === undefined ? 'Europe/London' : (user.timezone ?? 'America/New_York');
   return {
     id,
     user_name__v: user.user_name,
     user_first_name__v: user.first_name ?? '',
     user_last_name__v: user.last_name ?? '',
     user_email__v: user.email ?? user.user_name,
-    user_timezone__v: user.timezone ?? 'America/New_York',
+    user_timezone__v: timezone,
     user_locale__v: user.locale ?? 'en_US',
     user_language__v: user.language ?? 'en',
     security_policy_id__v: user.security_policy ?? '821',
