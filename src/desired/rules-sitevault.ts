@@ -15,8 +15,9 @@ import {
 import { formatPosition, type PersonEntry } from './entries.js';
 import type { DataPath } from './yaml-file.js';
 
-const ORG_ROLES_WITHOUT_ADDONS: readonly string[] = ['org_external__v'];
-const SITE_ROLES_WITHOUT_ADDONS: readonly string[] = ['site_viewer__v', 'external__v'];
+// Add-ons grant features of a role that logs in: none for external, viewer or no-login roles.
+const ORG_ROLES_WITHOUT_ADDONS: readonly string[] = ['org_external__v', 'org_cant_login__v'];
+const SITE_ROLES_WITHOUT_ADDONS: readonly string[] = ['site_viewer__v', 'external__v', 'site_cant_login__v'];
 const ORG_CANT_LOGIN = 'org_cant_login__v';
 const SITE_CANT_LOGIN = 'site_cant_login__v';
 
@@ -67,7 +68,7 @@ export function externalInvestigator(persons: readonly PersonEntry[]): Diagnosti
     );
 }
 
-/** No add-ons on org_external__v, site_viewer__v or external__v; org add-ons on the org, site add-ons on sites. */
+/** No add-ons on org_external__v, org_cant_login__v, site_viewer__v, external__v or site_cant_login__v; org add-ons on the org, site add-ons on sites. */
 export function addonsForRole(persons: readonly PersonEntry[]): Diagnostic[] {
   const orgAddons: readonly string[] = SITEVAULT_ORG_ADDONS;
   const siteAddons: readonly string[] = SITEVAULT_SITE_ADDONS;

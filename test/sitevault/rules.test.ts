@@ -95,18 +95,17 @@ describe('SiteVault rules across files', () => {
 });
 
 describe('add-ons on the no-login (cant_login) roles', () => {
-  it('are refused by SiteVault (the simulator) at apply, as add-ons need a role that logs in', async () => {
+  it('are refused before any call (SiteVault refuses them too)', async () => {
     const fx = await startRosterFixture({ seed: defaultSeed() });
     writeRepo(fx, { 'sitevault/site.yaml': NO_LOGIN_WITH_ADDONS });
     const run = await fx.run(['apply', '--auto-approve']);
     expect(run.code).toBe(1);
-    expect(run.stdout + run.stderr).toContain('INVALID_DATA');
+    expect(run.stderr).toContain('sitevault-addon-not-allowed');
+    expect(fx.sim.requestLog()).toEqual([]);
     expect(await simPersons(fx)).toEqual([]);
   });
 
-  // Gap in src/desired/rules-sitevault.ts (addonsForRole): only org_external__v, site_viewer__v and
-  // external__v are refused add-ons offline, so this repo validates and then fails at apply.
-  it.fails('are refused offline by validate, before any call', async () => {
+  it('are refused offline by validate', async () => {
     const result = await load({ 'sitevault/site.yaml': NO_LOGIN_WITH_ADDONS });
     expectDiagnostic(result.diagnostics, 'sitevault-addon-not-allowed', 'sitevault/site.yaml:11:54');
   });
