@@ -98,7 +98,7 @@ export function actualUserView(seed: SeedUser, user: DesiredUser): Record<string
     if (name === 'memberships' || name === 'apps') continue;
     const value = seed[name];
     // Vault reports the policy as a number; the desired side keeps the name string.
-    view[name] = name === 'security_policy_id__v' && value !== undefined && value !== null ? String(value) : (value ?? null);
+    view[name] = name === 'security_policy_id__v' && typeof value === 'number' ? String(value) : (value ?? null);
   }
   if (user.memberships !== undefined) {
     const declared = new Set(user.memberships.map((m) => m.vault_id));
