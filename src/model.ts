@@ -79,7 +79,12 @@ export interface UserRecord {
   readonly language?: string;
   /** `name__v` of the security policy, always a string (Vault returns it as a number on read). */
   readonly security_policy?: string;
-  /** The user's `license_type__v`. */
+  /**
+   * Desired side only: the user's license ceiling (no app license may exceed it) and, through
+   * roster defaults, the default of membership licenses. Not compared with Vault: Vault's
+   * `license_type__v` is per vault (the calling vault's membership license, VAULT-API.md §5.3),
+   * which `memberships[].license_type` manages.
+   */
   readonly license_type?: LicenseType;
   /** `is_domain_admin__v`. */
   readonly domain_admin?: boolean;

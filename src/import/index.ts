@@ -78,7 +78,6 @@ function userYaml(user: LiveUser, defaults: Defaults): Record<string, unknown> {
   put('locale', user.locale, defaults.locale);
   put('language', user.language, defaults.language);
   put('security_policy', user.security_policy, defaults.security_policy);
-  put('license_type', user.license_type, defaults.license_type);
   if (user.domain_admin === true) out.domain_admin = true;
   if (user.active === false) out.active = false;
   const fields = Object.entries(user.fields)

@@ -38,7 +38,6 @@ const PROMOTE_FIELDS: Partial<Record<UserScalarKey, string>> = {
   first_name: 'first_name__sys',
   last_name: 'last_name__sys',
   email: 'email__sys',
-  license_type: 'license_type__sys',
   language: 'language__sys',
   timezone: 'timezone__sys',
   locale: 'locale__sys',
@@ -101,9 +100,12 @@ function createRows(item: UserPlanItem, liveVaultId: number, rows: { create: Ope
   const memberships = membershipsOf(tree);
   const primary = primaryMembership(memberships, liveVaultId);
   if (primary !== undefined) {
-    // Row-level security_profile__v describes the calling vault, so only send it for that vault;
-    // vault_membership carries the profile either way.
-    if (primary.vault_id === liveVaultId) body.security_profile__v = primary.security_profile;
+    // Row-level security_profile__v and license_type__v describe the calling vault (VAULT-API.md
+    // §5.3), so only send them for that vault; vault_membership carries both either way.
+    if (primary.vault_id === liveVaultId) {
+      body.security_profile__v = primary.security_profile;
+      body.license_type__v = primary.license_type;
+    }
     body.vault_membership = encodeMembership(primary);
     const apps = appLicensing(primary);
     if (apps !== undefined) body.app_licensing = apps;
@@ -124,7 +126,10 @@ function promoteRows(item: UserPlanItem, liveVaultId: number, rows: { promote: O
   }
   const memberships = membershipsOf(tree);
   const primary = primaryMembership(memberships, liveVaultId);
-  if (primary !== undefined) body.security_profile__sys = primary.security_profile;
+  if (primary !== undefined) {
+    body.security_profile__sys = primary.security_profile;
+    body.license_type__sys = primary.license_type;
+  }
   if (tree.domain_admin === true) body.domain_admin__sys = true;
   rows.promote.push({ key, body });
   // Promotion sets only the fields above; the rest (policy, extra fields, every vault's

@@ -17,7 +17,6 @@ export const USER_SCALAR_KEYS = [
   'locale',
   'language',
   'security_policy',
-  'license_type',
   'domain_admin',
   'active',
 ] as const satisfies readonly (keyof UserRecord)[];
@@ -72,9 +71,6 @@ export function userTargetTree(desired: UserRecord, live: LiveUser | undefined):
     const value = desired[key];
     if (value !== undefined) tree[key] = trimmed(value);
   }
-  // Vault reports license_type__v for the calling vault only (VAULT-API.md §5.3); when it
-  // reports none the value cannot be compared, and planning it would repeat on every run.
-  if (live !== undefined && live.license_type === undefined) delete tree.license_type;
   if (desired.fields !== undefined) {
     const fields: Tree = {};
     for (const name of sortedKeys(desired.fields)) {
@@ -195,7 +191,6 @@ export function userMatches(desired: UserRecord, live: LiveUser): boolean {
     !scalarMatches(desired.locale, live.locale, 'locale') ||
     !scalarMatches(desired.language, live.language, 'language') ||
     !scalarMatches(desired.security_policy, live.security_policy, 'security_policy') ||
-    (live.license_type !== undefined && !scalarMatches(desired.license_type, live.license_type, 'license_type')) ||
     !scalarMatches(desired.domain_admin, live.domain_admin, 'domain_admin') ||
     !scalarMatches(desired.active, live.active ?? true, 'active')
   ) {

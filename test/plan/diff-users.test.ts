@@ -57,12 +57,8 @@ const cases: Record<string, DiffCase> = {
   'clearing an empty field is no change': { desired: { fields: { company__v: null } }, live: { fields: { company__v: '' } }, action: null },
   'number and numeric text are the same': { desired: { fields: { office_phone__v: 5551234 } }, live: { fields: { office_phone__v: '5551234' } }, action: null },
   'security policy changed': { desired: { security_policy: '822' }, live: {}, action: 'update', fields: [{ path: 'security_policy', before: '821', after: '822' }] },
-  'domain license changed': {
-    desired: { license_type: 'read_only__v', memberships: [] },
-    live: { memberships: [] },
-    action: 'update',
-    fields: [{ path: 'license_type', before: 'full__v', after: 'read_only__v' }],
-  },
+  // The user-level license is a ceiling and a default in YAML; Vault's license_type__v is per vault.
+  'user-level license type is never compared': { desired: { license_type: 'read_only__v', memberships: [] }, live: { memberships: [] }, action: null },
   'license type Vault does not report is not compared': { desired: { license_type: 'read_only__v' }, live: {}, unsetLive: ['license_type'], action: null },
   'domain admin granted': { desired: { domain_admin: true }, live: {}, action: 'update', fields: [{ path: 'domain_admin', before: false, after: true }] },
   'deactivated': { desired: { active: false }, live: {}, action: 'deactivate', fields: [{ path: 'active', before: true, after: false }] },
@@ -176,7 +172,7 @@ describe('user diff', () => {
     const change = plan.changes[0]!;
     expect(change).toMatchObject({ subject: 'user', key: KATE, action: 'create', source: { file: 'users/team.yaml', line: 3, col: 5 } });
     expect(change.fields.map((f) => f.path)).toEqual([
-      'first_name', 'last_name', 'email', 'timezone', 'locale', 'language', 'security_policy', 'license_type', 'domain_admin', 'active',
+      'first_name', 'last_name', 'email', 'timezone', 'locale', 'language', 'security_policy', 'domain_admin', 'active',
       'fields.company__v', 'memberships[3003].active', 'memberships[3003].security_profile', 'memberships[3003].license_type', 'memberships[3003].apps.rimReg_v',
     ]);
     expect(change.fields.every((f) => f.before === null)).toBe(true);
@@ -192,7 +188,7 @@ describe('user diff', () => {
 
   it.each([
     ['security profile', { memberships: [{ ...M3003, security_profile: 'system_admin__v' }] }, ['admin', 'security_profile']],
-    ['license', { license_type: 'read_only__v' as const, memberships: [] }, ['license']],
+    ['membership license', { memberships: [{ ...M3003, license_type: 'read_only__v' as const }] }, ['license']],
     ['app license', { memberships: [{ ...M3003, apps: { rimReg_v: { active: true, license_type: 'read_only__v' as const } } }] }, ['license']],
     ['domain admin', { domain_admin: true }, ['admin']],
     ['deactivation', { active: false }, ['deactivation']],
