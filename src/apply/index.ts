@@ -62,6 +62,11 @@ export function journalPathFor(journalDir: string, plan: Plan): string {
   return join(journalDir, `${planId(plan)}.jsonl`);
 }
 
+/** True when an earlier run of this plan did every row: applying it again would send nothing. */
+export function alreadyApplied(plan: Plan, replay: JournalReplay): boolean {
+  return replay.runs > 0 && plan.operations.every((op) => op.rows.every((row) => replay.doneRows.get(op.id)?.has(row.key) === true));
+}
+
 /** Reads what an earlier run of this plan left in its journal. */
 export function replayFor(journalDir: string, plan: Plan): JournalReplay {
   return replayJournal(journalPathFor(journalDir, plan));
@@ -181,7 +186,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       failures: result.failures,
       journal_path: journalPath,
       batches: result.calls,
-      resumed: replay.runs > 0,
+      resumed: replay.runs > 0 && !replay.lastRunFinished,
     };
   } finally {
     unsubscribe?.();

@@ -50,9 +50,11 @@ export interface JournalReplay {
   /** Operations started but never finished: the run was cut off inside them. */
   readonly inFlight: ReadonlySet<string>;
   readonly runs: number;
+  /** The last run got to its end (a re-run then retries failed rows, or finds nothing to do). */
+  readonly lastRunFinished: boolean;
 }
 
-export const EMPTY_REPLAY: JournalReplay = { doneRows: new Map(), rowIds: new Map(), inFlight: new Set(), runs: 0 };
+export const EMPTY_REPLAY: JournalReplay = { doneRows: new Map(), rowIds: new Map(), inFlight: new Set(), runs: 0, lastRunFinished: false };
 
 const KNOWN_ENTRY_TYPES: ReadonlySet<string> = new Set([
   'run_started',
@@ -80,6 +82,7 @@ export function replayJournal(path: string): JournalReplay {
   const rowIds = new Map<string, string>();
   const inFlight = new Set<string>();
   let runs = 0;
+  let lastRunFinished = false;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     let entry: JournalEntry;
@@ -93,6 +96,10 @@ export function replayJournal(path: string): JournalReplay {
     switch (entry.type) {
       case 'run_started':
         runs += 1;
+        lastRunFinished = false;
+        break;
+      case 'run_finished':
+        lastRunFinished = true;
         break;
       case 'batch_started':
         inFlight.add(entry.op_id);
@@ -109,13 +116,12 @@ export function replayJournal(path: string): JournalReplay {
         inFlight.delete(entry.op_id);
         break;
       case 'call':
-      case 'run_finished':
         break;
       default:
         assertNever(entry);
     }
   }
-  return { doneRows, rowIds, inFlight, runs };
+  return { doneRows, rowIds, inFlight, runs, lastRunFinished };
 }
 
 /** Appends entries to the journal file; `sync()` makes everything written so far durable. */

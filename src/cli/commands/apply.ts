@@ -1,7 +1,9 @@
 /** `vault-roster apply`: run a reviewed plan (or plan and confirm), report every user's outcome. */
 import { resolve } from 'node:path';
 import {
+  alreadyApplied,
   applyPlan,
+  journalPathFor,
   findStaleRecords,
   formatCounts,
   jsonLinesReporter,
@@ -47,7 +49,7 @@ function changedDesiredFiles(plan: Plan, desired: DesiredState): string[] {
 function checkSavedPlan(plan: Plan, desired: DesiredState, planPath: string): void {
   if (desiredDigest(desired.files) !== plan.desired_digest) {
     const files = changedDesiredFiles(plan, desired);
-    throw new VaultRosterError('stale-plan', `plan ${planPath} was made from other desired files: ${files.join(', ')} changed since`, {
+    throw new VaultRosterError('stale-plan', `plan ${planPath} is stale: it was made from other desired files (${files.join(', ')} changed since)`, {
       hint: 'The YAML moved after review (a later push?). Make and review a new plan.',
     });
   }
@@ -138,6 +140,10 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
       }
       checkSavedPlan(plan, desired, planArg);
       const replay = replayFor(journalDir, plan);
+      if (plan.operations.length > 0 && alreadyApplied(plan, replay)) {
+        io.stdout.write(`Plan ${planArg} was already applied in full (journal ${journalPathFor(journalDir, plan)}); nothing to send.\n`);
+        return EXIT_OK;
+      }
       const touched = new Set<string>();
       for (const op of plan.operations) {
         if (replay.inFlight.has(op.id) || replay.doneRows.has(op.id)) for (const row of op.rows) touched.add(row.key);

@@ -105,7 +105,7 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
     const drift = values.drift === true;
     const plan = drift ? driftPlan(desired, live, values, io) : makePlan(desired, live, values, io, values.refresh === true);
     const out = stringOption(values, 'out');
-    if (out !== undefined) writeFileAtomic(resolve(io.cwd, out), JSON.stringify(plan, null, 2) + '\n');
+    if (out !== undefined) writeFileAtomic(resolve(io.cwd, out), renderPlan(plan, 'json', { color: false }));
     io.stdout.write(
       renderPlan(plan, format as Format, {
         color: useColor(io),
