@@ -149,6 +149,9 @@ describe('find-plan-artifact.mjs after a merge', () => {
     [
       'a rebase merge (a new commit with the same change)',
       (repo: string) => {
+        // main moved on meanwhile, so the rebased commit differs from the PR head even within
+        // the same second (a cherry-pick onto the same parent could reproduce the same hash).
+        git(repo, 'commit', '-q', '--allow-empty', '-m', 'Unrelated change on main');
         git(repo, 'cherry-pick', 'access/add-nina');
       },
     ],
