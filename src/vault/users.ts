@@ -135,6 +135,12 @@ export async function createUsers(transport: VaultTransport, rows: readonly User
   checkBatch(rows, 'createUsers');
   if (rows.length === 0) return [];
   const query = options.upsertKey === undefined ? undefined : { operation: 'upsert', idParam: options.upsertKey };
+  // A lost answer to a plain create may hide users that now exist. An upsert by name, or by an
+  // id every row carries, can only land on one record, so it is safe to repeat (a blank id
+  // would create).
+  const repeatable =
+    options.upsertKey === 'user_name__v' ||
+    (options.upsertKey === 'id' && rows.every((r) => r.body.id !== undefined && r.body.id !== null && r.body.id !== ''));
   const request = (subset: readonly UserRow[]): TransportRequest => {
     const bodies = subset.map((r) => r.body);
     return {
@@ -142,11 +148,10 @@ export async function createUsers(transport: VaultTransport, rows: readonly User
       path: 'objects/users',
       ...(query === undefined ? {} : { query }),
       ...(options.format === 'csv' ? { csv: encodeCsv(bodies) } : { json: bodies }),
-      // A lost answer to a plain create may hide users that now exist; only an upsert by name is repeatable.
-      retry: options.upsertKey === 'user_name__v' ? 'idempotent' : 'never',
+      retry: repeatable ? 'idempotent' : 'never',
     };
   };
-  if (options.upsertKey !== 'user_name__v') {
+  if (!repeatable) {
     const req = request(rows);
     const { body } = await transport.request(req);
     return parseRowResults(

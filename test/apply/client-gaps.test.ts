@@ -1,16 +1,11 @@
-// Client behaviour the applier has to work around, pinned here so a fix in src/vault shows up.
+// An upsert keyed by id must be retried like one keyed by name (it can only update that user).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ADMIN_PASSWORD } from '../../src/simulator/index.js';
 import { createVaultClient, encodeMembership } from '../../src/vault/index.js';
 import { startTestSimulator } from '../helpers/simulator.js';
 
 describe('VaultClient.createUsers with upsertKey id', () => {
-  // BUG (src/vault/users.ts, createUsers): `retry: options.upsertKey === 'user_name__v' ? 'idempotent'
-  // : 'never'` and the `withRowRetries` branch only for user_name__v treat an upsert keyed by id like a
-  // plain create, so one RACE_CONDITION / HTTP 500 fails the whole batch of app-license changes.
-  // An upsert by id can only update the user with that id, so it is as safe to repeat as one by
-  // name. src/apply/vault-port.ts repeats it itself meanwhile. Remove `.fails` once fixed.
-  it.fails('is retried after RACE_CONDITION like an upsert by name', async () => {
+  it('is retried after RACE_CONDITION like an upsert by name', async () => {
     const sim = await startTestSimulator();
     const client = createVaultClient({
       baseUrl: sim.url,
