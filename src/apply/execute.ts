@@ -97,7 +97,9 @@ export async function executeOperations(
     await Promise.all(planned.depends_on.map((id) => schedule(id)));
     const done = replay.doneRows.get(planned.id) ?? new Set<string>();
     const resumed = replay.inFlight.has(planned.id);
-    const operation = resumed ? resumeAsUpsert(planned) : planned;
+    // A create sent by an earlier run may have reached Vault even if that run recorded its rows
+    // as failed (an answer lost on the way back), so any create sent before goes as an upsert.
+    const operation = resumed || replay.attempted.has(planned.id) ? resumeAsUpsert(planned) : planned;
     const toSend = operation.rows.filter((row) => {
       if (done.has(row.key)) {
         emit({ type: 'row_skipped', op_id: operation.id, key: row.key, reason: 'done' });

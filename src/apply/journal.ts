@@ -49,12 +49,21 @@ export interface JournalReplay {
   readonly rowIds: ReadonlyMap<string, string>;
   /** Operations started but never finished: the run was cut off inside them. */
   readonly inFlight: ReadonlySet<string>;
+  /** Operations started in any earlier run, finished or not. */
+  readonly attempted: ReadonlySet<string>;
   readonly runs: number;
   /** The last run got to its end (a re-run then retries failed rows, or finds nothing to do). */
   readonly lastRunFinished: boolean;
 }
 
-export const EMPTY_REPLAY: JournalReplay = { doneRows: new Map(), rowIds: new Map(), inFlight: new Set(), runs: 0, lastRunFinished: false };
+export const EMPTY_REPLAY: JournalReplay = {
+  doneRows: new Map(),
+  rowIds: new Map(),
+  inFlight: new Set(),
+  attempted: new Set(),
+  runs: 0,
+  lastRunFinished: false,
+};
 
 const KNOWN_ENTRY_TYPES: ReadonlySet<string> = new Set([
   'run_started',
@@ -81,6 +90,7 @@ export function replayJournal(path: string): JournalReplay {
   const doneRows = new Map<string, Set<string>>();
   const rowIds = new Map<string, string>();
   const inFlight = new Set<string>();
+  const attempted = new Set<string>();
   let runs = 0;
   let lastRunFinished = false;
   for (const line of text.split('\n')) {
@@ -103,6 +113,7 @@ export function replayJournal(path: string): JournalReplay {
         break;
       case 'batch_started':
         inFlight.add(entry.op_id);
+        attempted.add(entry.op_id);
         break;
       case 'row_result':
         if (entry.ok) {
@@ -121,7 +132,7 @@ export function replayJournal(path: string): JournalReplay {
         assertNever(entry);
     }
   }
-  return { doneRows, rowIds, inFlight, runs, lastRunFinished };
+  return { doneRows, rowIds, inFlight, attempted, runs, lastRunFinished };
 }
 
 /** Appends entries to the journal file; `sync()` makes everything written so far durable. */
