@@ -2,7 +2,7 @@
 // point (seeded), ten times over. Each time, re-running the same plan converges (re-plan shows
 // no changes), no user exists twice, the re-run never meets ITEM_NAME_EXISTS, and the journal
 // is complete (every batch started is finished by the end; the re-run finished).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:statusprocess';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,14 +53,17 @@ async function runAndKill(fx: RosterFixture, k: number, extraDelayMs: number): P
     env: { PATH: process.env.PATH, ...fx.env },
     stdio: 'ignore',
   });
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.on('exit', () => {
-    exited = true;
-    resolve();
-  }));
-  while (!exited && fx.sim.requestLog().length < k) await sleep(2);
-  if (!exited) await sleep(extraDelayMs);
-  const exitedByItself = exited;
+  const status = { exited: false };
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      status.exited = true;
+      resolve();
+    }),
+  );
+  const running = (): boolean => !status.exited;
+  while (running() && fx.sim.requestLog().length < k) await sleep(2);
+  if (running()) await sleep(extraDelayMs);
+  const exitedByItself = !running();
   child.kill('SIGKILL');
   await exit;
   const writesSeen = writesIn(fx.sim.requestLog()).length;
