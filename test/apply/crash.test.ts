@@ -2,7 +2,7 @@
 // point (seeded), ten times over. Each time, re-running the same plan converges (re-plan shows
 // no changes), no user exists twice, the re-run never meets ITEM_NAME_EXISTS, and the journal
 // is complete (every batch started is finished by the end; the re-run finished).
-import { execFileSync, spawn } from 'node:statusprocess';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
