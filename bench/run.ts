@@ -13,6 +13,7 @@ const BENCHES: Readonly<Record<string, () => Promise<{ default: Bench }>>> = {
   plan: () => import('./plan.js'),
   'client-read': () => import('./client-read.js'),
   simulator: () => import('./simulator.js'),
+  apply: () => import('./apply.js'),
 };
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { VaultApiError, VaultRosterError } from '../errors.js';
 import type { ApplyListener } from './events.js';
-import type { Journal, JournalReplay } from './journal.js';
+import type { Journal, JournalEntry, JournalReplay } from './journal.js';
 
 /** The part of a plan operation the applier needs (see src/plan/types.ts). */
 export interface ApplyOperation {
@@ -131,22 +131,25 @@ export async function executeOperations(
       outcomes = toSend.map(() => ({ ok: false as const, ...failure }));
     }
     let ok = 0;
+    // One answer for the whole batch: one timestamp and one journal write for its rows.
+    const at = now();
+    const entries: JournalEntry[] = [];
     toSend.forEach((row, index) => {
       const outcome = outcomes[index] ?? { ok: false as const, error_type: 'MISSING_RESULT', message: 'no result for this row' };
       if (outcome.ok) {
         ok += 1;
         if (outcome.id !== undefined) rowIds.set(`${batch.id}\u0000${row.key}`, outcome.id);
-        journal.append({ type: 'row_result', at: now(), op_id: batch.id, key: row.key, ok: true, ...(outcome.id === undefined ? {} : { id: outcome.id }) });
+        entries.push({ type: 'row_result', at, op_id: batch.id, key: row.key, ok: true, ...(outcome.id === undefined ? {} : { id: outcome.id }) });
         emit({ type: 'row_result', op_id: batch.id, key: row.key, ok: true, ...(outcome.id === undefined ? {} : { id: outcome.id }) });
       } else {
         failedKeys.add(row.key);
         markFailed(batch.id, row.key);
         failures.push({ op_id: batch.id, key: row.key, error_type: outcome.error_type, message: outcome.message });
-        journal.append({ type: 'row_result', at: now(), op_id: batch.id, key: row.key, ok: false, error_type: outcome.error_type, message: outcome.message });
+        entries.push({ type: 'row_result', at, op_id: batch.id, key: row.key, ok: false, error_type: outcome.error_type, message: outcome.message });
         emit({ type: 'row_result', op_id: batch.id, key: row.key, ok: false, error_type: outcome.error_type, message: outcome.message });
       }
     });
-    journal.append({ type: 'batch_finished', at: now(), op_id: batch.id, ok, failed: toSend.length - ok });
+    journal.append(...entries, { type: 'batch_finished', at, op_id: batch.id, ok, failed: toSend.length - ok });
     journal.sync();
     emit({ type: 'batch_finished', op_id: batch.id, ok, failed: toSend.length - ok });
   };

@@ -53,9 +53,18 @@ export interface ApplyInput {
   readonly subscribeClientEvents?: (listener: (event: ClientEvent) => void) => () => void;
 }
 
+const planIds = new WeakMap<Plan, string>();
+
 /** Stable id of a plan document: names its journal, so a re-run of the same plan resumes. */
 export function planId(plan: Plan): string {
-  return sha256Hex(canonicalJson(plan)).slice(0, 16);
+  // Hashing a 20,000-row plan takes a few hundred ms and apply asks several times (lock, journal
+  // path, run entry, the CLI's replay check): once per plan object is enough, plans are immutable.
+  let id = planIds.get(plan);
+  if (id === undefined) {
+    id = sha256Hex(canonicalJson(plan)).slice(0, 16);
+    planIds.set(plan, id);
+  }
+  return id;
 }
 
 export function journalPathFor(journalDir: string, plan: Plan): string {
