@@ -6,8 +6,7 @@
  * The client never repeats a call that creates something (a lost answer may hide a record that
  * now exists). The port knows how to make each of them safe to repeat, and does so when a call
  * failed without a trustworthy answer (a connection failure, a 5xx, RACE_CONDITION, …):
- * - a user create is sent again as an upsert keyed by user_name__v (an upsert keyed by id is
- *   simply repeated: it can only update the user with that id);
+ * - a user create is sent again as an upsert keyed by user_name__v;
  * - a SiteVault create is sent again: Vault matches the person by email, so none is made twice;
  * - a promotion is sent again: Vault refuses to promote a person who already has a user, and a
  *   refusal whose user is the one the row asked for (read back) means the promotion was done.
@@ -126,10 +125,8 @@ export function vaultPort(client: VaultClient): ApplyPort {
           if (key !== 'user_name__v' && key !== 'id') {
             throw new VaultRosterError('plan-invalid', `${operation.id}: an upsert needs idParam user_name__v or id`);
           }
-          const rows = userRows(operation.rows);
-          // The client repeats only upserts by name; one keyed by id is just as safe to repeat.
-          if (key === 'id') return outcomes(await repeatWhileUnknown(() => client.createUsers(rows, { upsertKey: key })));
-          return outcomes(await client.createUsers(rows, { upsertKey: key }));
+          // Both keys are safe to repeat, and the client repeats them itself.
+          return outcomes(await client.createUsers(userRows(operation.rows), { upsertKey: key }));
         }
         case 'update': {
           if (operation.body_format === 'json-array') return outcomes(await client.updateUsers(userRows(operation.rows)));
