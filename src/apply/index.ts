@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import type { AppliedSiteVaultPerson, DesiredState } from '../model.js';
-import { canonicalJson, sha256Hex, type Change, type Plan } from '../plan/index.js';
+import { sha256Hex, type Change, type Plan } from '../plan/index.js';
 import { acquireLock, nextBaseline, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
 import type { ClientEvent } from '../vault/index.js';
 import type { ApplyListener } from './events.js';
@@ -61,7 +61,9 @@ export function planId(plan: Plan): string {
   // path, run entry, the CLI's replay check): once per plan object is enough, plans are immutable.
   let id = planIds.get(plan);
   if (id === undefined) {
-    id = sha256Hex(canonicalJson(plan)).slice(0, 16);
+    // Plain JSON: a plan's key order is fixed by createPlan and kept by JSON.parse of its file,
+    // and this is several times faster than canonical JSON on large plans.
+    id = sha256Hex(JSON.stringify(plan)).slice(0, 16);
     planIds.set(plan, id);
   }
   return id;

@@ -146,7 +146,8 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
       }
       const touched = new Set<string>();
       for (const op of plan.operations) {
-        if (replay.inFlight.has(op.id) || replay.doneRows.has(op.id)) for (const row of op.rows) touched.add(row.key);
+        // Records an earlier run of this plan may have changed (even if its answers were lost).
+        if (replay.attempted.has(op.id)) for (const row of op.rows) touched.add(row.key);
       }
       const stale = findStaleRecords(plan, live, touched);
       if (stale.length > 0) {
