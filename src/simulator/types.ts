@@ -198,7 +198,7 @@ export interface FaultSpec {
   readonly latencyMs?: number;
   /** Every Nth request carrying a valid session finds it expired. */
   readonly expireSessionEvery?: number;
-  /** User names / emails whose rows fail with INVALID_DATA in any bulk write or promotion. */
+  /** User names / emails whose writes fail with INVALID_DATA: bulk rows, promotions, single-user and membership PUTs. */
   readonly failRows?: readonly string[];
   /** Also apply the random faults to POST /auth (default false). */
   readonly includeAuth?: boolean;
