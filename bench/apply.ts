@@ -14,15 +14,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import pLimit from 'p-limit';
 import { applyPlan, planId, vaultPort } from '../src/apply/index.js';
 import { DEFAULT_POLICY, type DesiredState, type DesiredUser, type LiveState } from '../src/model.js';
 import { createPlan, type Plan } from '../src/plan/index.js';
 import { defaultSeed } from '../src/simulator/default-state.js';
-import { startSimulator } from '../src/simulator/index.js';
 import type { RequestLogEntry, SeedUser, SimulatorOptions, SimulatorSeed } from '../src/simulator/types.js';
 import { createVaultClient, readLiveState, type ClientEvent, type VaultClient } from '../src/vault/index.js';
+import { startRemoteSimulator, type RemoteSimulator } from './remote-simulator.js';
 import type { Bench, BenchReport, BenchTarget } from './types.js';
 
 const API = 'v26.2';
@@ -55,80 +54,16 @@ function existingUser(i: number): SeedUser {
   };
 }
 
-function seed(existing: number): SimulatorSeed {
+/** Built inside the simulator's worker (see bench/remote-simulator.ts). */
+export function benchSeed(existing: number): SimulatorSeed {
   const base = defaultSeed();
   const users = Array.from({ length: existing }, (_, i) => existingUser(i));
   return { ...base, users: [...(base.users ?? []), ...users], counters: { ...base.counters, next_user_id: 100_001 + existing } };
 }
 
-// --- the simulator in a worker ---------------------------------------------------------------
-
-type WorkerRequest = { readonly id: number; readonly cmd: 'log' | 'clear' | 'close' };
-type WorkerReply =
-  | { readonly ready: true; readonly url: string; readonly adminUser: string }
-  | { readonly id: number; readonly log?: RequestLogEntry[] };
-
-const WORKER_ROLE = 'apply-simulator';
-
-interface RemoteSimulator {
-  readonly url: string;
-  readonly adminUser: string;
-  requestLog(): Promise<RequestLogEntry[]>;
-  clearRequestLog(): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function serveInWorker(setup: SimSetup): Promise<void> {
-  const port = parentPort;
-  if (port === null) return;
-  const sim = await startSimulator({ ...setup.options, port: 0, seed: seed(setup.existing) });
-  port.on('message', (message: WorkerRequest) => {
-    void (async () => {
-      if (message.cmd === 'log') {
-        port.postMessage({ id: message.id, log: [...sim.requestLog()] } satisfies WorkerReply);
-        return;
-      }
-      if (message.cmd === 'clear') sim.clearRequestLog();
-      if (message.cmd === 'close') await sim.close();
-      port.postMessage({ id: message.id } satisfies WorkerReply);
-      if (message.cmd === 'close') port.close();
-    })();
-  });
-  port.postMessage({ ready: true, url: sim.url, adminUser: sim.adminUser } satisfies WorkerReply);
-}
-
-async function startRemoteSimulator(setup: SimSetup): Promise<RemoteSimulator> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { role: WORKER_ROLE, setup } });
-  const pending = new Map<number, (reply: WorkerReply) => void>();
-  let next = 0;
-  const ask = (cmd: WorkerRequest['cmd']): Promise<WorkerReply> =>
-    new Promise((resolve) => {
-      next += 1;
-      pending.set(next, resolve);
-      worker.postMessage({ id: next, cmd } satisfies WorkerRequest);
-    });
-  const ready = await new Promise<Extract<WorkerReply, { ready: true }>>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('message', (reply: WorkerReply) => {
-      if ('ready' in reply) resolve(reply);
-      else pending.get(reply.id)?.(reply);
-    });
-  });
-  return {
-    url: ready.url,
-    adminUser: ready.adminUser,
-    requestLog: async () => {
-      const reply = await ask('log');
-      return 'log' in reply ? (reply.log ?? []) : [];
-    },
-    clearRequestLog: async () => {
-      await ask('clear');
-    },
-    close: async () => {
-      await ask('close');
-      await worker.terminate();
-    },
-  };
+/** The simulator for a setup, in a worker thread (bench/remote-simulator.ts). */
+function startSetupSimulator(setup: SimSetup): Promise<RemoteSimulator> {
+  return startRemoteSimulator({ ...setup.options, seed: { module: import.meta.url, name: 'benchSeed', args: [setup.existing] } });
 }
 
 // --- desired state and the apply -------------------------------------------------------------
@@ -259,7 +194,7 @@ async function planAndApply(sim: RemoteSimulator, wanted: Wanted, burstWindowMs?
  * simulator with the same seed: what the simulator itself needs to serve them.
  */
 async function rawWrites(setup: SimSetup, plan: Plan): Promise<number> {
-  const sim = await startRemoteSimulator(setup);
+  const sim = await startSetupSimulator(setup);
   try {
     const auth = await fetch(`${sim.url}/api/${API}/auth`, {
       method: 'POST',
@@ -300,7 +235,7 @@ async function largeApply(): Promise<{ figures: Record<string, number | string>;
   const PROFILES = 10_000;
   const LATENCY = 50;
   const setup: SimSetup = { existing: PROFILES, options: { latencyMs: LATENCY } };
-  const sim = await startRemoteSimulator(setup);
+  const sim = await startSetupSimulator(setup);
   try {
     const run = await planAndApply(sim, { fresh: FRESH, profiles: PROFILES, cleared: 0 });
     const rawMs = await rawWrites(setup, run.plan);
@@ -356,7 +291,7 @@ async function pacedApply(): Promise<{ figures: Record<string, number | string>;
   const WINDOW_MS = 2_000;
   const FRESH = 5_000;
   const CLEARED = 600;
-  const sim = await startRemoteSimulator({ existing: CLEARED, options: { latencyMs: 5, burstLimit: BURST, burstWindowMs: WINDOW_MS } });
+  const sim = await startSetupSimulator({ existing: CLEARED, options: { latencyMs: 5, burstLimit: BURST, burstWindowMs: WINDOW_MS } });
   try {
     const run = await planAndApply(sim, { fresh: FRESH, profiles: 0, cleared: CLEARED }, WINDOW_MS);
     const delayed = run.log.filter((e) => (e.delayedMs ?? 0) > 0).length;
@@ -394,7 +329,3 @@ const bench: Bench = async (): Promise<BenchReport> => {
 
 export default bench;
 
-const role = (workerData as { role?: string; setup?: SimSetup } | null)?.role;
-if (!isMainThread && role === WORKER_ROLE) {
-  await serveInWorker((workerData as { setup: SimSetup }).setup);
-}

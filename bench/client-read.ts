@@ -11,13 +11,12 @@
  * RSS is per process, so it includes the simulator's store; the main thread's peak heap is the
  * reader's own share.
  */
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { defaultSeed } from '../src/simulator/default-state.js';
-import { startSimulator } from '../src/simulator/index.js';
 import type { SeedUser, SimulatorSeed } from '../src/simulator/types.js';
 import { createVaultClient } from '../src/vault/client.js';
 import { readLiveState } from '../src/vault/live-state.js';
 import { USER_PAGE_SIZE } from '../src/vault/users.js';
+import { startRemoteSimulator, type RemoteSimulator } from './remote-simulator.js';
 import type { Bench } from './types.js';
 
 const USERS = 100_000;
@@ -25,7 +24,8 @@ const RUNS = 3;
 const API = 'v26.2';
 const DNS = 'veepharm-clinical.veevavault.com';
 
-function seed(count: number): SimulatorSeed {
+/** Built inside the simulator's worker (see bench/remote-simulator.ts). */
+export function benchSeed(count: number): SimulatorSeed {
   const base = defaultSeed();
   const vaults = [3003, 4004, 5005] as const;
   const apps: Readonly<Record<number, string>> = { 3003: 'rimReg_v', 4004: 'qualityDocs_v', 5005: 'ctms_v' };
@@ -56,79 +56,6 @@ function seed(count: number): SimulatorSeed {
 }
 
 /** The simulator as the main thread sees it: a URL and a few questions over the worker channel. */
-interface RemoteSimulator {
-  readonly url: string;
-  readonly adminUser: string;
-  requestLog(): Promise<{ method: string; path: string }[]>;
-  clearRequestLog(): Promise<void>;
-  close(): Promise<void>;
-}
-
-type WorkerRequest = { readonly id: number; readonly cmd: 'log' | 'clear' | 'close' };
-type WorkerReply =
-  | { readonly ready: true; readonly url: string; readonly adminUser: string; readonly seedMs: number }
-  | { readonly id: number; readonly log?: { method: string; path: string }[] };
-
-const WORKER_ROLE = 'client-read-simulator';
-
-/** Worker side: seed and serve, answer log questions. */
-async function serveInWorker(): Promise<void> {
-  const port = parentPort;
-  if (port === null) return;
-  const started = performance.now();
-  const sim = await startSimulator({ port: 0, seed: seed(USERS) });
-  port.on('message', (message: WorkerRequest) => {
-    void (async () => {
-      if (message.cmd === 'log') {
-        port.postMessage({ id: message.id, log: sim.requestLog().map((e) => ({ method: e.method, path: e.path })) } satisfies WorkerReply);
-        return;
-      }
-      if (message.cmd === 'clear') sim.clearRequestLog();
-      if (message.cmd === 'close') await sim.close();
-      port.postMessage({ id: message.id } satisfies WorkerReply);
-      if (message.cmd === 'close') port.close();
-    })();
-  });
-  port.postMessage({ ready: true, url: sim.url, adminUser: sim.adminUser, seedMs: performance.now() - started } satisfies WorkerReply);
-}
-
-async function startRemoteSimulator(): Promise<{ sim: RemoteSimulator; seedMs: number }> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { role: WORKER_ROLE } });
-  const pending = new Map<number, (reply: WorkerReply) => void>();
-  let next = 0;
-  const ask = (cmd: WorkerRequest['cmd']): Promise<WorkerReply> =>
-    new Promise((resolve) => {
-      next += 1;
-      pending.set(next, resolve);
-      worker.postMessage({ id: next, cmd } satisfies WorkerRequest);
-    });
-  const ready = await new Promise<Extract<WorkerReply, { ready: true }>>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('message', (reply: WorkerReply) => {
-      if ('ready' in reply) resolve(reply);
-      else pending.get(reply.id)?.(reply);
-    });
-  });
-  return {
-    seedMs: ready.seedMs,
-    sim: {
-      url: ready.url,
-      adminUser: ready.adminUser,
-      requestLog: async () => {
-        const reply = await ask('log');
-        return 'log' in reply ? (reply.log ?? []) : [];
-      },
-      clearRequestLog: async () => {
-        await ask('clear');
-      },
-      close: async () => {
-        await ask('close');
-        await worker.terminate();
-      },
-    },
-  };
-}
-
 /** Fetches every user page back to back with plain fetch: the simulator's own serving time. */
 async function rawPages(sim: RemoteSimulator, sessionId: string, parse = false): Promise<{ ms: number; pages: number; rows: number }> {
   const started = performance.now();
@@ -202,7 +129,8 @@ const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
 const round = (ms: number): number => Math.round(ms);
 
 const bench: Bench = async () => {
-  const { sim, seedMs } = await startRemoteSimulator();
+  const sim = await startRemoteSimulator({ seed: { module: import.meta.url, name: 'benchSeed', args: [USERS] } });
+  const seedMs = sim.startMs;
   try {
     const login = createVaultClient({ baseUrl: sim.url, apiVersion: API, credentials: { username: sim.adminUser, password: 'admin' }, vaultDns: DNS });
     const { sessionId } = await login.session();
@@ -279,6 +207,5 @@ const bench: Bench = async () => {
   }
 };
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE) await serveInWorker();
 
 export default bench;

@@ -4,25 +4,20 @@
  * requests per second does it sustain on loopback? The simulator runs in a worker thread so
  * the load generator does not share its event loop (as a real client would not).
  */
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
-import type { Bench, BenchReport } from './types.js';
+import { defaultSeed } from '../src/simulator/default-state.js';
 import type { SeedUser, SimulatorSeed } from '../src/simulator/types.js';
+import { startRemoteSimulator } from './remote-simulator.js';
+import type { Bench, BenchReport } from './types.js';
 
 const USERS = 100_000;
 const PAGE = 1000;
 const PAGE_PASSES = 3;
 const SMALL_REQUESTS = 20_000;
 const CONCURRENCY = 16;
-const ROLE = 'vault-roster-simulator-bench-server';
 
-interface ServerReady {
-  readonly url: string;
-  readonly loadMs: number;
-  readonly rssMb: number;
-}
 
-function bigSeed(defaults: SimulatorSeed): SimulatorSeed {
+/** Built inside the simulator's worker (see bench/remote-simulator.ts). */
+export function benchSeed(defaults: SimulatorSeed = defaultSeed()): SimulatorSeed {
   const vaults = [3003, 4004, 5005];
   const apps: Record<number, string> = { 3003: 'rimReg_v', 4004: 'qualityQms_v', 5005: 'ctms_v' };
   const users: SeedUser[] = [];
@@ -43,17 +38,6 @@ function bigSeed(defaults: SimulatorSeed): SimulatorSeed {
     });
   }
   return { ...defaults, users: [...(defaults.users ?? []), ...users] };
-}
-
-async function serve(): Promise<void> {
-  const { startSimulator, defaultSeed } = await import('../src/simulator/index.js');
-  const started = performance.now();
-  const sim = await startSimulator({ seed: bigSeed(defaultSeed()), burstLimit: 100_000_000 });
-  const ready: ServerReady = { url: sim.url, loadMs: performance.now() - started, rssMb: process.memoryUsage().rss / 2 ** 20 };
-  parentPort?.postMessage(ready);
-  parentPort?.once('message', () => {
-    void sim.close().then(() => process.exit(0));
-  });
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -108,12 +92,8 @@ async function measureThroughput(url: string, sid: string): Promise<{ seconds: n
 }
 
 const bench: Bench = async (): Promise<BenchReport> => {
-  const server = new Worker(new URL(import.meta.url), { workerData: { role: ROLE } });
+  const ready = await startRemoteSimulator({ seed: { module: import.meta.url, name: 'benchSeed', args: [] }, burstLimit: 100_000_000 });
   try {
-    const ready = await new Promise<ServerReady>((resolve, reject) => {
-      server.once('message', resolve);
-      server.once('error', reject);
-    });
     const sid = await login(ready.url);
     const pages = await measurePages(ready.url, sid);
     const sorted = [...pages.times].sort((a, b) => a - b);
@@ -127,7 +107,7 @@ const bench: Bench = async (): Promise<BenchReport> => {
       name: 'simulator',
       figures: {
         users_loaded: pages.users,
-        seed_load_ms: Math.round(ready.loadMs),
+        seed_load_ms: Math.round(ready.startMs),
         server_rss_mb_after_load: Math.round(ready.rssMb),
         page_size: PAGE,
         pages_measured: sorted.length,
@@ -154,11 +134,9 @@ const bench: Bench = async (): Promise<BenchReport> => {
       ],
     };
   } finally {
-    server.postMessage('stop');
-    await new Promise((resolve) => server.once('exit', resolve));
+    await ready.close();
   }
 };
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) await serve();
 
 export default bench;

@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import type { AppliedSiteVaultPerson, DesiredState } from '../model.js';
 import { sha256Hex, type Change, type Plan } from '../plan/index.js';
-import { acquireLock, nextBaseline, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
+import { acquireLock, entryDigestsInBackground, nextBaseline, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
 import type { ClientEvent } from '../vault/index.js';
 import type { ApplyListener } from './events.js';
 import { executeOperations, type ApplyPort, type RowFailure } from './execute.js';
@@ -177,6 +177,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
     journal.append({ type: 'run_started', at: new Date().toISOString(), plan_id: planId(plan), tool_version: input.toolVersion, pid: process.pid });
     journal.sync();
     const port: ApplyPort = { send: (op) => opContext.run(op.id, () => input.port.send(op)) };
+    const digests = entryDigestsInBackground(desired);
     const result = await executeOperations(plan.operations, port, {
       concurrency: input.concurrency,
       journal,
@@ -188,7 +189,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       .filter((c) => c.subject === 'user' && (c.action === 'create' || c.action === 'promote') && !result.failedKeys.has(c.key))
       .map((c) => c.key);
     const withSiteVault = updateSiteVaultState(state, plan, desired, result.failedKeys, result.rowIds);
-    const baseline = nextBaseline(state.baseline, desired, [...input.liveUserNames, ...created], result.failedKeys, withSiteVault.updated_at);
+    const baseline = nextBaseline(state.baseline, desired, [...input.liveUserNames, ...created], result.failedKeys, withSiteVault.updated_at, await digests);
     writeStateFile(desired.state_path, { ...withSiteVault, baseline });
     const counts = countOutcomes(plan.changes, result.failedKeys);
     journal.append({ type: 'run_finished', at: new Date().toISOString(), counts: { ...counts } });

@@ -32,18 +32,34 @@ export function nextBaseline(
   liveUsersAfter: Iterable<string>,
   failedKeys: ReadonlySet<string>,
   appliedAt: string,
+  digests: ReadonlyMap<DesiredUser | DesiredSiteVaultPerson, string> = new Map(),
 ): Baseline {
+  const digestOf = (entry: DesiredUser | DesiredSiteVaultPerson): string => digests.get(entry) ?? entryDigest(entry);
   const users: Record<string, string> = {};
   for (const user of desired.users) {
-    const keep = failedKeys.has(user.user_name) ? previous?.users[user.user_name] : entryDigest(user);
+    const keep = failedKeys.has(user.user_name) ? previous?.users[user.user_name] : digestOf(user);
     if (keep !== undefined) users[user.user_name] = keep;
   }
   const sitevault: Record<string, string> = {};
   for (const person of desired.sitevault) {
-    const keep = failedKeys.has(person.email) ? previous?.sitevault[person.email] : entryDigest(person);
+    const keep = failedKeys.has(person.email) ? previous?.sitevault[person.email] : digestOf(person);
     if (keep !== undefined) sitevault[person.email] = keep;
   }
   return { applied_at: appliedAt, users, sitevault, live_users: [...new Set(liveUsersAfter)].sort() };
+}
+
+/**
+ * Every entry's digest, computed in slices between other work (an apply is mostly waiting on
+ * Vault), so a large repo's baseline costs no wall time at the end of the run.
+ */
+export async function entryDigestsInBackground(desired: DesiredState, slice = 500): Promise<Map<DesiredUser | DesiredSiteVaultPerson, string>> {
+  const out = new Map<DesiredUser | DesiredSiteVaultPerson, string>();
+  const entries = [...desired.users, ...desired.sitevault];
+  for (let i = 0; i < entries.length; i += slice) {
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const entry of entries.slice(i, i + slice)) out.set(entry, entryDigest(entry));
+  }
+  return out;
 }
 
 /** The desired state restricted to entries unchanged since the baseline, for a drift plan. */

@@ -11,7 +11,7 @@ import { writeFileAtomic } from './atomic.js';
 import type { Baseline } from './baseline.js';
 
 export { acquireLock, writeFileAtomic, type FileLock } from './atomic.js';
-export { entryDigest, nextBaseline, unchangedSinceBaseline, type Baseline } from './baseline.js';
+export { entryDigest, entryDigestsInBackground, nextBaseline, unchangedSinceBaseline, type Baseline } from './baseline.js';
 
 export const STATE_FORMAT_VERSION = 1;
 
