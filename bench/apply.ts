@@ -18,7 +18,7 @@ import pLimit from 'p-limit';
 import { applyPlan, planId, vaultPort } from '../src/apply/index.js';
 import { DEFAULT_POLICY, type DesiredState, type DesiredUser, type LiveState } from '../src/model.js';
 import { createPlan, type Plan } from '../src/plan/index.js';
-import { defaultSeed } from '../src/simulator/default-state.js';
+import { defaultSeed, humanSeedUser } from '../src/simulator/default-state.js';
 import type { RequestLogEntry, SeedUser, SimulatorOptions, SimulatorSeed } from '../src/simulator/types.js';
 import { createVaultClient, readLiveState, type ClientEvent, type VaultClient } from '../src/vault/index.js';
 import { startRemoteSimulator, type RemoteSimulator } from './remote-simulator.js';
@@ -37,21 +37,7 @@ interface SimSetup {
 }
 
 function existingUser(i: number): SeedUser {
-  return {
-    id: 100_001 + i,
-    user_name__v: `bench.old${i}@veepharm.com`,
-    user_first_name__v: 'Old',
-    user_last_name__v: `User ${i}`,
-    user_email__v: `bench.old${i}@veepharm.com`,
-    user_timezone__v: 'America/New_York',
-    user_locale__v: 'en_US',
-    user_language__v: 'en',
-    security_policy_id__v: '821',
-    is_domain_admin__v: false,
-    domain_active__v: true,
-    site__v: 'Old Site',
-    vault_membership: [{ vault_id: VAULT, active__v: true, security_profile__v: 'document_user__v', license_type__v: 'full__v' }],
-  };
+  return humanSeedUser(100_001 + i, `bench.old${i}@veepharm.com`, VAULT, { user_first_name__v: 'Old', user_last_name__v: `User ${i}`, site__v: 'Old Site' });
 }
 
 /** Built inside the simulator's worker (see bench/remote-simulator.ts). */

@@ -11,7 +11,7 @@
  * RSS is per process, so it includes the simulator's store; the main thread's peak heap is the
  * reader's own share.
  */
-import { defaultSeed } from '../src/simulator/default-state.js';
+import { defaultSeed, humanSeedUser } from '../src/simulator/default-state.js';
 import type { SeedUser, SimulatorSeed } from '../src/simulator/types.js';
 import { createVaultClient } from '../src/vault/client.js';
 import { readLiveState } from '../src/vault/live-state.js';
@@ -32,25 +32,16 @@ export function benchSeed(count: number): SimulatorSeed {
   const users: SeedUser[] = Array.from({ length: count }, (_, i) => {
     const home = vaults[i % 3] ?? 3003;
     const second = vaults[(i + 1) % 3] ?? 4004;
-    return {
-      id: 100_001 + i,
-      user_name__v: `bench.user${i}@veepharm.com`,
+    return humanSeedUser(100_001 + i, `bench.user${i}@veepharm.com`, home, {
       user_first_name__v: 'Bench',
       user_last_name__v: `User ${i}`,
-      user_email__v: `bench.user${i}@veepharm.com`,
-      user_timezone__v: 'America/New_York',
-      user_locale__v: 'en_US',
-      user_language__v: 'en',
-      security_policy_id__v: '821',
-      is_domain_admin__v: false,
-      domain_active__v: true,
       company__v: 'VeePharm',
       vault_membership: [
         { vault_id: home, active__v: true, security_profile__v: 'document_user__v', license_type__v: 'full__v' },
         ...(i % 4 === 0 ? [{ vault_id: second, active__v: true, security_profile__v: 'read_only_user__v', license_type__v: 'read_only__v' as const }] : []),
       ],
       app_licensing: [{ vault_id: home, application_name: apps[home] ?? 'rimReg_v', active__v: true, license_type__v: 'full__v' }],
-    };
+    });
   });
   return { ...base, users: [...(base.users ?? []), ...users], counters: { ...base.counters, next_user_id: 100_001 + count } };
 }

@@ -4,7 +4,7 @@
  * Deterministic, so the committed examples/full/simulator-seed.json can be checked against it.
  */
 import type { DesiredState, DesiredUser, Membership } from '../model.js';
-import { defaultSeed, type SeedUser, type SimulatorSeed } from '../simulator/index.js';
+import { defaultSeed, humanSeedUser, type SeedUser, type SimulatorSeed } from '../simulator/index.js';
 
 /** What a drifted user differs in, so the demo output can be explained. */
 type Drift = 'title' | 'profile' | 'app' | 'inactive-membership' | 'none';
@@ -52,20 +52,8 @@ function seedUser(user: DesiredUser, id: number, drift: Drift): SeedUser {
 }
 
 /** A live user nobody declared: `plan` reports it (policy.unmanaged_users: report). */
-const unmanagedUser = (id: number): SeedUser => ({
-  id,
-  user_name__v: 'former.contractor@veepharm.com',
-  user_first_name__v: 'Former',
-  user_last_name__v: 'Contractor',
-  user_email__v: 'former.contractor@veepharm.com',
-  user_timezone__v: 'America/New_York',
-  user_locale__v: 'en_US',
-  user_language__v: 'en',
-  security_policy_id__v: '821',
-  is_domain_admin__v: false,
-  domain_active__v: true,
-  vault_membership: [{ vault_id: 3003, active__v: true, security_profile__v: 'document_user__v', license_type__v: 'full__v' }],
-});
+const unmanagedUser = (id: number): SeedUser =>
+  humanSeedUser(id, 'former.contractor@veepharm.com', 3003, { user_first_name__v: 'Former', user_last_name__v: 'Contractor' });
 
 /** Every third declared user (not the admin, not a promotion) already exists; some drifted. */
 export function demoSeed(desired: DesiredState): SimulatorSeed {

@@ -26,6 +26,28 @@ function systemUser(id: number, name: string, first: string, last: string, vault
   };
 }
 
+/**
+ * A plain human user with the demo domain's usual values (New York time, en_US, policy 821,
+ * active, not an admin) and one membership; `extra` adds or overrides fields.
+ */
+export function humanSeedUser(id: number, userName: string, vaultId: number, extra: Partial<SeedUser> = {}): SeedUser {
+  return {
+    id,
+    user_name__v: userName,
+    user_first_name__v: 'User',
+    user_last_name__v: String(id),
+    user_email__v: userName,
+    user_timezone__v: 'America/New_York',
+    user_locale__v: 'en_US',
+    user_language__v: 'en',
+    security_policy_id__v: '821',
+    is_domain_admin__v: false,
+    domain_active__v: true,
+    vault_membership: [{ vault_id: vaultId, active__v: true, security_profile__v: 'document_user__v', license_type__v: 'full__v' }],
+    ...extra,
+  };
+}
+
 /** The admin as DEMO-DOMAIN.md describes it: Domain Admin, system admin in every vault. */
 export function adminSeedUser(id: number, userName: string, vaultIds: readonly number[], policy: string): SeedUser {
   return {

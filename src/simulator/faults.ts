@@ -85,7 +85,7 @@ export function formatFaultSpec(spec: FaultSpec): string {
 }
 
 /** mulberry32: small, fast, good enough to make fault sequences repeatable. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

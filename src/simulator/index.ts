@@ -95,8 +95,8 @@ import type { RunningSimulator, SimulatorOptions, SimulatorSeed, SeedUser } from
 export type * from './types.js';
 export { SEED_FORMAT } from './types.js';
 export { SeedError } from './seed.js';
-export { FaultSpecError, parseFaultSpec, formatFaultSpec } from './faults.js';
-export { defaultSeed, DEFAULT_ADMIN_USER, DEFAULT_ADMIN_PASSWORD } from './default-state.js';
+export { FaultSpecError, parseFaultSpec, formatFaultSpec, prng } from './faults.js';
+export { defaultSeed, humanSeedUser, DEFAULT_ADMIN_USER, DEFAULT_ADMIN_PASSWORD } from './default-state.js';
 
 /** Adds the admin (Domain Admin, system admin everywhere) when the seed lacks that user. */
 function withAdmin(seed: SimulatorSeed, adminUser: string): SimulatorSeed {

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalEntry } from '../../src/apply/journal.js';
 import type { DesiredUser } from '../../src/model.js';
-import type { RequestLogEntry, SeedUser } from '../../src/simulator/index.js';
+import { prng, type RequestLogEntry, type SeedUser } from '../../src/simulator/index.js';
 
 /** A request that may change Vault: anything but reads, login and VQL. */
 export function isWrite(entry: RequestLogEntry): boolean {
@@ -136,14 +136,5 @@ export function bulkUsersYaml(prefix: string, count: number, extra: (i: number) 
   return lines.filter((l) => l !== '').join('\n') + '\n';
 }
 
-/** mulberry32: a small seeded PRNG so random trials repeat. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded PRNG (mulberry32), so random trials repeat. */
+export const seededRandom = prng;

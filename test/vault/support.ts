@@ -4,7 +4,7 @@
  * veepharm-clinical.veevavault.com, traffic to the simulator, vault 5005).
  */
 import { afterEach } from 'vitest';
-import { defaultSeed, DEFAULT_ADMIN_USER } from '../../src/simulator/default-state.js';
+import { defaultSeed, DEFAULT_ADMIN_USER, humanSeedUser } from '../../src/simulator/default-state.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator, SeedUser, SimulatorOptions, SimulatorSeed } from '../../src/simulator/types.js';
 import { createVaultClient, type VaultClient, type VaultClientOptions } from '../../src/vault/client.js';
@@ -35,20 +35,11 @@ export function humans(count: number): SeedUser[] {
   const vaults = [3003, 4004, 5005];
   return Array.from({ length: count }, (_, i) => {
     const vault = vaults[i % 3] ?? 3003;
-    return {
-      id: 30_001 + i,
-      user_name__v: `user${String(i).padStart(6, '0')}@veepharm.com`,
-      user_first_name__v: 'User',
+    return humanSeedUser(30_001 + i, `user${String(i).padStart(6, '0')}@veepharm.com`, vault, {
       user_last_name__v: `Number ${i}`,
       user_email__v: `user${i}@veepharm.com`,
-      user_timezone__v: 'America/New_York',
-      user_locale__v: 'en_US',
-      user_language__v: 'en',
-      security_policy_id__v: '821',
-      is_domain_admin__v: false,
-      domain_active__v: true,
       vault_membership: [{ vault_id: vault, active__v: true, security_profile__v: 'document_user__v', license_type__v: 'read_only__v' }],
-    };
+    });
   });
 }
 
