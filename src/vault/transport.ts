@@ -43,6 +43,11 @@ export interface TransportRequest {
   readonly json?: unknown;
   readonly csv?: string;
   readonly retry: RetryPolicy;
+  /**
+   * Sees a 2xx body's text before it is parsed, so a caller can act on what it starts with
+   * (the user lister starts the next page while this one is parsed). Must not throw.
+   */
+  readonly onBodyText?: (text: string) => void;
 }
 
 export interface TransportResponse {
@@ -221,6 +226,7 @@ export class VaultTransport {
       status = response.status;
       headers = response.headers;
       const text = await response.text();
+      if (response.ok) req.onBodyText?.(text);
       result = this.#interpret(response, text);
     } catch (error) {
       result = { kind: 'transport', status: undefined, detail: describeFailure(error, this.#s.timeoutMs), retryable: true };

@@ -43,30 +43,57 @@ function usersOf(body: JsonRecord): VaultUser[] {
   });
 }
 
+/** `"size":N` and `"limit":N` as Vault writes them at the start of a user page (§5.2). */
+function pageHead(text: string): { size: number; limit: number | undefined } | undefined {
+  const head = text.slice(0, 300);
+  const size = /"size"\s*:\s*(\d+)/.exec(head);
+  if (size?.[1] === undefined) return undefined;
+  const limit = /"limit"\s*:\s*(\d+)/.exec(head);
+  return { size: Number(size[1]), limit: limit?.[1] === undefined ? undefined : Number(limit[1]) };
+}
+
+interface UserPage {
+  readonly start: number;
+  readonly users: VaultUser[];
+  readonly limit: number;
+  readonly total: number | undefined;
+}
+
 /**
  * Every user of every vault of the domain, one page per yield. Pages go one after the other:
  * the API gives no total, so only a short page says the end is reached, and asking for pages
- * past it would spend burst budget on empty answers. The next page is requested before the
- * current one is handed out, so decoding overlaps the wait for the network.
+ * past it would spend burst budget on empty answers. The next page is requested as soon as
+ * this one's text says it is full (its leading `size`), so parsing and decoding overlap the
+ * wait for the network; without that hint, once the page is parsed.
  */
 export async function* listUserPages(transport: VaultTransport, pageSize = USER_PAGE_SIZE): AsyncGenerator<VaultUser[]> {
-  const fetchPage = async (start: number): Promise<{ users: VaultUser[]; limit: number; total: number | undefined }> => {
+  const early = new Map<number, Promise<UserPage>>();
+  const fetchPage = async (start: number): Promise<UserPage> => {
     const { body } = await transport.request({
       method: 'GET',
       path: 'objects/users',
       query: { vaults: 'all', ...WITH_MEMBERSHIPS, limit: pageSize, start },
       retry: 'idempotent',
+      onBodyText: (text) => {
+        const head = pageHead(text);
+        if (head === undefined || head.size === 0 || head.size < (head.limit ?? pageSize)) return;
+        const next = start + head.size;
+        if (early.has(next)) return;
+        const prefetch = fetchPage(next);
+        // Keep a rejected prefetch from being reported as unhandled while this page is parsed.
+        prefetch.catch(() => undefined);
+        early.set(next, prefetch);
+      },
     });
     // Vault may clamp the page size; a page is short only against the limit it applied.
-    return { users: usersOf(body), limit: asId(body.limit) ?? pageSize, total: asId(body.total) };
+    return { start, users: usersOf(body), limit: asId(body.limit) ?? pageSize, total: asId(body.total) };
   };
-  let start = 0;
-  let page = await fetchPage(start);
+  let page = await fetchPage(0);
   for (;;) {
-    start += page.users.length;
+    const start = page.start + page.users.length;
     const more = page.users.length > 0 && page.users.length >= page.limit && (page.total === undefined || start < page.total);
-    const next = more ? fetchPage(start) : undefined;
-    // Keep a rejected prefetch from being reported as unhandled while the consumer works.
+    const next = more ? (early.get(start) ?? fetchPage(start)) : undefined;
+    early.delete(start);
     next?.catch(() => undefined);
     yield page.users;
     if (next === undefined) return;
