@@ -16,7 +16,7 @@ import { Journal, replayJournal, type JournalReplay } from './journal.js';
 
 export { vaultPort } from './vault-port.js';
 export { findStaleRecords } from './stale.js';
-export { jsonLinesReporter, progressReporter, combineListeners } from './reporters.js';
+export { jsonLinesReporter, progressReporter } from './reporters.js';
 export type { ApplyEvent, ApplyListener } from './events.js';
 export type { ApplyPort, ApplyOperation, RowOutcome, RowFailure } from './execute.js';
 export { replayJournal, type JournalReplay } from './journal.js';

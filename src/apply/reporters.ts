@@ -48,10 +48,3 @@ export function progressReporter(out: OutputStream, totalRows: number): ApplyLis
     }
   };
 }
-
-export function combineListeners(...listeners: readonly (ApplyListener | undefined)[]): ApplyListener {
-  const active = listeners.filter((l): l is ApplyListener => l !== undefined);
-  return (event) => {
-    for (const listener of active) listener(event);
-  };
-}

@@ -10,7 +10,7 @@ import { formatDiagnosticsText } from '../diagnostics.js';
 import { DiagnosticsError } from '../errors.js';
 import type { DesiredState, LiveState } from '../model.js';
 import { createPlan, type Plan, type PlanAllowFlags } from '../plan/index.js';
-import { readStateFile, sitevaultMap } from '../state/index.js';
+import { readStateFile, sitevaultMap, type StateFile } from '../state/index.js';
 import { TOOL_VERSION } from '../version.js';
 import {
   createEventLogger,
@@ -93,15 +93,16 @@ export function connect(desired: DesiredState, values: Values, io: CliIo, concur
   };
 }
 
-/** Live state of the target, with SiteVault persons from the last-applied state file. */
-export async function readLive(connection: Connection, desired: DesiredState): Promise<LiveState> {
+/** Live state of the target, with SiteVault persons from the last-applied state file (returned too). */
+export async function readLive(connection: Connection, desired: DesiredState): Promise<{ live: LiveState; state: StateFile }> {
   const session = await connection.client.session();
   const vaultId = session.vaultId ?? desired.target.vault_id ?? 0;
   const state = readStateFile(desired.state_path, vaultId);
-  return readLiveState(connection.client, {
+  const live = await readLiveState(connection.client, {
     promotions: desired.users.some((u) => u.promote_from_person !== undefined),
     sitevault: sitevaultMap(state),
   });
+  return { live, state };
 }
 
 /** The commit the desired files were read at, when the config lives in a git work tree. */

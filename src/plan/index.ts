@@ -24,6 +24,11 @@ export { formatFieldPath, parseFieldPath } from './field-paths.js';
 export { burstLimitNote, formatCount } from './summary.js';
 export { packRows } from './batch.js';
 
+/** True when applying the plan would change anything. */
+export function planHasChanges(plan: Plan): boolean {
+  return plan.changes.length > 0 || plan.operations.length > 0;
+}
+
 function byChangeOrder(a: Change, b: Change): number {
   if (a.subject !== b.subject) return a.subject === 'user' ? -1 : 1;
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;

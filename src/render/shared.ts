@@ -2,7 +2,7 @@
  * What every view shares, so text, Markdown and JSON never disagree: the summary sentence,
  * the summary counts in order, action symbols and labels, and how values and field paths read.
  */
-import { parseFieldPath, type Change, type ChangeAction, type JsonValue, type Plan, type PlanSummary } from '../plan/index.js';
+import { parseFieldPath, planHasChanges, type Change, type ChangeAction, type JsonValue, type Plan, type PlanSummary } from '../plan/index.js';
 
 export interface ActionStyle {
   /** Terraform-like marker: + create, ~ update, - deactivate, ^ promote. */
@@ -30,13 +30,9 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-export function hasChanges(plan: Plan): boolean {
-  return plan.changes.length > 0 || plan.operations.length > 0;
-}
-
 /** `Plan: 1 to create, 2 to update, …; 5 API calls.` or the no-changes sentence. */
 export function summaryLine(plan: Plan): string {
-  if (!hasChanges(plan)) return 'No changes. Vault matches the desired state.';
+  if (!planHasChanges(plan)) return 'No changes. Vault matches the desired state.';
   const s = plan.summary;
   const parts = [`${s.create} to create`, `${s.update} to update`];
   if (s.reactivate > 0) parts.push(`${s.reactivate} to reactivate`);

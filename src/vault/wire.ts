@@ -23,9 +23,6 @@ export const USER_FIELD_TO_VAULT = {
 
 export type MappedUserProperty = keyof typeof USER_FIELD_TO_VAULT;
 
-/** Fields Vault only lets a Domain Admin change, through the single-user PUT (§5.6). */
-export const DOMAIN_ONLY_FIELDS = ['domain_active__v', 'is_domain_admin__v'] as const;
-
 /** Fields Vault returns that are read-only or handled elsewhere; never treated as managed extras. */
 export const READ_ONLY_USER_FIELDS: ReadonlySet<string> = new Set([
   'id',

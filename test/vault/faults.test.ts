@@ -2,22 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TransportError, VaultApiError } from '../../src/errors.js';
 import type { RetryEvent } from '../../src/vault/events.js';
 import { readLiveState } from '../../src/vault/live-state.js';
-import { calls, clientFor, seedWithUsers, simulator } from './support.js';
-
-const row = (name: string) => ({
-  key: name,
-  body: {
-    user_name__v: name,
-    user_first_name__v: 'New',
-    user_last_name__v: 'User',
-    user_email__v: name,
-    user_timezone__v: 'America/New_York',
-    user_locale__v: 'en_US',
-    user_language__v: 'en',
-    security_policy_id__v: '821',
-    vault_membership: '5005:true:document_user__v:full__v',
-  },
-});
+import { calls, clientFor, newUser as row, seedWithUsers, simulator } from './support.js';
 
 describe('retries', () => {
   it('retries 5xx answers and dropped connections with backoff, and the read completes', async () => {

@@ -30,6 +30,23 @@ export async function simulator(options: SimulatorOptions = {}): Promise<Running
   return sim;
 }
 
+/** A Create Multiple Users row for a new user in vault 5005; `extra` adds or overrides fields. */
+export const newUser = (name: string, extra: Record<string, string | boolean> = {}) => ({
+  key: name,
+  body: {
+    user_name__v: name,
+    user_first_name__v: 'New',
+    user_last_name__v: 'User',
+    user_email__v: name,
+    user_timezone__v: 'America/New_York',
+    user_locale__v: 'en_US',
+    user_language__v: 'en',
+    security_policy_id__v: '821',
+    vault_membership: '5005:true:document_user__v:full__v',
+    ...extra,
+  },
+});
+
 /** `count` human users spread over the three demo vaults, ids from 30001. */
 export function humans(count: number): SeedUser[] {
   const vaults = [3003, 4004, 5005];

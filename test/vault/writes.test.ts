@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VaultRosterError } from '../../src/errors.js';
-import { calls, clientFor, simulator } from './support.js';
-
-const newUser = (name: string, extra: Record<string, string | boolean> = {}) => ({
-  key: name,
-  body: {
-    user_name__v: name,
-    user_first_name__v: 'New',
-    user_last_name__v: 'User',
-    user_email__v: name,
-    user_timezone__v: 'America/New_York',
-    user_locale__v: 'en_US',
-    user_language__v: 'en',
-    security_policy_id__v: '821',
-    vault_membership: '5005:true:document_user__v:full__v',
-    ...extra,
-  },
-});
+import { calls, clientFor, newUser, simulator } from './support.js';
 
 describe('writes', () => {
   it('surfaces per-row failures in input order with Vault error types', async () => {

@@ -127,7 +127,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
     const savedPlan = planArg === undefined ? undefined : readPlanFile(resolve(io.cwd, planArg));
     const desired = await loadDesired(values, io);
     const connection = connect(desired, values, io, concurrency);
-    const live = await readLive(connection, desired);
+    const { live } = await readLive(connection, desired);
     const journalDir = resolve(workDir(desired), 'journal');
 
     let plan: Plan;

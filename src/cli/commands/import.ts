@@ -32,7 +32,8 @@ async function targetState(values: Values, io: CliIo, outDir: string): Promise<D
   if (config !== undefined) {
     const loaded = await loadDesiredState(resolve(io.cwd, config), { cwd: io.cwd });
     if (!loaded.ok) throw new DiagnosticsError(`${config} is not valid`, loaded.diagnostics);
-    return { ...loaded.state, users: [], sitevault: loaded.state.sitevault };
+    // Only the connection and the state file matter; no users means no Clinical persons are read.
+    return { ...loaded.state, users: [] };
   }
   const url = io.env.VAULT_URL;
   const target: VaultTarget = { ...(url === undefined ? {} : { url }), api_version: io.env.VAULT_API_VERSION ?? DEFAULT_API_VERSION };
@@ -95,7 +96,7 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
         if (io.stderr.isTTY === true) io.stderr.write(`\rreading users: ${pages} page(s)`);
       }
     });
-    const live = await readLive(connection, shell);
+    const { live } = await readLive(connection, shell);
     stop();
     if (io.stderr.isTTY === true) io.stderr.write('\n');
     const result = exportDesiredState(live, {

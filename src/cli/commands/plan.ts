@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../../diagnostics.js';
 import { VaultRosterError } from '../../errors.js';
 import type { DesiredState, LiveState } from '../../model.js';
-import { readStateFile, unchangedSinceBaseline } from '../../state/index.js';
+import { unchangedSinceBaseline, type StateFile } from '../../state/index.js';
 import { renderPlan } from '../../render/index.js';
 import { writeFileAtomic } from '../../state/index.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, type CliIo, type Command } from '../command.js';
 import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, type Values } from '../context.js';
-import type { Plan } from '../../plan/index.js';
+import { planHasChanges, type Plan } from '../../plan/index.js';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
@@ -17,16 +17,11 @@ export function useColor(io: CliIo): boolean {
   return io.stdout.isTTY === true && (io.env.NO_COLOR ?? '') === '' && io.env.TERM !== 'dumb';
 }
 
-export function planHasChanges(plan: Plan): boolean {
-  return plan.operations.length > 0 || plan.changes.length > 0;
-}
-
 /**
  * Drift: plan only for entries whose YAML is unchanged since the last apply (so every change
  * found was made in Vault), and name users who appeared in Vault since then.
  */
-function driftPlan(desired: DesiredState, live: LiveState, values: Values, io: CliIo): Plan {
-  const state = readStateFile(desired.state_path, live.vault_id);
+function driftPlan(desired: DesiredState, live: LiveState, state: StateFile, values: Values, io: CliIo): Plan {
   if (state.baseline === undefined) {
     throw new VaultRosterError('no-baseline', `no apply has been recorded in ${desired.state_path} yet`, {
       hint: 'Drift is measured from the last apply: run apply (or import) once, then plan --drift.',
@@ -101,9 +96,9 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
     }
     const desired = await loadDesired(values, io);
     const connection = connect(desired, values, io);
-    const live = await readLive(connection, desired);
+    const { live, state } = await readLive(connection, desired);
     const drift = values.drift === true;
-    const plan = drift ? driftPlan(desired, live, values, io) : makePlan(desired, live, values, io, values.refresh === true);
+    const plan = drift ? driftPlan(desired, live, state, values, io) : makePlan(desired, live, values, io, values.refresh === true);
     const out = stringOption(values, 'out');
     if (out !== undefined) writeFileAtomic(resolve(io.cwd, out), renderPlan(plan, 'json', { color: false }));
     io.stdout.write(
