@@ -44,10 +44,11 @@ export interface TransportRequest {
   readonly csv?: string;
   readonly retry: RetryPolicy;
   /**
-   * Sees a 2xx body's text before it is parsed, so a caller can act on what it starts with
-   * (the user lister starts the next page while this one is parsed). Must not throw.
+   * Sees the first bytes of a 2xx body (at least BODY_HEAD_BYTES, as text) as soon as they
+   * arrive, so a caller can act on what it starts with: the user lister asks for the next page
+   * while this one is still arriving and being parsed. Must not throw.
    */
-  readonly onBodyText?: (text: string) => void;
+  readonly onBodyStart?: (head: string) => void;
 }
 
 export interface TransportResponse {
@@ -77,6 +78,30 @@ function header(headers: Headers, name: string): number | undefined {
   if (raw === null || raw.trim() === '') return undefined;
   const n = Number(raw);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** How much of a body `onBodyStart` sees: enough for the counts a Vault envelope starts with. */
+export const BODY_HEAD_BYTES = 512;
+
+/** The body as text, showing its start to `onStart` while the rest is still on the way. */
+export async function readText(response: Response, onStart: ((head: string) => void) | undefined): Promise<string> {
+  if (onStart === undefined || response.body === null) return response.text();
+  const decoder = new TextDecoder();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let started = false;
+  for await (const chunk of response.body as ReadableStream<Uint8Array>) {
+    chunks.push(chunk);
+    length += chunk.length;
+    if (!started && length >= BODY_HEAD_BYTES) {
+      started = true;
+      // A character cut at the end of the head decodes as U+FFFD; the caller only looks for ASCII.
+      onStart(decoder.decode(Buffer.concat(chunks, length).subarray(0, BODY_HEAD_BYTES)));
+    }
+  }
+  const text = decoder.decode(Buffer.concat(chunks, length));
+  if (!started) onStart(text);
+  return text;
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {
@@ -225,8 +250,7 @@ export class VaultTransport {
       });
       status = response.status;
       headers = response.headers;
-      const text = await response.text();
-      if (response.ok) req.onBodyText?.(text);
+      const text = await readText(response, response.ok ? req.onBodyStart : undefined);
       result = this.#interpret(response, text);
     } catch (error) {
       result = { kind: 'transport', status: undefined, detail: describeFailure(error, this.#s.timeoutMs), retryable: true };

@@ -44,8 +44,7 @@ function usersOf(body: JsonRecord): VaultUser[] {
 }
 
 /** `"size":N` and `"limit":N` as Vault writes them at the start of a user page (§5.2). */
-function pageHead(text: string): { size: number; limit: number | undefined } | undefined {
-  const head = text.slice(0, 300);
+function pageHead(head: string): { size: number; limit: number | undefined } | undefined {
   const size = /"size"\s*:\s*(\d+)/.exec(head);
   if (size?.[1] === undefined) return undefined;
   const limit = /"limit"\s*:\s*(\d+)/.exec(head);
@@ -63,8 +62,8 @@ interface UserPage {
  * Every user of every vault of the domain, one page per yield. Pages go one after the other:
  * the API gives no total, so only a short page says the end is reached, and asking for pages
  * past it would spend burst budget on empty answers. The next page is requested as soon as
- * this one's text says it is full (its leading `size`), so parsing and decoding overlap the
- * wait for the network; without that hint, once the page is parsed.
+ * the first bytes of this one say it is full (its leading `size`), so Vault prepares it while
+ * this one arrives and is parsed; without that hint, once this page is parsed.
  */
 export async function* listUserPages(transport: VaultTransport, pageSize = USER_PAGE_SIZE): AsyncGenerator<VaultUser[]> {
   const early = new Map<number, Promise<UserPage>>();
@@ -74,7 +73,7 @@ export async function* listUserPages(transport: VaultTransport, pageSize = USER_
       path: 'objects/users',
       query: { vaults: 'all', ...WITH_MEMBERSHIPS, limit: pageSize, start },
       retry: 'idempotent',
-      onBodyText: (text) => {
+      onBodyStart: (text) => {
         const head = pageHead(text);
         if (head === undefined || head.size === 0 || head.size < (head.limit ?? pageSize)) return;
         const next = start + head.size;
