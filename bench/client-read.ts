@@ -104,7 +104,7 @@ async function cliPlan(sim: RemoteSimulator): Promise<CliRun> {
       maxBuffer: 64 * 2 ** 20,
     }).then(
       (r) => ({ code: 0, stdout: r.stdout }),
-      (error: unknown) => ({ code: (error as { code?: number }).code ?? 1, stdout: String((error as { stdout?: unknown }).stdout ?? '') }),
+      (error: unknown) => ({ code: (error as { code?: number }).code ?? 1, stdout: (error as { stdout?: string }).stdout ?? '' }),
     );
     const ms = performance.now() - started;
     const plan = JSON.parse(outcome.stdout) as { diagnostics: { code: string; summary: string }[] };
