@@ -66,6 +66,13 @@ function membershipYaml(m: Membership, defaults: Defaults): Record<string, unkno
   return out;
 }
 
+/**
+ * Fields that record a moment in a user's life rather than their access. Pinned in YAML, the
+ * next apply would undo them: `user_needs_to_change_password__v: false` would cancel a password
+ * reset an administrator forced.
+ */
+const TRANSIENT_FIELDS: ReadonlySet<string> = new Set(['user_needs_to_change_password__v']);
+
 function userYaml(user: LiveUser, defaults: Defaults): Record<string, unknown> {
   const out: Record<string, unknown> = { user_name: user.user_name };
   const put = (key: string, value: unknown, fallback?: unknown): void => {
@@ -81,7 +88,7 @@ function userYaml(user: LiveUser, defaults: Defaults): Record<string, unknown> {
   if (user.domain_admin === true) out.domain_admin = true;
   if (user.active === false) out.active = false;
   const fields = Object.entries(user.fields)
-    .filter(([, v]) => v !== null && v !== '')
+    .filter(([name, v]) => v !== null && v !== '' && !TRANSIENT_FIELDS.has(name))
     .sort(([a], [b]) => (a < b ? -1 : 1));
   if (fields.length > 0) out.fields = Object.fromEntries(fields);
   out.memberships = user.memberships.map((m) => membershipYaml(m, defaults));
