@@ -13,7 +13,7 @@
  */
 import { TransportError, VaultApiError, VaultRosterError } from '../errors.js';
 import type { FieldValue } from '../model.js';
-import { backoffDelay, RETRYABLE_VAULT_ERRORS, type RowResult, type VaultClient } from '../vault/index.js';
+import { RETRYABLE_VAULT_ERRORS, type RowResult, type VaultClient } from '../vault/index.js';
 import type { ApplyOperation, ApplyPort, RowOutcome } from './execute.js';
 
 /** Tries of a create-like call whose failure left its outcome unknown. */
@@ -48,16 +48,14 @@ function outcomeUnknown(error: unknown): boolean {
   return error instanceof VaultApiError && RETRYABLE_VAULT_ERRORS.has(error.errorType);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Runs a call that is safe to repeat but that the client will not repeat, a few times. */
-async function repeatWhileUnknown<T>(call: () => Promise<T>): Promise<T> {
+async function repeatWhileUnknown<T>(client: VaultClient, call: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await call();
     } catch (error) {
       if (attempt + 1 >= CREATE_TRIES || !outcomeUnknown(error)) throw error;
-      await sleep(backoffDelay(attempt, Math.random));
+      await client.backoff(attempt);
     }
   }
 }
@@ -101,7 +99,7 @@ async function promotedUserId(client: VaultClient, personId: string, userName: s
 
 /** Promotes persons; a refusal because the person already has the intended user counts as done. */
 async function promote(client: VaultClient, rows: readonly Row[]): Promise<RowOutcome[]> {
-  const results = await repeatWhileUnknown(() => client.promotePersons(rows.map((r) => ({ key: r.key, body: r.body }))));
+  const results = await repeatWhileUnknown(client, () => client.promotePersons(rows.map((r) => ({ key: r.key, body: r.body }))));
   return Promise.all(
     results.map(async (r, i): Promise<RowOutcome> => {
       if (r.ok || r.errorType !== 'OPERATION_NOT_ALLOWED') return outcomes([r])[0] as RowOutcome;
@@ -140,7 +138,7 @@ export function vaultPort(client: VaultClient): ApplyPort {
           return promote(client, operation.rows);
         case 'sitevault_create': {
           const row = onlyRow(operation);
-          const created = await repeatWhileUnknown(() => client.sitevaultCreatePerson(row.body));
+          const created = await repeatWhileUnknown(client, () => client.sitevaultCreatePerson(row.body));
           return [{ ok: true, id: created.personId }];
         }
         case 'sitevault_edit': {

@@ -11,7 +11,7 @@ import type { JsonRecord, RowResult, WriteRow } from './envelope.js';
 import type { ClientEvent } from './events.js';
 import { query, queryPages } from './query.js';
 import { Redactor } from './redact.js';
-import { DEFAULT_MAX_RETRIES } from './retry.js';
+import { backoffDelay, DEFAULT_MAX_RETRIES } from './retry.js';
 import { VaultTransport, type Credentials } from './transport.js';
 import {
   createUsers,
@@ -62,6 +62,11 @@ export interface VaultClient {
   session(): Promise<SessionInfo>;
   /** Replaces every secret the client knows with `***`. */
   redact(text: string): string;
+  /**
+   * Waits before a caller's own repeat of a call the client will not repeat (attempt 0 first):
+   * the client's backoff with jitter, on its clock, so tests capture it instead of sleeping.
+   */
+  backoff(attempt: number): Promise<void>;
 
   listUsers(): Promise<VaultUser[]>;
   listUserPages(): AsyncIterable<VaultUser[]>;
@@ -114,6 +119,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     },
     session: () => transport.session(),
     redact: (text) => redactor.text(text),
+    backoff: (attempt) => transport.settings.clock.sleep(backoffDelay(attempt, transport.settings.random)),
     listUsers: () => listUsers(transport),
     listUserPages: () => listUserPages(transport),
     getUser: (id) => getUser(transport, id),

@@ -26,5 +26,5 @@ export type { SiteVaultPersonResult } from './clinical.js';
 export { readLiveState, normaliseLiveUser, isSystemUser, PERSONS_VQL } from './live-state.js';
 export type { LiveStateScope } from './live-state.js';
 export { Redactor } from './redact.js';
-export { RETRYABLE_VAULT_ERRORS, backoffDelay } from './retry.js';
+export { RETRYABLE_VAULT_ERRORS } from './retry.js';
 export * from './wire.js';

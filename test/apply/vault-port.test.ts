@@ -8,18 +8,24 @@ import { vaultPort, type ApplyOperation } from '../../src/apply/index.js';
 import { DEFAULT_ADMIN_PASSWORD, type FaultSpec, type RunningSimulator } from '../../src/simulator/index.js';
 import { createVaultClient, encodeMembership, type VaultClient } from '../../src/vault/index.js';
 import { startTestSimulator } from '../helpers/simulator.js';
+import { capturingClock } from '../vault/capturing-clock.js';
 import { duplicateUserNames, writesIn } from './support.js';
 
 const FIRST_CALL_ONLY = 8;
 
+/** Waits of the client's clock, captured instead of slept. */
+let clock = capturingClock();
+
 async function connected(sim: RunningSimulator): Promise<VaultClient> {
+  clock = capturingClock();
   const client = createVaultClient({
     baseUrl: sim.url,
     apiVersion: 'v26.2',
     credentials: { username: sim.adminUser, password: DEFAULT_ADMIN_PASSWORD },
     vaultDns: 'veepharm-clinical.veevavault.com',
     expectedVaultId: 5005,
-    random: () => 0,
+    random: () => 0.5,
+    clock,
   });
   await client.session();
   return client;
@@ -121,6 +127,8 @@ describe('vaultPort: SiteVault create and Clinical promotion', () => {
     expect(persons).toHaveLength(1);
     expect(outcome).toEqual({ ok: true, id: persons[0]?.person_id });
     expect(writesIn(sim.requestLog()).map((e) => e.status)).toEqual(['DROPPED_AFTER', 'SUCCESS']);
+    // The repeat waited the client's first backoff (half of 250 ms at random 0.5), on its clock.
+    expect(clock.delays).toEqual([125]);
   });
 
   const promote: ApplyOperation = {
