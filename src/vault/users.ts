@@ -43,8 +43,12 @@ function usersOf(body: JsonRecord): VaultUser[] {
   });
 }
 
-/** `"size":N` and `"limit":N` as Vault writes them at the start of a user page (§5.2). */
-function pageHead(head: string): { size: number; limit: number | undefined } | undefined {
+/**
+ * `"size":N` and `"limit":N` as Vault writes them at the start of a user page (§5.2), before
+ * `"users"`: a user's own fields never count. Only a hint: a wrong one costs at most one call.
+ */
+function pageHead(text: string): { size: number; limit: number | undefined } | undefined {
+  const head = text.split('"users"', 1)[0] ?? '';
   const size = /"size"\s*:\s*(\d+)/.exec(head);
   if (size?.[1] === undefined) return undefined;
   const limit = /"limit"\s*:\s*(\d+)/.exec(head);
