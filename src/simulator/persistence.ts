@@ -4,12 +4,15 @@
  * serialised: a burst of changes costs one serialisation, and an older write can never land
  * after a newer one.
  */
-import { open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { SimulatorSeed } from './types.js';
 
 export async function writeStateAtomic(path: string, state: SimulatorSeed): Promise<void> {
+  // `--state .vault-roster/sim.json` in a fresh clone: the folder is made, as apply does for its own.
+  await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(temp, 'w', 0o600);
   try {

@@ -64,10 +64,20 @@ describe('state file', () => {
     expect(readdirSync(dir)).toEqual(['state.json']);
   });
 
-  it('leaves no file behind when the folder does not exist', async () => {
-    const path = join(tempDir(), 'missing', 'state.json');
+  it('makes a missing folder (--state .vault-roster/sim.json in a fresh clone)', async () => {
+    const path = join(tempDir(), '.vault-roster', 'nested', 'state.json');
+    const sim = await startTestSimulator({ statePath: path });
+    await sim.close();
+    expect(readState(path).format).toBe(SEED_FORMAT);
+  });
+
+  it('leaves no file behind when the folder cannot be made', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'blocker'), 'a file where the folder should be');
+    const path = join(dir, 'blocker', 'state.json');
     await expect(writeStateAtomic(path, defaultSeed())).rejects.toThrow();
     expect(existsSync(path)).toBe(false);
+    expect(readdirSync(dir)).toEqual(['blocker']);
   });
 });
 
