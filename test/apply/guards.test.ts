@@ -71,11 +71,11 @@ async function expectGuarded(fx: RosterFixture, code: string, allowFlag: string)
   const direct = await fx.run(['apply', '--auto-approve']);
   expect(direct.code).toBe(1);
   expect(direct.stderr).toContain(code);
-  expect(direct.stderr).toContain('apply refused');
+  expect(direct.stderr).toContain(`apply refused: the plan has failing guards (${code})`);
 
   const fromFile = await fx.run(['apply', 'plan.json', '--auto-approve']);
   expect(fromFile.code).toBe(1);
-  expect(fromFile.stderr).toContain('failing guards');
+  expect(fromFile.stderr).toContain(`cannot be applied: the plan has failing guards (${code})`);
 
   const log = fx.sim.requestLog();
   expect(log.length).toBeGreaterThan(0);
@@ -107,5 +107,19 @@ describe('guards before any write', () => {
     const fx = await startRosterFixture({ seed: withOneDomainAdmin });
     editFile(fx, 'users/it-admins.yaml', /domain_admin: true/, 'domain_admin: false');
     await expectGuarded(fx, 'guard-last-domain-admin', '--allow-last-domain-admin');
+  });
+});
+
+describe('a plan with errors that are not guards', () => {
+  it('is refused naming the errors, not guards, and nothing is written', async () => {
+    const fx = await startRosterFixture();
+    // New users without a timezone of their own now have none at all.
+    editFile(fx, 'roster.yaml', /^ {2}timezone: .*\n/m, '');
+    fx.sim.clearRequestLog();
+    const direct = await fx.run(['apply', '--auto-approve']);
+    expect(direct.code).toBe(1);
+    expect(direct.stderr).toContain('apply refused: the plan has errors (create-missing-field)');
+    expect(direct.stderr).not.toContain('failing guards');
+    expect(writesIn(fx.sim.requestLog())).toEqual([]);
   });
 });

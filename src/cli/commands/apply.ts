@@ -45,6 +45,13 @@ function changedDesiredFiles(plan: Plan, desired: DesiredState): string[] {
   return [...paths].filter((p) => before.get(p) !== now.get(p)).sort();
 }
 
+/** Why a plan with error diagnostics is refused, naming their codes (guards or other errors). */
+function refusalReason(plan: Plan): string {
+  const codes = [...new Set(plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code))].sort();
+  const kind = codes.every((code) => code.startsWith('guard-')) ? 'failing guards' : 'errors';
+  return `the plan has ${kind} (${codes.join(', ')})`;
+}
+
 /** Refuses a saved plan that no longer describes what was reviewed or what Vault holds. */
 function checkSavedPlan(plan: Plan, desired: DesiredState, planPath: string): void {
   if (desiredDigest(desired.files) !== plan.desired_digest) {
@@ -54,8 +61,8 @@ function checkSavedPlan(plan: Plan, desired: DesiredState, planPath: string): vo
     });
   }
   if (hasErrors(plan.diagnostics)) {
-    throw new VaultRosterError('guard', `plan ${planPath} has failing guards and cannot be applied`, {
-      hint: 'Make the plan again with the matching --allow-… flag once the change is confirmed as intended.',
+    throw new VaultRosterError('guard', `plan ${planPath} cannot be applied: ${refusalReason(plan)}`, {
+      hint: 'Fix the errors in the YAML, or for a guard pass the matching --allow-… flag once the change is confirmed as intended; then make the plan again.',
     });
   }
 }
@@ -159,7 +166,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
       plan = makePlan(desired, live, values, io, values.refresh === true);
       io.stderr.write(renderPlan(plan, 'text', { color: useColor(io) }));
       if (hasErrors(plan.diagnostics)) {
-        io.stderr.write('apply refused: the plan has failing guards (see above); nothing was sent.\n');
+        io.stderr.write(`apply refused: ${refusalReason(plan)}, see above; nothing was sent.\n`);
         return EXIT_ERROR;
       }
       if (plan.operations.length > 0 && !(await confirm(plan, values, io))) {
