@@ -29,6 +29,19 @@ export function planHasChanges(plan: Plan): boolean {
   return plan.changes.length > 0 || plan.operations.length > 0;
 }
 
+/** Warnings that leave a declared entry as it is in Vault: the plan cannot reach it. */
+const HOLDS_BACK: ReadonlySet<string> = new Set([
+  'promote-person-not-found',
+  'promote-person-has-user',
+  'sitevault-not-editable',
+  'sitevault-study-not-removable',
+]);
+
+/** Diagnostics that keep the desired state from being reached: errors, and warnings that hold an entry back. */
+export function blockingDiagnostics(plan: Plan): number {
+  return plan.diagnostics.filter((d) => d.severity === 'error' || HOLDS_BACK.has(d.code)).length;
+}
+
 function byChangeOrder(a: Change, b: Change): number {
   if (a.subject !== b.subject) return a.subject === 'user' ? -1 : 1;
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;

@@ -37,6 +37,8 @@ describe('plan --drift', () => {
     const clean = await fx.run(['plan', '--drift']);
     expect(clean.code, clean.stdout).toBe(0);
     expect(clean.stdout).toContain('No changes.');
+    expect(clean.stdout).toContain('nothing those users hold in Vault changed out of band since then');
+    expect(clean.stdout).not.toContain('the changes below');
 
     // Out of band: someone edits a title in Vault and adds a user nobody declared.
     const victim = 'kate.grossman@veepharm.com';
@@ -66,6 +68,7 @@ describe('plan --drift', () => {
     expect(drift.code, drift.stdout + drift.stderr).toBe(2);
     expect(drift.stdout).toContain(victim);
     expect(drift.stdout).toContain('"Edited in Vault" →');
+    expect(drift.stdout).toContain('the changes below were made in Vault out of band');
     expect(drift.stdout).toContain('shadow.admin@veepharm.com');
     expect(drift.stdout).toMatch(/Plan: 0 to create, 1 to update, 0 to deactivate, 0 to promote, 0 SiteVault changes/);
     expect(drift.stdout).not.toContain('Renamed In Review');

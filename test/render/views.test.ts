@@ -73,6 +73,17 @@ describe('views agree', () => {
     expect(renderPlan(empty, 'text', { color: false })).toContain('No changes. Vault matches the desired state.');
     expect(renderPlan(empty, 'markdown', { color: false })).toContain('No changes. Vault matches the desired state.');
   });
+
+  it('does not claim a match when a declared user is held back', () => {
+    const orphan = desiredUser('orphan@veepharm.com', { promote_from_person: 'V0B0000000MISSING' });
+    const held = planOf(desiredState({ users: [ADMIN_DESIRED, orphan] }), liveState({ users: [ADMIN] }));
+    expect(held.diagnostics.map((d) => d.code)).toContain('promote-person-not-found');
+    for (const format of ['text', 'markdown'] as const) {
+      const out = renderPlan(held, format, { color: false });
+      expect(out).toContain('No changes can be made, yet Vault does not match the desired state (1 diagnostic says why).');
+      expect(out).not.toContain('Vault matches the desired state');
+    }
+  });
 });
 
 describe('Markdown size budget', () => {

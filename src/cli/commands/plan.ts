@@ -35,7 +35,9 @@ function driftPlan(desired: DesiredState, live: LiveState, state: StateFile, val
     severity: 'info',
     code: 'drift-baseline',
     summary: `drift since the apply of ${baseline.applied_at}: only users whose YAML is unchanged since then are compared`,
-    hint: 'the changes below were made in Vault out of band; apply reverts them, or update the YAML to keep them',
+    hint: planHasChanges(plan)
+      ? 'the changes below were made in Vault out of band; apply reverts them, or update the YAML to keep them'
+      : 'nothing those users hold in Vault changed out of band since then',
   };
   const extra: Diagnostic[] = [note];
   if (appeared.length > 0) {
@@ -57,7 +59,7 @@ export const planCommand: Command = {
   name: 'plan',
   summary: 'Show the changes that would make Vault match the YAML (never writes to Vault)',
   help: `Usage: vault-roster plan [--config roster.yaml] [--out plan.json] [--format text|json|markdown]
-                         [--detailed-exitcode] [--refresh] [--allow-…] [--verbose]
+                         [--detailed-exitcode] [--refresh] [--drift] [--allow-…] [--verbose]
 
 Reads live users (and persons, licenses, SiteVault state file) from Vault, compares them with
 the desired state, and prints the create / update / deactivate / promote operations apply
