@@ -40,12 +40,13 @@ export function reportError(error: unknown, io: CliIo): number {
     return EXIT_ERROR;
   }
   if (error instanceof VaultRosterError) {
-    io.stderr.write(`error: ${error.message}\n`);
+    // The same shape as a diagnostic: the code is stable, for searching and for scripts.
+    io.stderr.write(`error [${error.code}] ${error.message}\n`);
     if (error.hint !== undefined) io.stderr.write(`  hint: ${error.hint}\n`);
     return EXIT_ERROR;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`error: unexpected failure: ${message}\n`);
+  io.stderr.write(`error [internal] unexpected failure: ${message}\n`);
   if (isDebug(io.env) && error instanceof Error && error.stack !== undefined) {
     io.stderr.write(`${error.stack}\n`);
   } else {
@@ -65,7 +66,7 @@ async function runCommand(command: Command, argv: string[], io: CliIo): Promise<
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`error: ${message}\n  hint: run 'vault-roster ${command.name} --help' for the options.\n`);
+    io.stderr.write(`error [usage] ${message}\n  hint: run 'vault-roster ${command.name} --help' for the options.\n`);
     return EXIT_ERROR;
   }
   if (parsed.values.help === true) {
@@ -94,7 +95,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const command = COMMANDS.find((c) => c.name === first);
   if (!command) {
-    io.stderr.write(`error: unknown command '${first}'\n  hint: run 'vault-roster --help' for the commands.\n`);
+    io.stderr.write(`error [usage] unknown command '${first}'\n  hint: run 'vault-roster --help' for the commands.\n`);
     return EXIT_ERROR;
   }
   try {

@@ -35,4 +35,20 @@ describe('vault-roster CLI dispatcher', () => {
     expect(run.stderr).toContain("Unknown option '--nope'");
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it.each([
+    [['frobnicate'], "error [usage] unknown command 'frobnicate'"],
+    [['plan', '--nope'], "error [usage] Unknown option '--nope'"],
+    [['plan', '--format', 'xml'], "error [usage] unknown format 'xml'"],
+    [['validate', '--format', 'xml'], "error [usage] unknown format 'xml'"],
+    [['apply', 'a.json', 'b.json'], 'error [usage] apply takes at most one plan file, got 2'],
+    [['apply', 'missing-plan.json'], 'error [plan-file] cannot read plan'],
+  ])('%j fails with one coded line and a hint, as diagnostics do', async (argv, first) => {
+    const run = await runCliCaptured(argv);
+    expect(run.code).toBe(1);
+    const [line, hint] = run.stderr.split('\n');
+    expect(line).toContain(first);
+    expect(line).toMatch(/^error \[[a-z-]+\] /);
+    expect(hint).toMatch(/^ {2}hint: /);
+  });
 });

@@ -121,13 +121,11 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
   allowPositionals: true,
   async run(values, positionals, io) {
     if (positionals.length > 1) {
-      io.stderr.write(`error: apply takes at most one plan file, got ${positionals.length}\n`);
-      return EXIT_ERROR;
+      throw new VaultRosterError('usage', `apply takes at most one plan file, got ${positionals.length}`, { hint: "run 'vault-roster apply --help' for the options." });
     }
     const format = stringOption(values, 'format') ?? 'text';
     if (format !== 'text' && format !== 'json') {
-      io.stderr.write(`error: unknown format '${format}'\n  hint: use --format text or --format json.\n`);
-      return EXIT_ERROR;
+      throw new VaultRosterError('usage', `unknown format '${format}'`, { hint: 'use --format text or --format json.' });
     }
     const concurrency = concurrencyOf(values);
     const planArg = positionals[0];

@@ -93,8 +93,7 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
   async run(values, _positionals, io) {
     const format = stringOption(values, 'format') ?? 'text';
     if (!(FORMATS as readonly string[]).includes(format)) {
-      io.stderr.write(`error: unknown format '${format}'\n  hint: use --format text, json or markdown.\n`);
-      return EXIT_ERROR;
+      throw new VaultRosterError('usage', `unknown format '${format}'`, { hint: 'use --format text, json or markdown.' });
     }
     const desired = await loadDesired(values, io);
     const connection = connect(desired, values, io);

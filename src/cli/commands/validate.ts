@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { loadDesiredState } from '../../desired/index.js';
 import { formatDiagnosticsJson, formatDiagnosticsText } from '../../diagnostics.js';
+import { VaultRosterError } from '../../errors.js';
 import { EXIT_ERROR, EXIT_OK, type Command } from '../command.js';
 
 const FORMATS = ['text', 'json'] as const;
@@ -30,8 +31,7 @@ Exit codes: 0 valid (warnings allowed), 1 invalid.
   async run(values, _positionals, io) {
     const format = typeof values.format === 'string' ? values.format : 'text';
     if (!(FORMATS as readonly string[]).includes(format)) {
-      io.stderr.write(`error: unknown format '${format}'\n  hint: use --format text or --format json.\n`);
-      return EXIT_ERROR;
+      throw new VaultRosterError('usage', `unknown format '${format}'`, { hint: 'use --format text or --format json.' });
     }
     const config = typeof values.config === 'string' ? values.config : 'roster.yaml';
     const result = await loadDesiredState(resolve(io.cwd, config), { cwd: io.cwd });
