@@ -38,7 +38,7 @@ const HOLDS_BACK: ReadonlySet<string> = new Set([
 ]);
 
 /** Diagnostics that keep the desired state from being reached: errors, and warnings that hold an entry back. */
-export function blockingDiagnostics(plan: Plan): number {
+export function countBlockingDiagnostics(plan: Plan): number {
   return plan.diagnostics.filter((d) => d.severity === 'error' || HOLDS_BACK.has(d.code)).length;
 }
 

@@ -2,7 +2,7 @@
  * What every view shares, so text, Markdown and JSON never disagree: the summary sentence,
  * the summary counts in order, action symbols and labels, and how values and field paths read.
  */
-import { blockingDiagnostics, parseFieldPath, planHasChanges, type Change, type ChangeAction, type JsonValue, type Plan, type PlanSummary } from '../plan/index.js';
+import { countBlockingDiagnostics, parseFieldPath, planHasChanges, type Change, type ChangeAction, type JsonValue, type Plan, type PlanSummary } from '../plan/index.js';
 
 export interface ActionStyle {
   /** Terraform-like marker: + create, ~ update, - deactivate, ^ promote. */
@@ -33,7 +33,7 @@ function plural(n: number, one: string, many: string): string {
 /** `Plan: 1 to create, 2 to update, …; 5 API calls.` or the no-changes sentence. */
 export function summaryLine(plan: Plan): string {
   if (!planHasChanges(plan)) {
-    const blocking = blockingDiagnostics(plan);
+    const blocking = countBlockingDiagnostics(plan);
     if (blocking === 0) return 'No changes. Vault matches the desired state.';
     return `No changes can be made, yet Vault does not match the desired state (${plural(blocking, 'diagnostic says', 'diagnostics say')} why).`;
   }

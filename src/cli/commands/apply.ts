@@ -61,7 +61,7 @@ function checkSavedPlan(plan: Plan, desired: DesiredState, planPath: string): vo
     });
   }
   if (hasErrors(plan.diagnostics)) {
-    throw new VaultRosterError('guard', `plan ${planPath} cannot be applied: ${refusalReason(plan)}`, {
+    throw new VaultRosterError('plan-has-errors', `plan ${planPath} cannot be applied: ${refusalReason(plan)}`, {
       hint: 'Fix the errors in the YAML, or for a guard pass the matching --allow-… flag once the change is confirmed as intended; then make the plan again.',
     });
   }
