@@ -13,11 +13,8 @@ import { duplicateUserNames, writesIn } from './support.js';
 
 const FIRST_CALL_ONLY = 8;
 
-/** Waits of the client's clock, captured instead of slept. */
-let clock = capturingClock();
-
-async function connected(sim: RunningSimulator): Promise<VaultClient> {
-  clock = capturingClock();
+/** A logged-in client whose waits go to `clock`, captured instead of slept. */
+async function connected(sim: RunningSimulator, clock = capturingClock()): Promise<VaultClient> {
   const client = createVaultClient({
     baseUrl: sim.url,
     apiVersion: 'v26.2',
@@ -119,7 +116,8 @@ describe('vaultPort: SiteVault create and Clinical promotion', () => {
 
   it('a SiteVault create cut off after processing is sent again and finds the same person', async () => {
     const sim = await startTestSimulator();
-    const client = await connected(sim);
+    const clock = capturingClock();
+    const client = await connected(sim, clock);
     sim.setFaults({ seed: FIRST_CALL_ONLY, dropAfter: 0.5 });
     const [outcome] = await vaultPort(client).send(siteVaultCreate);
     expect(outcome?.ok).toBe(true);

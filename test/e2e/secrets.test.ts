@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startRosterFixture } from '../helpers/roster.js';
 import { runCliCaptured, type CliRun } from '../helpers/cli.js';
+import { adminSession } from '../helpers/simulator.js';
 
 const PASSWORD = 'Leak-Canary-Pa55word-4412';
 const WRONG_PASSWORD = 'Leak-Canary-Wrong-9921';
@@ -14,16 +15,6 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name));
-}
-
-async function login(url: string, username: string, password: string): Promise<string> {
-  const response = await fetch(`${url}/api/v26.2/auth`, {
-    method: 'POST',
-    body: new URLSearchParams({ username, password, vaultDNS: 'veepharm-clinical.veevavault.com' }),
-  });
-  const body = (await response.json()) as { sessionId?: string };
-  if (body.sessionId === undefined) throw new Error('test login failed');
-  return body.sessionId;
 }
 
 describe('secrets in a full CLI run', () => {
@@ -43,7 +34,7 @@ describe('secrets in a full CLI run', () => {
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stderr).toMatch(/POST \/api\/v26\.2\/auth/);
     // A ready session id, used for a verbose plan and then again once it has expired.
-    const sessionId = await login(fx.sim.url, fx.sim.adminUser, PASSWORD);
+    const sessionId = await adminSession(fx.sim, 'veepharm-clinical.veevavault.com', 'v26.2');
     const withSession = { NO_COLOR: '1', VAULT_URL: fx.sim.url, VAULT_SESSION_ID: sessionId };
     expect((await run(['plan', '--verbose', '--format', 'json'], withSession)).code).toBe(0);
     fx.sim.expireSessions();
