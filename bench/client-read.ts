@@ -20,7 +20,7 @@ import { defaultSeed, humanSeedUser } from '../src/simulator/default-state.js';
 import type { SeedUser, SimulatorSeed } from '../src/simulator/types.js';
 import { createVaultClient } from '../src/vault/client.js';
 import { readLiveState } from '../src/vault/live-state.js';
-import { USER_PAGE_SIZE } from '../src/vault/users.js';
+import { USER_PAGE_SIZE } from '../src/vault-api/index.js';
 import { packageRoot } from '../src/version.js';
 import { startRemoteSimulator, type RemoteSimulator } from './remote-simulator.js';
 import type { Bench } from './types.js';

@@ -4,7 +4,7 @@
  */
 import type { Diagnostic, SourcePosition } from '../diagnostics.js';
 import { isLicenseAllowedUnder, normaliseIdentity, type LicenseType } from '../model.js';
-import { READ_ONLY_USER_FIELDS, USER_FIELD_TO_VAULT } from '../vault/wire.js';
+import { READ_ONLY_USER_FIELDS, USER_FIELD_TO_VAULT } from '../vault-api/index.js';
 import { formatPosition, type ConfigEntry, type UserEntry } from './entries.js';
 
 /** Promote Person to User first appears in API v26.2 (VAULT-API.md §9.1). */

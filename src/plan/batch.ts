@@ -3,7 +3,8 @@
  * hold at most 500 rows and never the same user twice; calls are numbered in stage order and
  * each depends on the calls of the latest earlier stage that touch the same user.
  */
-import { MAX_BATCH_ROWS, type Operation, type OperationKind, type OperationRow } from './types.js';
+import { MAX_BATCH_ROWS } from '../vault-api/index.js';
+import { type Operation, type OperationKind, type OperationRow } from './types.js';
 
 /** An operation before it has an id. */
 export interface OperationDraft {

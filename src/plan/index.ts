@@ -15,7 +15,8 @@ import { diffUsers } from './diff-users.js';
 import { runGuards } from './guards.js';
 import { buildSiteVaultOperations } from './sitevault-operations.js';
 import { summarise } from './summary.js';
-import { DEFAULT_BURST_LIMIT, PLAN_FORMAT_VERSION, type Change, type Plan, type PlanOptions } from './types.js';
+import { DEFAULT_BURST_LIMIT } from '../vault-api/index.js';
+import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanOptions } from './types.js';
 import { buildUserOperations } from './user-operations.js';
 
 export * from './types.js';

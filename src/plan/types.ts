@@ -7,11 +7,7 @@ import type { SourceRef } from '../model.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
-/** Default Vault burst limit: 2,000 calls per 5-minute window (VAULT-API.md §4.1). */
-export const DEFAULT_BURST_LIMIT = 2000;
-
-/** Most rows Vault accepts in one bulk user call (VAULT-API.md §5.5, §5.7). */
-export const MAX_BATCH_ROWS = 500;
+export { DEFAULT_BURST_LIMIT, MAX_BATCH_ROWS } from '../vault-api/index.js';
 
 export interface PlanTarget {
   readonly url: string;

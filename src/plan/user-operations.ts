@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { Membership } from '../model.js';
-import { USER_FIELD_TO_VAULT, encodeAppLicensing, encodeMembership } from '../vault/wire.js';
+import { USER_FIELD_TO_VAULT, encodeAppLicensing, encodeMembership } from '../vault-api/index.js';
 import { batchDrafts, type OperationDraft } from './batch.js';
 import type { UserPlanItem } from './diff-users.js';
 import { parseFieldPath } from './field-paths.js';

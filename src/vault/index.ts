@@ -19,7 +19,7 @@ export { formatClientEvent, createEventLogger, debugEnabled } from './events.js'
 export type { ClientEvent, RequestEvent, ResponseEvent, RetryEvent, PaceEvent, AuthEvent } from './events.js';
 export { parseRowResults } from './envelope.js';
 export type { RowResult, WriteRow, JsonRecord } from './envelope.js';
-export { MAX_BATCH_ROWS, USER_PAGE_SIZE, formFields } from './users.js';
+export { formFields } from './users.js';
 export type { CreateUsersOptions, MembershipUpdate, UserRow, VaultUser } from './users.js';
 export type { DomainInfo, DomainVault, SecurityPolicy } from './directory.js';
 export type { SiteVaultPersonResult } from './clinical.js';
@@ -27,4 +27,4 @@ export { readLiveState, normaliseLiveUser, isSystemUser, PERSONS_VQL } from './l
 export type { LiveStateScope } from './live-state.js';
 export { Redactor } from './redact.js';
 export { RETRYABLE_VAULT_ERRORS } from './retry.js';
-export * from './wire.js';
+export * from '../vault-api/index.js';

@@ -15,7 +15,7 @@ import {
 } from '../model.js';
 import type { VaultClient } from './client.js';
 import { asBoolean, asId, asString, type JsonRecord } from './envelope.js';
-import { decodeUserMemberships, READ_ONLY_USER_FIELDS, SYSTEM_USER_EMAIL, USER_FIELD_TO_VAULT } from './wire.js';
+import { decodeUserMemberships, READ_ONLY_USER_FIELDS, SYSTEM_USER_EMAIL, USER_FIELD_TO_VAULT } from '../vault-api/index.js';
 
 export interface LiveStateScope {
   /** Read Clinical persons (person__sys) too: only needed when the desired state promotes persons. */

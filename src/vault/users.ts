@@ -4,16 +4,13 @@
  * Vault's 500-row cap is refused here rather than split behind its back.
  */
 import { VaultRosterError } from '../errors.js';
+import { MAX_BATCH_ROWS, USER_PAGE_SIZE } from '../vault-api/index.js';
 import type { FieldValue, LicenseType } from '../model.js';
 import { encodeCsv } from './csv.js';
 import { asArray, asId, asRecord, parseRowResults, type JsonRecord, type RowResult, type WriteRow } from './envelope.js';
 import { RETRYABLE_VAULT_ERRORS } from './retry.js';
 import type { TransportRequest, VaultTransport } from './transport.js';
 
-/** The largest page Retrieve All Users takes (§5.2 [INF]); the default is 200. */
-export const USER_PAGE_SIZE = 1000;
-/** Vault's row cap for bulk user calls (§5.5, §5.7). */
-export const MAX_BATCH_ROWS = 500;
 
 /** A user as Vault returns it: legacy `__v` field names, plus `vault_membership` / `app_licensing`. */
 export type VaultUser = JsonRecord;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeUserMemberships } from '../../src/vault/wire.js';
+import { decodeUserMemberships } from '../../src/vault-api/index.js';
 
 const license = fc.constantFrom('full__v', 'read_only__v', 'external__v', 'learner_user__v');
 const membership = fc.record({

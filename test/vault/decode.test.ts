@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Membership } from '../../src/model.js';
 import { isSystemUser, normaliseLiveUser } from '../../src/vault/live-state.js';
-import { decodeUserMemberships, encodeAppLicensing, encodeMembership } from '../../src/vault/wire.js';
+import { decodeUserMemberships, encodeAppLicensing, encodeMembership } from '../../src/vault-api/index.js';
 
 const rim = (apps: Membership['apps'] = {}): Membership => ({
   vault_id: 3003,

@@ -1,68 +1,11 @@
 /**
- * Vault's wire vocabulary for users: field names and the `vault_membership` / `app_licensing`
- * encodings (VAULT-API.md §5.12). Pure: the planner builds request rows with it and the client
- * decodes responses with it. The simulator must NOT import this file (it has its own parser, so
- * a mistake here cannot pass every test).
+ * Decoding `vault_membership` / `app_licensing` as Retrieve User(s) returns them (VAULT-API.md
+ * §5.3, §5.12): the documented string encodings and the array-of-objects shape.
  */
-import { LICENSE_TYPES, type AppLicense, type LicenseType, type Membership, type UserRecord } from '../model.js';
-
-/** vault-roster user property → Vault legacy user field. */
-export const USER_FIELD_TO_VAULT = {
-  user_name: 'user_name__v',
-  first_name: 'user_first_name__v',
-  last_name: 'user_last_name__v',
-  email: 'user_email__v',
-  timezone: 'user_timezone__v',
-  locale: 'user_locale__v',
-  language: 'user_language__v',
-  security_policy: 'security_policy_id__v',
-  license_type: 'license_type__v',
-  domain_admin: 'is_domain_admin__v',
-  active: 'domain_active__v',
-} as const satisfies Partial<Record<keyof UserRecord, string>>;
-
-export type MappedUserProperty = keyof typeof USER_FIELD_TO_VAULT;
-
-/** Fields Vault returns that are read-only or handled elsewhere; never treated as managed extras. */
-export const READ_ONLY_USER_FIELDS: ReadonlySet<string> = new Set([
-  'id',
-  'created_date__v',
-  'created_by__v',
-  'modified_date__v',
-  'modified_by__v',
-  'last_login__v',
-  'domain_id__v',
-  'domain_name__v',
-  'vault_id__v',
-  'group_id__v',
-  'active__v',
-  'security_profile__v',
-  'vault_membership',
-  'app_licensing',
-]);
-
-/** Email Vault gives its system-owned users (Vault Help, VAULT-API.md §5.2). */
-export const SYSTEM_USER_EMAIL = 'no-reply@veeva.com';
+import { LICENSE_TYPES, type AppLicense, type LicenseType, type Membership } from '../model.js';
 
 function isLicenseType(value: string): value is LicenseType {
   return (LICENSE_TYPES as readonly string[]).includes(value);
-}
-
-/** `3003:true:system_admin__v:full__v`, always all four parts (omitted parts default on Vault's side). */
-export function encodeMembership(m: Membership): string {
-  return `${m.vault_id}:${m.active}:${m.security_profile}:${m.license_type}`;
-}
-
-/** `3003|rimReg_v:true:full__v|rimSubs_v:false:read_only__v` for one vault; apps sorted by code. */
-export function encodeAppLicensing(vaultId: number, apps: Readonly<Record<string, AppLicense>>): string {
-  const parts = Object.keys(apps)
-    .sort()
-    .map((code) => {
-      const app = apps[code];
-      if (app === undefined) throw new Error(`unreachable: missing app ${code}`);
-      return `${code}:${app.active}:${app.license_type}`;
-    });
-  return [String(vaultId), ...parts].join('|');
 }
 
 function parseBool(value: unknown, fallback: boolean): boolean {
