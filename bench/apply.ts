@@ -17,10 +17,11 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { applyPlan, planId, vaultPort } from '../src/apply/index.js';
 import { DEFAULT_POLICY, type DesiredState, type DesiredUser, type LiveState } from '../src/model.js';
-import { createPlan, type Plan } from '../src/plan/index.js';
+import { createPlan, type Operation, type Plan } from '../src/plan/index.js';
 import { defaultSeed, humanSeedUser } from '../src/simulator/default-state.js';
 import type { RequestLogEntry, SeedUser, SimulatorOptions, SimulatorSeed } from '../src/simulator/types.js';
 import { createVaultClient, readLiveState, type ClientEvent, type VaultClient } from '../src/vault/index.js';
+import { newUserBody, UPSERT_ID_PARAM, USERS_PATH, userWriteBody } from '../src/vault-api/index.js';
 import { startRemoteSimulator, type RemoteSimulator } from './remote-simulator.js';
 import type { Bench, BenchReport, BenchTarget } from './types.js';
 
@@ -153,7 +154,7 @@ async function planAndApply(sim: RemoteSimulator, wanted: Wanted, burstWindowMs?
   const plan = createPlan(desired, live, {
     tool_version: 'bench',
     created_at: new Date().toISOString(),
-    target: { url: `https://${DNS}`, vault_id: live.vault_id, api_version: API },
+    target: { url: sim.url, vault_id: live.vault_id, api_version: API },
     allow: {},
   });
   // The CLI hashes the plan for its journal check before it applies; do the same, timed apart.
@@ -164,15 +165,34 @@ async function planAndApply(sim: RemoteSimulator, wanted: Wanted, burstWindowMs?
   const report = await applyPlan({
     plan,
     desired,
+    live,
+    serverUrl: sim.url,
     port: vaultPort(connection.client),
     journalDir: join(dir, '.vault-roster', 'journal'),
     concurrency: CONCURRENCY,
     toolVersion: 'bench',
-    liveUserNames: live.users.keys(),
     subscribeClientEvents: (listener) => connection.subscribe(listener),
   });
   const applyMs = performance.now() - applyStarted;
   return { plan, readMs, planIdMs, applyMs, log: await sim.requestLog(), failed: report.counts.failed, paceWaits };
+}
+
+/** A bulk user operation as the plain HTTP request the client would send for it. */
+function rawRequest(base: string, op: Operation): { url: string; method: string; body: string } {
+  switch (op.kind) {
+    case 'create_users':
+      return { url: `${base}${USERS_PATH}`, method: 'POST', body: JSON.stringify(op.rows.map((r) => newUserBody(r, VAULT))) };
+    case 'upsert_users':
+      return {
+        url: `${base}${USERS_PATH}?operation=upsert&idParam=${UPSERT_ID_PARAM[op.match]}`,
+        method: 'POST',
+        body: JSON.stringify(op.rows.map((r) => userWriteBody(r, op.match))),
+      };
+    case 'update_users':
+      return { url: `${base}${USERS_PATH}`, method: 'PUT', body: JSON.stringify(op.rows.map((r) => userWriteBody(r, 'id'))) };
+    default:
+      throw new Error(`the apply bench sends only bulk user calls, not ${op.kind}`);
+  }
 }
 
 /**
@@ -187,11 +207,7 @@ async function rawWrites(setup: SimSetup, plan: Plan): Promise<number> {
       body: new URLSearchParams({ username: sim.adminUser, password: 'admin', vaultDNS: DNS }),
     });
     const { sessionId } = (await auth.json()) as { sessionId: string };
-    const bodies = plan.operations.map((op) => ({
-      url: `${sim.url}/api/${API}${op.path}${op.query === undefined ? '' : `?${new URLSearchParams(op.query).toString()}`}`,
-      method: op.method,
-      body: JSON.stringify(op.rows.map((r) => r.body)),
-    }));
+    const bodies = plan.operations.map((op) => rawRequest(`${sim.url}/api/${API}`, op));
     const limit = pLimit(CONCURRENCY);
     const started = performance.now();
     await Promise.all(

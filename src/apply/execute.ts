@@ -6,28 +6,14 @@
  */
 import pLimit from 'p-limit';
 import { VaultApiError, VaultRosterError } from '../errors.js';
+import type { Operation } from '../plan/index.js';
+import type { RowOutcome } from '../vault/index.js';
 import type { ApplyListener } from './events.js';
 import type { Journal, JournalEntry, JournalReplay } from './journal.js';
 
-/** The part of a plan operation the applier needs (see src/plan/types.ts). */
-export interface ApplyOperation {
-  readonly id: string;
-  readonly kind: 'create' | 'upsert' | 'update' | 'promote' | 'sitevault_create' | 'sitevault_edit';
-  readonly method: 'POST' | 'PUT';
-  readonly path: string;
-  readonly query?: Readonly<Record<string, string>>;
-  readonly body_format: 'json-array' | 'form' | 'json-object';
-  readonly depends_on: readonly string[];
-  readonly rows: readonly { readonly key: string; readonly body: Readonly<Record<string, unknown>> }[];
-}
-
-export type RowOutcome =
-  | { readonly ok: true; readonly id?: string }
-  | { readonly ok: false; readonly error_type: string; readonly message: string };
-
 /** Narrow port to Vault: one operation in, one outcome per row out, in row order. */
 export interface ApplyPort {
-  send(operation: ApplyOperation): Promise<readonly RowOutcome[]>;
+  send(operation: Operation, options: { readonly sentBefore: boolean }): Promise<readonly RowOutcome[]>;
 }
 
 export interface RowFailure {
@@ -54,15 +40,6 @@ export interface ExecuteOptions {
   readonly now?: () => string;
 }
 
-/**
- * A create cut off mid-flight may have reached Vault; sending it again as an upsert keyed by
- * user_name__v makes the repeat harmless (no user is ever created twice).
- */
-export function resumeAsUpsert(operation: ApplyOperation): ApplyOperation {
-  if (operation.kind !== 'create') return operation;
-  return { ...operation, kind: 'upsert', query: { ...operation.query, operation: 'upsert', idParam: 'user_name__v' } };
-}
-
 function failureOf(error: unknown): { error_type: string; message: string } {
   if (error instanceof VaultApiError) return { error_type: error.errorType, message: error.vaultMessage };
   if (error instanceof VaultRosterError) return { error_type: error.code.toUpperCase().replace(/-/g, '_'), message: error.message };
@@ -71,7 +48,7 @@ function failureOf(error: unknown): { error_type: string; message: string } {
 
 /** Runs every operation once its dependencies are done; returns what failed and the ids created. */
 export async function executeOperations(
-  operations: readonly ApplyOperation[],
+  operations: readonly Operation[],
   port: ApplyPort,
   options: ExecuteOptions,
 ): Promise<ExecutionResult> {
@@ -93,13 +70,13 @@ export async function executeOperations(
   const byId = new Map(operations.map((op) => [op.id, op]));
   let calls = 0;
 
-  const runOne = async (planned: ApplyOperation): Promise<void> => {
-    await Promise.all(planned.depends_on.map((id) => schedule(id)));
-    const done = replay.doneRows.get(planned.id) ?? new Set<string>();
-    const resumed = replay.inFlight.has(planned.id);
-    // A create sent by an earlier run may have reached Vault even if that run recorded its rows
-    // as failed (an answer lost on the way back), so any create sent before goes as an upsert.
-    const operation = resumed || replay.attempted.has(planned.id) ? resumeAsUpsert(planned) : planned;
+  const runOne = async (operation: Operation): Promise<void> => {
+    await Promise.all(operation.depends_on.map((id) => schedule(id)));
+    const done = replay.doneRows.get(operation.id) ?? new Set<string>();
+    const resumed = replay.inFlight.has(operation.id);
+    // An earlier run may have reached Vault with this call even if it recorded its rows as
+    // failed (an answer lost on the way back): the client then sends it in a repeatable form.
+    const sentBefore = resumed || replay.attempted.has(operation.id);
     const toSend = operation.rows.filter((row) => {
       if (done.has(row.key)) {
         emit({ type: 'row_skipped', op_id: operation.id, key: row.key, reason: 'done' });
@@ -116,15 +93,15 @@ export async function executeOperations(
       return true;
     });
     if (toSend.length === 0) return;
-    const batch: ApplyOperation = { ...operation, rows: toSend };
-    journal.append({ type: 'batch_started', at: now(), op_id: batch.id, kind: batch.kind, keys: toSend.map((r) => r.key) });
+    const batch = { ...operation, rows: toSend } as Operation;
+    journal.append({ type: 'batch_started', at: now(), op_id: batch.id, kind: batch.kind, sent_before: sentBefore, keys: toSend.map((r) => r.key) });
     emit({ type: 'batch_started', op_id: batch.id, kind: batch.kind, rows: toSend.length, resumed });
     let outcomes: readonly RowOutcome[];
     try {
       calls += 1;
-      outcomes = await limit(() => port.send(batch));
+      outcomes = await limit(() => port.send(batch, { sentBefore }));
       if (outcomes.length !== toSend.length) {
-        throw new VaultRosterError('row-count', `${batch.method} ${batch.path} returned ${outcomes.length} results for ${toSend.length} rows`);
+        throw new VaultRosterError('row-count', `${batch.call} returned ${outcomes.length} results for ${toSend.length} rows`);
       }
     } catch (error) {
       const failure = failureOf(error);

@@ -1,24 +1,27 @@
 /**
- * Apply stage: `applyPlan` runs a reviewed plan against Vault exactly as planned. It owns the
- * journal (audit trail and resume), the lock on the state file, the state-file updates for
- * SiteVault, and the per-user report. It must not plan (src/plan does) nor speak HTTP (the
- * port does); guards and staleness are checked before it is called (see `findStaleRecords`).
+ * Apply stage: `applyPlan` admits a plan, then runs it against Vault. Admission (admit.ts) is
+ * apply's own: before any write it refuses a plan that is malformed, for another server or
+ * vault, stale, failing its guards, or not exactly what the reviewed YAML and Vault imply. It
+ * owns the journal (audit trail and resume), the lock on the state file, the state-file updates
+ * for SiteVault, and the per-user report. It must not speak HTTP (the port does).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
-import type { AppliedSiteVaultPerson, DesiredState } from '../model.js';
+import type { AppliedSiteVaultPerson, DesiredState, LiveState } from '../model.js';
 import { sha256Hex, type Change, type Plan } from '../plan/index.js';
 import { acquireLock, entryDigestsInBackground, nextBaseline, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
 import type { ClientEvent } from '../vault/index.js';
+import { admitPlan } from './admit.js';
 import type { ApplyListener } from './events.js';
 import { executeOperations, type ApplyPort, type RowFailure } from './execute.js';
 import { Journal, replayJournal, type JournalReplay } from './journal.js';
 
 export { vaultPort } from './vault-port.js';
-export { findStaleRecords } from './stale.js';
+export { admitPlan, checkOperationGraph } from './admit.js';
+export { readPlanFile, planSchemaErrors } from './plan-file.js';
 export { jsonLinesReporter, progressReporter } from './reporters.js';
 export type { ApplyEvent, ApplyListener } from './events.js';
-export type { ApplyPort, ApplyOperation, RowOutcome, RowFailure } from './execute.js';
+export type { ApplyPort, RowFailure } from './execute.js';
 export { replayJournal, type JournalReplay } from './journal.js';
 
 export interface ApplyCounts {
@@ -36,19 +39,26 @@ export interface ApplyReport {
   /** Batches sent in this run (a resumed run skips what was done). */
   readonly batches: number;
   readonly resumed: boolean;
+  /** An earlier run of this plan did every row: nothing was sent. */
+  readonly already_applied: boolean;
 }
 
 export interface ApplyInput {
   readonly plan: Plan;
+  /** Where the plan came from, for messages (a file name, or `the plan just made`). */
+  readonly source?: string;
+  /** The desired state as loaded from the working tree now. */
   readonly desired: DesiredState;
+  /** Live state read from Vault just now (SiteVault persons from the state file). */
+  readonly live: LiveState;
+  /** The server URL the port's client talks to; a plan made against another is refused. */
+  readonly serverUrl: string;
   readonly port: ApplyPort;
   /** Folder of the journals, e.g. `<repo>/.vault-roster/journal`. */
   readonly journalDir: string;
   readonly concurrency: number;
   readonly toolVersion: string;
   readonly listener?: ApplyListener;
-  /** User names Vault had when the plan was checked; with the users this run creates, the drift baseline. */
-  readonly liveUserNames: Iterable<string>;
   /** Lets the journal record every Vault call (with its execution id) under the operation that made it. */
   readonly subscribeClientEvents?: (listener: (event: ClientEvent) => void) => () => void;
 }
@@ -75,7 +85,7 @@ export function journalPathFor(journalDir: string, plan: Plan): string {
 
 /** True when an earlier run of this plan did every row: applying it again would send nothing. */
 export function alreadyApplied(plan: Plan, replay: JournalReplay): boolean {
-  return replay.runs > 0 && plan.operations.every((op) => op.rows.every((row) => replay.doneRows.get(op.id)?.has(row.key) === true));
+  return replay.runs > 0 && plan.operations.length > 0 && plan.operations.every((op) => op.rows.every((row) => replay.doneRows.get(op.id)?.has(row.key) === true));
 }
 
 /** Reads what an earlier run of this plan left in its journal. */
@@ -149,12 +159,39 @@ function updateSiteVaultState(
   return { ...state, updated_at: new Date().toISOString(), sitevault };
 }
 
-/** Runs the plan; a failed row never stops the others. Holds the state-file lock throughout. */
+/**
+ * Admits the plan (or throws a VaultRosterError naming why not, before any write), then runs
+ * it; a failed row never stops the others. Holds the state-file lock throughout.
+ */
 export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
   const { plan, desired } = input;
   const lock = acquireLock(desired.state_path, `apply plan ${planId(plan)}`);
-  const journalPath = journalPathFor(input.journalDir, plan);
-  const replay = replayJournal(journalPath);
+  try {
+    const journalPath = journalPathFor(input.journalDir, plan);
+    const replay = replayJournal(journalPath);
+    const state = readStateFile(desired.state_path, plan.target.vault_id);
+    admitPlan({
+      plan,
+      source: input.source ?? 'the plan',
+      desired,
+      live: input.live,
+      serverUrl: input.serverUrl,
+      baseline: state.baseline,
+      replay,
+      toolVersion: input.toolVersion,
+    });
+    if (alreadyApplied(plan, replay)) {
+      const counts = countOutcomes([], new Set());
+      return { counts, failures: [], journal_path: journalPath, batches: 0, resumed: false, already_applied: true };
+    }
+    return await run(input, journalPath, replay);
+  } finally {
+    lock.release();
+  }
+}
+
+async function run(input: ApplyInput, journalPath: string, replay: JournalReplay): Promise<ApplyReport> {
+  const { plan, desired } = input;
   const journal = new Journal(journalPath);
   const opContext = new AsyncLocalStorage<string>();
   const unsubscribe = input.subscribeClientEvents?.((event) => {
@@ -176,7 +213,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
   try {
     journal.append({ type: 'run_started', at: new Date().toISOString(), plan_id: planId(plan), tool_version: input.toolVersion, pid: process.pid });
     journal.sync();
-    const port: ApplyPort = { send: (op) => opContext.run(op.id, () => input.port.send(op)) };
+    const port: ApplyPort = { send: (op, options) => opContext.run(op.id, () => input.port.send(op, options)) };
     const digests = entryDigestsInBackground(desired);
     const result = await executeOperations(plan.operations, port, {
       concurrency: input.concurrency,
@@ -189,7 +226,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       .filter((c) => c.subject === 'user' && (c.action === 'create' || c.action === 'promote') && !result.failedKeys.has(c.key))
       .map((c) => c.key);
     const withSiteVault = updateSiteVaultState(state, plan, desired, result.failedKeys, result.rowIds);
-    const baseline = nextBaseline(state.baseline, desired, [...input.liveUserNames, ...created], result.failedKeys, withSiteVault.updated_at, await digests);
+    const baseline = nextBaseline(state.baseline, desired, [...input.live.users.keys(), ...created], result.failedKeys, withSiteVault.updated_at, await digests);
     writeStateFile(desired.state_path, { ...withSiteVault, baseline });
     const counts = countOutcomes(plan.changes, result.failedKeys);
     journal.append({ type: 'run_finished', at: new Date().toISOString(), counts: { ...counts } });
@@ -199,10 +236,10 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       journal_path: journalPath,
       batches: result.calls,
       resumed: replay.runs > 0 && !replay.lastRunFinished,
+      already_applied: false,
     };
   } finally {
     unsubscribe?.();
     journal.close();
-    lock.release();
   }
 }

@@ -13,8 +13,9 @@ export type JournalEntry =
       readonly type: 'batch_started';
       readonly at: string;
       readonly op_id: string;
-      /** The kind actually sent (a resumed create is sent as an upsert). */
       readonly kind: string;
+      /** An earlier run may have sent it: the client sent it in its repeatable form. */
+      readonly sent_before?: boolean;
       readonly keys: readonly string[];
     }
   | {

@@ -44,8 +44,9 @@ export function readPlanFile(path: string): Plan {
   }
   const version = (document as { format_version?: unknown } | null)?.format_version;
   if (version !== PLAN_FORMAT_VERSION) {
-    throw new VaultRosterError('plan-file', `plan ${path} has format_version ${String(version)}; this vault-roster reads ${PLAN_FORMAT_VERSION}`, {
-      hint: 'Make the plan again with this version of vault-roster.',
+    const why = version === 1 ? ' (format 1 listed raw HTTP requests; format 2 plans hold typed operations that apply verifies)' : '';
+    throw new VaultRosterError('plan-file', `plan ${path} has format_version ${String(version)}; this vault-roster reads ${PLAN_FORMAT_VERSION}${why}`, {
+      hint: "Make the plan again with this version of vault-roster ('vault-roster plan --out FILE').",
     });
   }
   const problems = planSchemaErrors(document);

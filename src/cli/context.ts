@@ -9,7 +9,7 @@ import { loadDesiredState } from '../desired/index.js';
 import { formatDiagnosticsText } from '../diagnostics.js';
 import { DiagnosticsError } from '../errors.js';
 import type { DesiredState, LiveState } from '../model.js';
-import { createPlan, type Plan, type PlanAllowFlags } from '../plan/index.js';
+import { createPlan, type Plan, type PlanAllowFlags, type PlanMode } from '../plan/index.js';
 import { readStateFile, sitevaultMap, type StateFile } from '../state/index.js';
 import { TOOL_VERSION } from '../version.js';
 import {
@@ -70,6 +70,8 @@ export async function loadDesired(values: Values, io: CliIo): Promise<DesiredSta
 /** A client plus a way for apply to listen to its calls (for the journal). */
 export interface Connection {
   readonly client: VaultClient;
+  /** The server the client talks to (VAULT_URL, else vault.url). */
+  readonly serverUrl: string;
   subscribe(listener: (event: ClientEvent) => void): () => void;
 }
 
@@ -86,6 +88,7 @@ export function connect(desired: DesiredState, values: Values, io: CliIo, concur
   });
   return {
     client,
+    serverUrl: settings.baseUrl,
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -120,20 +123,32 @@ export function gitCommit(desired: DesiredState): string | undefined {
   }
 }
 
-export function makePlan(desired: DesiredState, live: LiveState, values: Values, io: CliIo, refresh = false): Plan {
+export interface PlanRequest {
+  readonly desired: DesiredState;
+  readonly live: LiveState;
+  readonly state: StateFile;
+  readonly serverUrl: string;
+  readonly mode: PlanMode;
+  readonly refresh: boolean;
+}
+
+export function makePlan(request: PlanRequest, values: Values): Plan {
+  const { desired, live } = request;
   return createPlan(desired, live, {
     tool_version: TOOL_VERSION,
     created_at: new Date().toISOString(),
-    target: {
-      // The configured address names the vault; VAULT_URL may only point at a tunnel or the simulator.
-      url: desired.target.url ?? io.env.VAULT_URL ?? '',
-      vault_id: live.vault_id,
-      api_version: desired.target.api_version,
-    },
+    // The server actually read: apply refuses to run the plan against any other.
+    target: { url: request.serverUrl, vault_id: live.vault_id, api_version: desired.target.api_version },
     allow: allowFlags(values),
-    refresh_sitevault: refresh,
+    refresh_sitevault: request.refresh,
+    mode: request.mode,
+    baseline: request.state.baseline,
     git_commit: gitCommit(desired),
   });
+}
+
+export function useColor(io: CliIo): boolean {
+  return io.stdout.isTTY === true && (io.env.NO_COLOR ?? '') === '' && io.env.TERM !== 'dumb';
 }
 
 /** Folder for journals and other run artefacts: `.vault-roster/` beside roster.yaml. */

@@ -3,29 +3,25 @@
  * hold at most 500 rows and never the same user twice; calls are numbered in stage order and
  * each depends on the calls of the latest earlier stage that touch the same user.
  */
-import { MAX_BATCH_ROWS } from '../vault-api/index.js';
-import { type Operation, type OperationKind, type OperationRow } from './types.js';
+import { MAX_BATCH_ROWS, describeCall } from '../vault-api/index.js';
+import type { Operation, OperationRow } from './types.js';
 
-/** An operation before it has an id. */
-export interface OperationDraft {
-  readonly kind: OperationKind;
-  readonly method: 'POST' | 'PUT';
-  readonly path: string;
-  readonly query?: Readonly<Record<string, string>>;
-  readonly body_format: Operation['body_format'];
-  readonly rows: readonly OperationRow[];
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An operation before it has an id, its call line and its dependencies. */
+export type OperationDraft = DistributiveOmit<Operation, 'id' | 'call' | 'depends_on'> & {
   /** Drafts that must run first although they share no user (e.g. grant an admin before revoking one). */
   readonly after?: readonly OperationDraft[];
-}
+};
 
 /**
  * Splits rows into batches of at most `max` rows with no key twice in a batch, using the
  * fewest batches possible: max(ceil(rows / max), most rows of one key). Rows of one key are
  * dealt round-robin, so they always land in different batches.
  */
-export function packRows(rows: readonly OperationRow[], max: number = MAX_BATCH_ROWS): OperationRow[][] {
+export function packRows<R extends OperationRow>(rows: readonly R[], max: number = MAX_BATCH_ROWS): R[][] {
   if (rows.length === 0) return [];
-  const byKey = new Map<string, OperationRow[]>();
+  const byKey = new Map<string, R[]>();
   for (const row of rows) {
     const group = byKey.get(row.key);
     if (group === undefined) byKey.set(row.key, [row]);
@@ -35,13 +31,13 @@ export function packRows(rows: readonly OperationRow[], max: number = MAX_BATCH_
   for (const group of byKey.values()) most = Math.max(most, group.length);
   const count = Math.max(Math.ceil(rows.length / max), most);
   if (most === 1) {
-    const batches: OperationRow[][] = [];
+    const batches: R[][] = [];
     for (let i = 0; i < rows.length; i += max) batches.push(rows.slice(i, i + max));
     return batches;
   }
   // Keys with the most rows first, so a key's rows stay consecutive and fit in distinct batches.
   const groups = [...byKey.values()].sort((a, b) => b.length - a.length);
-  const batches: OperationRow[][] = Array.from({ length: count }, () => []);
+  const batches: R[][] = Array.from({ length: count }, () => []);
   let i = 0;
   for (const group of groups) {
     for (const row of group) {
@@ -53,11 +49,8 @@ export function packRows(rows: readonly OperationRow[], max: number = MAX_BATCH_
 }
 
 /** One draft per batch of rows, all sharing the same call shape. */
-export function batchDrafts(
-  shape: Omit<OperationDraft, 'rows' | 'after'>,
-  rows: readonly OperationRow[],
-): OperationDraft[] {
-  return packRows(rows).map((batch) => ({ ...shape, rows: batch }));
+export function batchDrafts<D extends OperationDraft>(shape: DistributiveOmit<D, 'rows' | 'after'>, rows: readonly D['rows'][number][]): D[] {
+  return packRows(rows).map((batch) => ({ ...shape, rows: batch }) as unknown as D);
 }
 
 function operationId(n: number): string {
@@ -88,17 +81,13 @@ export function assembleOperations(stages: readonly (readonly OperationDraft[])[
         const dep = idOf.get(before);
         if (dep !== undefined && dep !== id) deps.add(dep);
       }
-      const operation: Operation = {
+      const { after: _after, ...shape } = draft;
+      operations.push({
         id,
-        kind: draft.kind,
-        method: draft.method,
-        path: draft.path,
-        ...(draft.query === undefined ? {} : { query: draft.query }),
-        body_format: draft.body_format,
+        call: describeCall(shape),
         depends_on: [...deps].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3))),
-        rows: draft.rows,
-      };
-      operations.push(operation);
+        ...shape,
+      } as Operation);
     }
     for (const [key, ids] of touched) lastStageOps.set(key, ids);
   }

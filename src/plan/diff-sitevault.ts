@@ -14,7 +14,7 @@ import {
   type LiveState,
   type SiteVaultPerson,
 } from '../model.js';
-import { liveDigestKey, liveRecordDigest } from './digest.js';
+import { liveRecordDigest } from './digest.js';
 import { risksOf } from './risks.js';
 import { diffTrees, restrictToTarget, sameValue, type Tree } from './trees.js';
 import type { Change, ChangeAction, FieldChange, JsonValue } from './types.js';
@@ -34,6 +34,7 @@ export interface SiteVaultDiff {
   readonly items: SiteVaultPlanItem[];
   readonly unchanged: number;
   readonly diagnostics: Diagnostic[];
+  /** State-file records the plan relied on, by email. */
   readonly digests: Record<string, string | null>;
 }
 
@@ -131,7 +132,7 @@ function planEdit(person: DesiredSiteVaultPerson, key: string, current: AppliedS
   const restricted = restrictToTarget(liveTree, target);
   const fields = restricted.equal ? [] : diffTrees(restricted.tree, target);
   if (fields.length === 0 && !refresh) return false;
-  out.digests[liveDigestKey('sitevault', key)] = liveRecordDigest(current);
+  out.digests[key] = liveRecordDigest(current);
   const reason =
     fields.length === 0
       ? `refresh: re-sending every assignment (${sourceWhere(person)})`
@@ -157,7 +158,7 @@ function planRemoval(key: string, current: AppliedSiteVaultPerson, out: SiteVaul
   const restricted = restrictToTarget(liveTree, target);
   if (restricted.equal) return;
   const fields = diffTrees(restricted.tree, target);
-  out.digests[liveDigestKey('sitevault', key)] = liveRecordDigest(current);
+  out.digests[key] = liveRecordDigest(current);
   const removed: SiteVaultPerson = {
     ...current,
     org: { org_id: current.org.org_id, role: SITEVAULT_ORG_NO_ACCESS_ROLE, addons: [] },
@@ -183,7 +184,7 @@ export function diffSiteVault(desired: DesiredState, live: LiveState, refresh: b
     const current = live.sitevault.get(key);
     if (current === undefined) {
       const fields = diffTrees({}, personTree(person));
-      out.digests[liveDigestKey('sitevault', key)] = null;
+      out.digests[key] = null;
       out.items.push({
         change: change(key, 'sitevault_create', fields, `not in the state file; declared in ${sourceWhere(person)}`, person.source),
         kind: 'create',

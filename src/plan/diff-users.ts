@@ -4,10 +4,11 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { normaliseIdentity, type DesiredState, type DesiredUser, type LiveState, type LiveUser } from '../model.js';
-import { liveDigestKey, liveRecordDigest } from './digest.js';
+import { liveRecordDigest } from './digest.js';
 import { risksOf } from './risks.js';
-import { diffTrees, mergeTrees, restrictToTarget, type Tree } from './trees.js';
+import { diffTrees, restrictToTarget } from './trees.js';
 import type { Change, ChangeAction, FieldChange } from './types.js';
+import { deactivated, userChange, type UserAfter, type UserDelta } from './user-delta.js';
 import { liveUserTree, userMatches, userTargetTree } from './user-trees.js';
 
 /** A user change plus what the operation builder and guards need to act on it. */
@@ -17,7 +18,8 @@ export interface UserPlanItem {
   readonly live?: LiveUser;
   readonly desired?: DesiredUser;
   /** The user as it will be after apply (live merged with the target). */
-  readonly after: Tree;
+  readonly after: UserAfter;
+  readonly delta: UserDelta;
   readonly person_id?: string;
 }
 
@@ -26,7 +28,8 @@ export interface UserDiff {
   readonly unchanged: number;
   readonly unmanaged: number;
   readonly diagnostics: Diagnostic[];
-  readonly digests: Record<string, string | null>;
+  /** Users by name, and Clinical persons by id, the plan relied on. */
+  readonly digests: { readonly users: Record<string, string | null>; readonly persons: Record<string, string | null> };
 }
 
 /** How many unmanaged user names a `report` diagnostic lists before "and N more". */
@@ -103,7 +106,7 @@ function planNewUser(user: DesiredUser, live: LiveState, out: UserDiff): void {
   const personId = user.promote_from_person;
   if (personId !== undefined) {
     const person = live.persons.get(personId);
-    out.digests[liveDigestKey('person', personId)] = liveRecordDigest(person);
+    out.digests.persons[personId] = liveRecordDigest(person);
     if (person === undefined || person.user_id !== null) {
       const missing = person === undefined;
       out.diagnostics.push({
@@ -120,7 +123,7 @@ function planNewUser(user: DesiredUser, live: LiveState, out: UserDiff): void {
       });
       return;
     }
-    out.digests[liveDigestKey('user', user.user_name)] = null;
+    out.digests.users[user.user_name] = null;
     const change: Change = {
       subject: 'user',
       key: user.user_name,
@@ -130,10 +133,10 @@ function planNewUser(user: DesiredUser, live: LiveState, out: UserDiff): void {
       risks: risksOf('promote', fields),
       source: user.source,
     };
-    out.items.push({ change, kind: 'promote', desired: user, after: target, person_id: personId });
+    out.items.push({ change, kind: 'promote', desired: user, ...userChange(user, undefined), person_id: personId });
     return;
   }
-  out.digests[liveDigestKey('user', user.user_name)] = null;
+  out.digests.users[user.user_name] = null;
   const change: Change = {
     subject: 'user',
     key: user.user_name,
@@ -143,7 +146,7 @@ function planNewUser(user: DesiredUser, live: LiveState, out: UserDiff): void {
     risks: risksOf('create', fields),
     source: user.source,
   };
-  out.items.push({ change, kind: 'new', desired: user, after: target });
+  out.items.push({ change, kind: 'new', desired: user, ...userChange(user, undefined) });
 }
 
 function planExistingUser(user: DesiredUser, current: LiveUser, out: UserDiff): boolean {
@@ -155,7 +158,7 @@ function planExistingUser(user: DesiredUser, current: LiveUser, out: UserDiff): 
   const fields = diffTrees(restricted.tree, target);
   if (fields.length === 0) return false;
   const action = existingAction(fields);
-  out.digests[liveDigestKey('user', user.user_name)] = liveRecordDigest(current);
+  out.digests.users[user.user_name] = liveRecordDigest(current);
   const change: Change = {
     subject: 'user',
     key: user.user_name,
@@ -165,7 +168,7 @@ function planExistingUser(user: DesiredUser, current: LiveUser, out: UserDiff): 
     risks: risksOf(action, fields),
     source: user.source,
   };
-  out.items.push({ change, kind: 'existing', live: current, desired: user, after: mergeTrees(liveTree, target) });
+  out.items.push({ change, kind: 'existing', live: current, desired: user, ...userChange(user, current) });
   return true;
 }
 
@@ -196,7 +199,7 @@ function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, liv
         continue;
       }
       const fields: FieldChange[] = [{ path: 'active', before: true, after: false }];
-      out.digests[liveDigestKey('user', u.user_name)] = liveRecordDigest(u);
+      out.digests.users[u.user_name] = liveRecordDigest(u);
       out.items.push({
         change: {
           subject: 'user',
@@ -208,7 +211,7 @@ function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, liv
         },
         kind: 'existing',
         live: u,
-        after: { ...liveUserTree(u), active: false },
+        ...deactivated(u),
       });
     }
     if (spared.length > 0) {
@@ -225,7 +228,7 @@ function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, liv
 
 /** Compares every desired user with Vault and applies the unmanaged-user policy. */
 export function diffUsers(desired: DesiredState, live: LiveState): UserDiff {
-  const out: UserDiff = { items: [], unchanged: 0, unmanaged: 0, diagnostics: [], digests: {} };
+  const out: UserDiff = { items: [], unchanged: 0, unmanaged: 0, diagnostics: [], digests: { users: {}, persons: {} } };
   let unchanged = 0;
   // Loaders lower-case identities already; doing it again here keeps the planner safe on its own.
   const users = desired.users.map((u) => {

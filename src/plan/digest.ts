@@ -27,13 +27,6 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export type LiveRecordKind = 'user' | 'person' | 'sitevault';
-
-/** Key of a record in `Plan.live_digests`: `user:<user_name>`, `person:<id>`, `sitevault:<email>`. */
-export function liveDigestKey(kind: LiveRecordKind, key: string): string {
-  return `${kind}:${key}`;
-}
-
 /** Digest of one live record; null for "absent". Memberships are sorted so read order does not matter. */
 export function liveRecordDigest(record: LiveUser | ClinicalPerson | AppliedSiteVaultPerson | undefined): string | null {
   if (record === undefined) return null;

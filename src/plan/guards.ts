@@ -7,9 +7,8 @@ import type { Diagnostic, DiagnosticSubject } from '../diagnostics.js';
 import type { LiveState, LiveUser, Membership, Policy } from '../model.js';
 import type { UserPlanItem } from './diff-users.js';
 import { ADMIN_PROFILES } from './risks.js';
-import { isTree, type Tree } from './trees.js';
 import type { PlanAllowFlags } from './types.js';
-import { membershipFromTree } from './user-trees.js';
+import { membershipOf, type UserAfter } from './user-delta.js';
 
 function guard(
   code: string,
@@ -27,6 +26,10 @@ function guard(
 
 function isActiveAdmin(user: { readonly domain_admin?: unknown; readonly active?: unknown }): boolean {
   return user.domain_admin === true && user.active !== false;
+}
+
+function isActiveAdminAfter(user: UserAfter): boolean {
+  return isActiveAdmin(user.values);
 }
 
 function massDeactivation(items: readonly UserPlanItem[], live: LiveState, policy: Policy, allow: PlanAllowFlags): Diagnostic[] {
@@ -52,7 +55,7 @@ function massDeactivation(items: readonly UserPlanItem[], live: LiveState, polic
 
 function lastDomainAdmin(items: readonly UserPlanItem[], live: LiveState, allow: PlanAllowFlags): Diagnostic[] {
   // Only a change that takes admin rights away can trip this guard; skip the scan otherwise.
-  const losesAdmin = items.some((i) => i.live !== undefined && isActiveAdmin(i.live) && !isActiveAdmin(i.after));
+  const losesAdmin = items.some((i) => i.live !== undefined && isActiveAdmin(i.live) && !isActiveAdminAfter(i.after));
   if (!losesAdmin) return [];
   const changed = new Map(items.map((i) => [i.change.key, i.after]));
   let before = 0;
@@ -61,7 +64,7 @@ function lastDomainAdmin(items: readonly UserPlanItem[], live: LiveState, allow:
     if (isActiveAdmin(user)) before++;
     if (!changed.has(user.user_name) && isActiveAdmin(user)) after++;
   }
-  for (const tree of changed.values()) if (isActiveAdmin(tree)) after++;
+  for (const user of changed.values()) if (isActiveAdminAfter(user)) after++;
   if (before === 0 || after > 0) return [];
   return [
     guard(
@@ -74,20 +77,13 @@ function lastDomainAdmin(items: readonly UserPlanItem[], live: LiveState, allow:
   ];
 }
 
-function membershipIn(tree: Tree, vaultId: number): Membership | undefined {
-  const ms = tree.memberships;
-  if (!isTree(ms)) return undefined;
-  const m = ms[String(vaultId)];
-  return membershipFromTree(vaultId, isTree(m) ? m : undefined);
-}
-
 function locksOut(item: UserPlanItem, vaultId: number): string | undefined {
   const live = item.live;
   if (live === undefined) return undefined;
-  if (item.after.active === false && live.active !== false) return 'deactivation';
-  if (live.domain_admin === true && item.after.domain_admin === false) return 'loss of domain admin';
+  if (item.after.values.active === false && live.active !== false) return 'deactivation';
+  if (live.domain_admin === true && item.after.values.domain_admin === false) return 'loss of domain admin';
   const before = live.memberships.find((m) => m.vault_id === vaultId);
-  const after = membershipIn(item.after, vaultId);
+  const after = membershipOf(item.after, vaultId);
   if (before?.active === true && after?.active === false) return `loss of vault ${vaultId}`;
   if (before !== undefined && ADMIN_PROFILES.has(before.security_profile) && after !== undefined && !ADMIN_PROFILES.has(after.security_profile)) {
     return `loss of admin profile in vault ${vaultId}`;
@@ -147,7 +143,7 @@ function licenseSeats(items: readonly UserPlanItem[], live: LiveState, allow: Pl
   };
   for (const item of items) {
     const before = item.live === undefined ? [] : seatsOf(item.live, liveMembership(item.live, live.vault_id));
-    const after = seatsOf(item.after, membershipIn(item.after, live.vault_id));
+    const after = seatsOf(item.after.values, membershipOf(item.after, live.vault_id));
     for (const seat of before) bump(seat, -1);
     for (const seat of after) bump(seat, 1);
   }

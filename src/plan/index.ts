@@ -10,19 +10,21 @@ import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import type { DesiredState, LiveState } from '../model.js';
 import { assembleOperations } from './batch.js';
 import { desiredDigest } from './digest.js';
+import { driftDiagnostics, requireBaseline, unchangedSinceBaseline } from './drift.js';
 import { diffSiteVault } from './diff-sitevault.js';
 import { diffUsers } from './diff-users.js';
 import { runGuards } from './guards.js';
 import { buildSiteVaultOperations } from './sitevault-operations.js';
 import { summarise } from './summary.js';
 import { DEFAULT_BURST_LIMIT } from '../vault-api/index.js';
-import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanOptions } from './types.js';
+import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanAllowFlags, type PlanOptions } from './types.js';
 import { buildUserOperations } from './user-operations.js';
 
 export * from './types.js';
-export { canonicalJson, desiredDigest, liveDigestKey, liveRecordDigest, sha256Hex, type LiveRecordKind } from './digest.js';
+export { canonicalJson, desiredDigest, liveRecordDigest, sha256Hex } from './digest.js';
 export { formatFieldPath, parseFieldPath } from './field-paths.js';
 export { burstLimitNote, formatCount } from './summary.js';
+export { entryDigest, unchangedSinceBaseline, type Baseline } from './drift.js';
 export { packRows } from './batch.js';
 
 /** True when applying the plan would change anything. */
@@ -52,8 +54,35 @@ function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T>
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Plans the changes that make Vault match `desired`. */
+/** Every allow flag spelled out, so a recorded plan says exactly which guards it may pass. */
+function normalisedAllow(allow: PlanAllowFlags): Required<{ [K in keyof PlanAllowFlags]: boolean }> {
+  return {
+    mass_deactivation: allow.mass_deactivation === true,
+    last_domain_admin: allow.last_domain_admin === true,
+    protected_users: allow.protected_users === true,
+    license_overuse: allow.license_overuse === true,
+  };
+}
+
+/**
+ * Plans the changes that make Vault match `desired`. In drift mode (`options.mode: 'drift'`,
+ * needs `options.baseline`) only entries whose YAML is unchanged since the last apply are
+ * compared, and users who appeared in Vault since are named.
+ */
 export function createPlan(desired: DesiredState, live: LiveState, options: PlanOptions): Plan {
+  if (options.mode !== 'drift') return buildPlan(desired, live, options);
+  const baseline = requireBaseline(options.baseline, desired.state_path);
+  const plan = buildPlan(unchangedSinceBaseline(desired, baseline), live, options);
+  const notes = driftDiagnostics(desired, live, baseline, planHasChanges(plan));
+  return { ...plan, diagnostics: sortDiagnostics([...plan.diagnostics, ...notes]) };
+}
+
+/** True when a drift plan found drift: changes, or users who appeared in Vault since the last apply. */
+export function planFoundDrift(plan: Plan): boolean {
+  return planHasChanges(plan) || plan.diagnostics.some((d) => d.code === 'drift-new-users');
+}
+
+function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions): Plan {
   const users = diffUsers(desired, live);
   const sitevault = diffSiteVault(desired, live, options.refresh_sitevault === true);
   const userOps = buildUserOperations(users.items, live.vault_id);
@@ -98,7 +127,16 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
     ...(options.git_commit === undefined ? {} : { git_commit: options.git_commit }),
     desired_digest: desiredDigest(desired.files),
     desired_files: desiredFiles,
-    live_digests: sortedRecord({ ...users.digests, ...sitevault.digests }),
+    settings: {
+      mode: options.mode ?? 'full',
+      allow: normalisedAllow(options.allow),
+      refresh_sitevault: options.refresh_sitevault === true,
+    },
+    live_digests: {
+      users: sortedRecord(users.digests.users),
+      persons: sortedRecord(users.digests.persons),
+      sitevault: sortedRecord(sitevault.digests),
+    },
     changes,
     operations,
     diagnostics: sortDiagnostics(diagnostics),

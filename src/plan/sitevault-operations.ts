@@ -6,97 +6,81 @@
 import {
   SITEVAULT_ORG_NO_ACCESS_ROLE,
   SITEVAULT_SITE_NO_ACCESS_ROLE,
-  type OrgAssignment, type SiteAssignment, type StudyAssignment } from '../model.js';
+  type OrgAssignment,
+  type SiteAssignment,
+  type StudyAssignment,
+} from '../model.js';
 import type { OperationDraft } from './batch.js';
 import type { SiteVaultPlanItem } from './diff-sitevault.js';
-import { parseFieldPath } from './field-paths.js';
-import type { JsonValue } from './types.js';
+import type { SiteVaultEditRow } from './types.js';
 
-type Body = Record<string, JsonValue>;
-
-const PERSONS = '/app/sitevault/useradmin/persons';
-
-function orgBody(org: OrgAssignment): Body {
-  const body: Body = { org_id: org.org_id, system_role_id: org.role };
-  // Vault's rule: omit `addons` when there are none (and Edit drops add-ons it is not sent).
-  if (org.addons.length > 0) body.addons = [...org.addons].sort();
-  return body;
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.every((v, i) => v === y[i]);
 }
 
-function siteBody(site: SiteAssignment): Body {
-  const body: Body = { site_usn: site.site_usn, system_role_id: site.role };
-  if (site.addons.length > 0) body.addons = [...site.addons].sort();
-  return body;
+function sameRole(a: string, b: string): boolean {
+  return a.trim() === b.trim();
 }
 
-function studyBody(study: StudyAssignment): Body {
-  return { id: study.study_id, study_role: study.role };
+function orgDiffers(a: OrgAssignment, b: OrgAssignment): boolean {
+  return a.org_id !== b.org_id || !sameRole(a.role, b.role) || !sameList(a.addons, b.addons);
 }
 
-function createDraft(item: SiteVaultPlanItem): OperationDraft {
-  const p = item.person;
-  const user: Body = { email: item.change.key };
-  if (p.username !== undefined) user.username = p.username;
-  user.first_name = p.first_name;
-  user.last_name = p.last_name;
-  user.security_policy_id = p.security_policy;
-  user.person_type = p.person_type;
-  if (p.language !== undefined) user.language = p.language;
-  const assignments: Body = { org_assignment: orgBody(p.org) };
-  const sites = [...p.sites].sort((a, b) => (a.site_usn < b.site_usn ? -1 : 1));
-  const studies = [...p.studies].sort((a, b) => (a.study_id < b.study_id ? -1 : 1));
-  if (sites.length > 0) assignments.site_assignments = sites.map(siteBody);
-  if (studies.length > 0) assignments.study_assignments = studies.map(studyBody);
-  const body: Body = { user, person_type: p.person_type, is_investigator: p.investigator };
-  if (p.federated_id !== undefined) body.federated_id = p.federated_id;
-  body.assignments = assignments;
-  return { kind: 'sitevault_create', method: 'POST', path: PERSONS, body_format: 'json-array', rows: [{ key: item.change.key, body }] };
+function siteDiffers(want: SiteAssignment, have: SiteAssignment | undefined): boolean {
+  return have === undefined || !sameRole(want.role, have.role) || !sameList(want.addons, have.addons);
 }
 
-function editDraft(personId: string, key: string, body: Body): OperationDraft {
-  return { kind: 'sitevault_edit', method: 'PUT', path: `${PERSONS}/${encodeURIComponent(personId)}`, body_format: 'json-object', rows: [{ key, body }] };
+function studyDiffers(want: StudyAssignment, have: StudyAssignment | undefined): boolean {
+  return have === undefined || !sameRole(want.role, have.role);
+}
+
+function editDraft(row: SiteVaultEditRow): OperationDraft {
+  return { kind: 'sitevault_edit', rows: [row] };
 }
 
 /**
- * Edit calls for one person. An org id change takes two calls: revoke the old org with the
- * no-access role first (one org assignment per call), then send the new one.
+ * Edit calls for one person, from the typed person and its state-file record. An org id change
+ * takes two calls: revoke the old org with the no-access role first (one org assignment per
+ * call), then send the new one.
  */
 function editDrafts(item: SiteVaultPlanItem): { revoke?: OperationDraft; edit: OperationDraft } {
   const live = item.live;
   const p = item.person;
   const key = item.change.key;
   const personId = live?.person_id ?? '';
-  let org = item.refresh || item.kind === 'removal';
-  let orgMoved = false;
-  const sites = new Set<string>();
-  const studies = new Set<string>();
-  for (const f of item.change.fields) {
-    const [head, second = '', third] = parseFieldPath(f.path);
-    if (head === 'org') {
-      org = true;
-      if (second === 'org_id') orgMoved = true;
-    } else if (head === 'sites' && third !== undefined) sites.add(second);
-    else if (head === 'studies' && third !== undefined) studies.add(second);
-  }
-  const assignments: Body = {};
-  if (org) assignments.org_assignment = orgBody(p.org);
-  const siteList: SiteAssignment[] = p.sites.filter((s) => item.refresh || item.kind === 'removal' || sites.has(s.site_usn));
+  const everything = item.refresh || item.kind === 'removal';
+  const liveSites = new Map((live?.sites ?? []).map((s) => [s.site_usn, s]));
+  const liveStudies = new Map((live?.studies ?? []).map((s) => [s.study_id, s]));
+  const orgMoved = live !== undefined && live.org.org_id !== p.org.org_id;
+  const sendOrg = everything || live === undefined || orgDiffers(p.org, live.org);
+  const sites: SiteAssignment[] = p.sites.filter((s) => everything || siteDiffers(s, liveSites.get(s.site_usn)));
   // A site dropped from YAML is revoked with the no-access role, never left out.
-  for (const usn of sites) {
-    if (!p.sites.some((s) => s.site_usn === usn)) siteList.push({ site_usn: usn, role: SITEVAULT_SITE_NO_ACCESS_ROLE, addons: [] });
+  for (const s of live?.sites ?? []) {
+    if (p.sites.some((d) => d.site_usn === s.site_usn) || s.role === SITEVAULT_SITE_NO_ACCESS_ROLE) continue;
+    sites.push({ site_usn: s.site_usn, role: SITEVAULT_SITE_NO_ACCESS_ROLE, addons: [] });
   }
-  if (siteList.length > 0) assignments.site_assignments = [...siteList].sort((a, b) => (a.site_usn < b.site_usn ? -1 : 1)).map(siteBody);
-  const studyList = p.studies.filter((s) => (item.refresh && item.kind !== 'removal') || studies.has(s.study_id));
-  if (studyList.length > 0) assignments.study_assignments = [...studyList].sort((a, b) => (a.study_id < b.study_id ? -1 : 1)).map(studyBody);
-  const body: Body = { is_investigator: p.investigator };
-  if (Object.keys(assignments).length > 0) body.assignments = assignments;
-  const edit = editDraft(personId, key, body);
-  if (!orgMoved || live === undefined) return { edit };
-  const revokeBody: Body = {
-    is_investigator: live.investigator,
-    assignments: { org_assignment: { org_id: live.org.org_id, system_role_id: SITEVAULT_ORG_NO_ACCESS_ROLE } },
-  };
-  return { revoke: editDraft(personId, key, revokeBody), edit };
+  const studies = item.kind === 'removal' ? [] : p.studies.filter((s) => item.refresh || studyDiffers(s, liveStudies.get(s.study_id)));
+  const edit = editDraft({
+    key,
+    person_id: personId,
+    investigator: p.investigator,
+    ...(sendOrg ? { org: p.org } : {}),
+    sites: sites.sort((a, b) => (a.site_usn < b.site_usn ? -1 : 1)),
+    studies: [...studies].sort((a, b) => (a.study_id < b.study_id ? -1 : 1)),
+  });
+  if (!orgMoved) return { edit };
+  const revoke = editDraft({
+    key,
+    person_id: personId,
+    investigator: live.investigator,
+    org: { org_id: live.org.org_id, role: SITEVAULT_ORG_NO_ACCESS_ROLE, addons: [] },
+    sites: [],
+    studies: [],
+  });
+  return { revoke, edit };
 }
 
 export interface SiteVaultStages {
@@ -110,7 +94,8 @@ export function buildSiteVaultOperations(items: readonly SiteVaultPlanItem[]): S
   const stages: SiteVaultStages = { create: [], revokeOrg: [], edit: [] };
   for (const item of items) {
     if (item.kind === 'create') {
-      stages.create.push(createDraft(item));
+      const { source: _source, ...person } = item.person as SiteVaultPlanItem['person'] & { source?: unknown };
+      stages.create.push({ kind: 'sitevault_create', rows: [{ key: item.change.key, person }] });
       continue;
     }
     const { revoke, edit } = editDrafts(item);

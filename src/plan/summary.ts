@@ -36,6 +36,6 @@ export function summarise(
     unchanged: counts.unchanged,
     unmanaged: counts.unmanaged,
     api_calls: counts.api_calls,
-    burst_limit_note: burstLimitNote(counts.api_calls, counts.burst_limit),
+    burst_limit: counts.burst_limit,
   };
 }

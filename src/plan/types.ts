@@ -3,13 +3,15 @@
  * Plain JSON data (specs/plan.schema.json, `format_version` 1). Never holds a secret.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { SourceRef } from '../model.js';
+import type { Baseline } from './drift.js';
+import type { AppLicense, LicenseType, OrgAssignment, SiteAssignment, SiteVaultPerson, SourceRef, StudyAssignment } from '../model.js';
 
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
 
 export { DEFAULT_BURST_LIMIT, MAX_BATCH_ROWS } from '../vault-api/index.js';
 
 export interface PlanTarget {
+  /** The server the plan was read from (VAULT_URL or vault.url); apply refuses any other. */
   readonly url: string;
   readonly vault_id: number;
   readonly api_version: string;
@@ -23,6 +25,20 @@ export interface PlanAllowFlags {
   readonly license_overuse?: boolean | undefined;
 }
 
+/** `full`: every declared entry; `drift`: only entries whose YAML is unchanged since the last apply. */
+export type PlanMode = 'full' | 'drift';
+
+/**
+ * The choices a plan was made with. Recorded in the plan, so apply re-derives it the same way
+ * (and a guard an `--allow-…` flag let through stays let through, visibly).
+ */
+export interface PlanSettings {
+  readonly mode: PlanMode;
+  readonly allow: PlanAllowFlags;
+  /** Re-send every managed SiteVault person (Edit is full-replace, so this is safe). */
+  readonly refresh_sitevault: boolean;
+}
+
 export interface PlanOptions {
   readonly tool_version: string;
   /** ISO timestamp, passed in so planning stays a pure function. */
@@ -31,6 +47,9 @@ export interface PlanOptions {
   readonly allow: PlanAllowFlags;
   /** Re-send every managed SiteVault person (Edit is full-replace, so this is safe). */
   readonly refresh_sitevault?: boolean | undefined;
+  readonly mode?: PlanMode | undefined;
+  /** The last apply's baseline, from the state file; drift mode needs it. */
+  readonly baseline?: Baseline | undefined;
   readonly git_commit?: string | undefined;
   /** Calls per 5-minute window; defaults to {@link DEFAULT_BURST_LIMIT}. */
   readonly burst_limit?: number | undefined;
@@ -77,29 +96,124 @@ export interface Change {
   readonly source?: SourceRef;
 }
 
-export type OperationKind = 'create' | 'upsert' | 'update' | 'promote' | 'sitevault_create' | 'sitevault_edit';
-
-export interface OperationRow {
-  /** The user or person the row is about (same as `Change.key`). */
-  readonly key: string;
-  readonly body: { readonly [key: string]: JsonValue };
+/** The values one user write sets. Absent = not sent. Extra fields never hold null here: clears go through `update_user`. */
+export interface UserValues {
+  readonly first_name?: string;
+  readonly last_name?: string;
+  readonly email?: string;
+  readonly timezone?: string;
+  readonly locale?: string;
+  readonly language?: string;
+  readonly security_policy?: string;
+  readonly domain_admin?: boolean;
+  /** Other editable fields by their Vault name (`company__v`, `badge__c`). */
+  readonly fields?: Readonly<Record<string, string | number | boolean>>;
 }
 
-/** One API call apply will make. */
-export interface Operation {
+/** A vault membership as one write sets it (apps travel separately in {@link AppGrants}). */
+export interface MembershipGrant {
+  readonly vault_id: number;
+  readonly active: boolean;
+  readonly security_profile: string;
+  readonly license_type: LicenseType;
+}
+
+/** Application licenses of one vault, each set whole. */
+export interface AppGrants {
+  readonly vault_id: number;
+  readonly apps: Readonly<Record<string, AppLicense>>;
+}
+
+/** Every row names its subject: the lower-cased user name, or a SiteVault person's email. */
+interface Row {
+  readonly key: string;
+}
+
+/** A new user (Create Multiple Users). `membership` is the vault it is created in; none = domain-only. */
+export interface NewUserRow extends Row {
+  readonly values: UserValues;
+  readonly membership?: MembershipGrant;
+  readonly apps?: AppGrants;
+  /** YAML lists no membership at all: create the user at domain level only. */
+  readonly domain_only?: boolean;
+}
+
+/** One bulk write to an existing (or just created) user: values, one vault's membership, one vault's apps. */
+export interface UserWriteRow extends Row {
+  /** The user's Vault id; required unless the operation matches by user name. */
+  readonly user_id?: number;
+  readonly values: UserValues;
+  readonly membership?: MembershipGrant;
+  readonly apps?: AppGrants;
+}
+
+/** Domain-level flags and cleared values of one existing user (Update Single User). */
+export interface DomainUserRow extends Row {
+  readonly user_id: number;
+  /** `domain_active__v`. */
+  readonly active?: boolean;
+  readonly domain_admin?: boolean;
+  /** User properties to clear (`first_name`, …) and extra fields to clear (`badge__c`), sorted. */
+  readonly clears: readonly string[];
+}
+
+/** Promote a Clinical person to a user (API v26.2). */
+export interface PromoteRow extends Row {
+  readonly person_id: string;
+  readonly values: Pick<UserValues, 'first_name' | 'last_name' | 'email' | 'language' | 'timezone' | 'locale' | 'domain_admin'>;
+  readonly security_profile?: string;
+  readonly license_type?: LicenseType;
+}
+
+/** A new SiteVault person with every assignment. */
+export interface SiteVaultCreateRow extends Row {
+  readonly person: SiteVaultPerson;
+}
+
+/** A SiteVault Edit User: each assignment named is replaced whole. */
+export interface SiteVaultEditRow extends Row {
+  readonly person_id: string;
+  readonly investigator: boolean;
+  readonly org?: OrgAssignment;
+  readonly sites: readonly SiteAssignment[];
+  readonly studies: readonly StudyAssignment[];
+}
+
+interface OperationBase<K extends string, R extends Row> {
   /** `op-001`, `op-002`, … in execution order. */
   readonly id: string;
-  readonly kind: OperationKind;
-  readonly method: 'POST' | 'PUT';
-  /** Relative to `/api/{version}`, e.g. `/objects/users`. */
-  readonly path: string;
-  readonly query?: Readonly<Record<string, string>>;
-  /** `json-array`: the rows' bodies as a JSON array; `json-object`/`form`: exactly one row. */
-  readonly body_format: 'json-array' | 'form' | 'json-object';
+  readonly kind: K;
+  /** The Vault call, for people reading the plan (`POST /objects/users`). Apply never reads it back. */
+  readonly call: string;
   /** Operations that must finish first (ids of earlier operations). */
   readonly depends_on: readonly string[];
-  readonly rows: readonly OperationRow[];
+  readonly rows: readonly R[];
 }
+
+/** One API call apply will make, in the domain's terms; only the client turns it into HTTP. */
+export type Operation =
+  | OperationBase<'create_users', NewUserRow>
+  | (OperationBase<'upsert_users', UserWriteRow> & { readonly match: 'user_name' | 'id' })
+  | OperationBase<'update_users', UserWriteRow>
+  | OperationBase<'update_user', DomainUserRow>
+  | OperationBase<'promote_persons', PromoteRow>
+  | OperationBase<'sitevault_create', SiteVaultCreateRow>
+  | OperationBase<'sitevault_edit', SiteVaultEditRow>;
+
+export type OperationKind = Operation['kind'];
+
+export const OPERATION_KINDS: readonly OperationKind[] = [
+  'create_users',
+  'upsert_users',
+  'update_users',
+  'update_user',
+  'promote_persons',
+  'sitevault_create',
+  'sitevault_edit',
+];
+
+/** Any operation's rows, for code that only needs their keys. */
+export type OperationRow = Operation['rows'][number];
 
 export interface PlanSummary {
   readonly create: number;
@@ -115,9 +229,24 @@ export interface PlanSummary {
   readonly unmanaged: number;
   /** Calls apply will make (one per operation). */
   readonly api_calls: number;
-  /** The call count compared with the burst limit, in words. */
-  readonly burst_limit_note: string;
+  /** Vault's burst limit the estimate was made against (calls per 5-minute window). */
+  readonly burst_limit: number;
 }
+
+/**
+ * sha256 of the canonical JSON of each live record the plan relied on, by kind and key; null
+ * when the plan relied on the record being absent.
+ */
+export interface LiveDigests {
+  /** By lower-cased user name. */
+  readonly users: Readonly<Record<string, string | null>>;
+  /** Clinical `person__sys` records, by id. */
+  readonly persons: Readonly<Record<string, string | null>>;
+  /** SiteVault persons of the state file, by lower-cased email. */
+  readonly sitevault: Readonly<Record<string, string | null>>;
+}
+
+export type LiveRecordKind = keyof LiveDigests;
 
 export interface DesiredFileDigest {
   readonly path: string;
@@ -133,12 +262,9 @@ export interface Plan {
   /** sha256 over the sorted `sha256  path` lines of `desired_files`. */
   readonly desired_digest: string;
   readonly desired_files: readonly DesiredFileDigest[];
-  /**
-   * sha256 of the canonical JSON of each live record the plan relied on, keyed by
-   * `liveDigestKey` (`user:<user_name>`, `person:<person id>`, `sitevault:<email>`);
-   * null when the plan relied on the record being absent.
-   */
-  readonly live_digests: Readonly<Record<string, string | null>>;
+  readonly settings: PlanSettings;
+  /** What the plan relied on in Vault (and in the state file), for the staleness check. */
+  readonly live_digests: LiveDigests;
   readonly changes: readonly Change[];
   readonly operations: readonly Operation[];
   readonly diagnostics: readonly Diagnostic[];

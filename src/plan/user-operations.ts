@@ -1,84 +1,94 @@
 /**
- * User changes → API calls (VAULT-API.md §5.4-5.8, §9.1). Bulk wherever Vault allows it:
+ * User changes → typed operations (VAULT-API.md §5.4-5.8, §9.1). Bulk wherever Vault allows:
  * creates and promotions in batches, further vaults of new users as upserts keyed by user
- * name, existing users' fields and memberships in bulk PUTs (one vault per row), app licenses
- * as upserts keyed by id. Only domain-level flags and cleared values use the single-user PUT.
+ * name, existing users' values and memberships in bulk updates (one vault per row), app
+ * licences as upserts keyed by id. Only domain-level flags and cleared values use the
+ * single-user update. Works from typed records (user-delta.ts), never from display paths.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { Membership } from '../model.js';
-import { USER_FIELD_TO_VAULT, encodeAppLicensing, encodeMembership } from '../vault-api/index.js';
+import type { FieldValue } from '../model.js';
 import { batchDrafts, type OperationDraft } from './batch.js';
 import type { UserPlanItem } from './diff-users.js';
-import { parseFieldPath } from './field-paths.js';
-import { isTree, type Tree } from './trees.js';
-import type { JsonValue, OperationRow } from './types.js';
-import { USER_SCALAR_KEYS, membershipFromTree, type UserScalarKey } from './user-trees.js';
+import type { AppGrants, DomainUserRow, MembershipGrant, NewUserRow, PromoteRow, UserValues, UserWriteRow } from './types.js';
+import { membershipOf, type MembershipAfter, type UserAfter, type UserDelta } from './user-delta.js';
+import type { UserScalarKey } from './user-trees.js';
 
 /** Calls in execution order; each stage may depend on the ones before it. */
 export interface UserStages {
   readonly promote: OperationDraft[];
   readonly create: OperationDraft[];
   readonly upsertByName: OperationDraft[];
-  /** Single PUTs that grant admin or re-enable a user: before anything revokes. */
+  /** Single updates that grant admin or re-enable a user: before anything revokes. */
   readonly grants: OperationDraft[];
   readonly singles: OperationDraft[];
-  /** Single PUTs that take domain admin away: after every grant. */
+  /** Single updates that take domain admin away: after every grant. */
   readonly revokes: OperationDraft[];
   readonly bulkUpdate: OperationDraft[];
   readonly upsertById: OperationDraft[];
 }
 
-type Body = Record<string, JsonValue>;
-
 /** Fields Create Multiple Users requires (§5.4). */
 const CREATE_REQUIRED: readonly UserScalarKey[] = ['first_name', 'last_name', 'email', 'timezone', 'locale', 'language', 'security_policy'];
 
-/** Promote Person to User body names (§9.1) of the user properties it takes. */
-const PROMOTE_FIELDS: Partial<Record<UserScalarKey, string>> = {
-  first_name: 'first_name__sys',
-  last_name: 'last_name__sys',
-  email: 'email__sys',
-  language: 'language__sys',
-  timezone: 'timezone__sys',
-  locale: 'locale__sys',
-};
+/** Scalar values a write may set (domain flags go through the single-user update). */
+const WRITABLE: readonly Exclude<UserScalarKey, 'active' | 'domain_admin'>[] = [
+  'first_name',
+  'last_name',
+  'email',
+  'timezone',
+  'locale',
+  'language',
+  'security_policy',
+];
 
-function membershipsOf(tree: Tree): Membership[] {
-  const ms = tree.memberships;
-  if (!isTree(ms)) return [];
-  return Object.keys(ms).flatMap((vault) => {
-    const value = ms[vault];
-    const m = membershipFromTree(Number(vault), isTree(value) ? value : undefined);
-    return m === undefined ? [] : [m];
-  });
+type MutableValues = { -readonly [K in keyof UserValues]: UserValues[K] };
+
+function grant(m: MembershipAfter): MembershipGrant {
+  return { vault_id: m.vault_id, active: m.active, security_profile: m.security_profile, license_type: m.license_type };
 }
 
-function extraFields(tree: Tree, body: Body): void {
-  const fields = tree.fields;
-  if (!isTree(fields)) return;
-  for (const [name, value] of Object.entries(fields)) if (value !== null && value !== '') body[name] = value;
+function appGrants(m: MembershipAfter, only?: readonly string[]): AppGrants | undefined {
+  const codes = (only ?? Object.keys(m.apps)).filter((code) => m.apps[code] !== undefined).sort();
+  if (codes.length === 0) return undefined;
+  return { vault_id: m.vault_id, apps: Object.fromEntries(codes.map((code) => [code, m.apps[code]!])) };
 }
 
-function appLicensing(m: Membership): string | undefined {
-  return m.apps !== undefined && Object.keys(m.apps).length > 0 ? encodeAppLicensing(m.vault_id, m.apps) : undefined;
+function settable(value: FieldValue | undefined): value is string | number | boolean {
+  return value !== undefined && value !== null && value !== '';
 }
 
-function membershipRow(key: string, idField: Body, m: Membership): OperationRow {
-  const body: Body = { ...idField, vault_membership: encodeMembership(m) };
-  const apps = appLicensing(m);
-  if (apps !== undefined) body.app_licensing = apps;
-  return { key, body };
+/** Everything a new user gets set: scalar values and non-empty extra fields. */
+function allValues(after: UserAfter): MutableValues {
+  const values: MutableValues = {};
+  for (const key of WRITABLE) {
+    const value = after.values[key];
+    if (typeof value === 'string') values[key] = value;
+  }
+  const fields = Object.fromEntries(Object.entries(after.fields).filter((e): e is [string, string | number | boolean] => settable(e[1])));
+  if (Object.keys(fields).length > 0) values.fields = fields;
+  return values;
 }
 
 /** The vault a new user is created in: the session's vault when listed, else the lowest id. */
-function primaryMembership(memberships: readonly Membership[], liveVaultId: number): Membership | undefined {
-  return memberships.find((m) => m.vault_id === liveVaultId) ?? memberships[0];
+function primaryMembership(after: UserAfter, liveVaultId: number): MembershipAfter | undefined {
+  return membershipOf(after, liveVaultId) ?? after.memberships[0];
 }
 
-function createRows(item: UserPlanItem, liveVaultId: number, rows: { create: OperationRow[]; upsert: OperationRow[] }, diagnostics: Diagnostic[]): void {
+function withMembership(key: string, m: MembershipAfter, values: UserValues = {}): UserWriteRow {
+  const apps = appGrants(m);
+  return { key, values, membership: grant(m), ...(apps === undefined ? {} : { apps }) };
+}
+
+interface NewRows {
+  readonly create: NewUserRow[];
+  readonly promote: PromoteRow[];
+  readonly upsert: UserWriteRow[];
+}
+
+function createRows(item: UserPlanItem, liveVaultId: number, rows: NewRows, diagnostics: Diagnostic[]): void {
   const key = item.change.key;
-  const tree = item.after;
-  const missing = CREATE_REQUIRED.filter((k) => tree[k] === undefined);
+  const after = item.after;
+  const missing = CREATE_REQUIRED.filter((k) => after.values[k] === undefined);
   if (missing.length > 0) {
     diagnostics.push({
       severity: 'error',
@@ -89,155 +99,150 @@ function createRows(item: UserPlanItem, liveVaultId: number, rows: { create: Ope
       subject: { user: key, field: missing.join(',') },
     });
   }
-  const body: Body = { user_name__v: key };
-  for (const k of USER_SCALAR_KEYS) {
-    const value = tree[k];
-    if (value === undefined || k === 'active' || k === 'domain_admin') continue;
-    body[USER_FIELD_TO_VAULT[k]] = value;
-  }
-  if (tree.domain_admin === true) body.is_domain_admin__v = true;
-  extraFields(tree, body);
-  const memberships = membershipsOf(tree);
-  const primary = primaryMembership(memberships, liveVaultId);
-  if (primary !== undefined) {
-    // Row-level security_profile__v and license_type__v describe the calling vault (VAULT-API.md
-    // §5.3), so only send them for that vault; vault_membership carries both either way.
-    if (primary.vault_id === liveVaultId) {
-      body.security_profile__v = primary.security_profile;
-      body.license_type__v = primary.license_type;
-    }
-    body.vault_membership = encodeMembership(primary);
-    const apps = appLicensing(primary);
-    if (apps !== undefined) body.app_licensing = apps;
-  } else if (tree.memberships !== undefined) {
-    body.domain = true;
-  }
-  rows.create.push({ key, body });
-  for (const m of memberships) if (m !== primary) rows.upsert.push(membershipRow(key, { user_name__v: key }, m));
+  const values = allValues(after);
+  if (after.values.domain_admin === true) values.domain_admin = true;
+  const primary = primaryMembership(after, liveVaultId);
+  const apps = primary === undefined ? undefined : appGrants(primary);
+  rows.create.push({
+    key,
+    values,
+    ...(primary === undefined ? {} : { membership: grant(primary) }),
+    ...(apps === undefined ? {} : { apps }),
+    ...(primary === undefined && item.desired?.memberships !== undefined ? { domain_only: true } : {}),
+  });
+  for (const m of after.memberships) if (m !== primary) rows.upsert.push(withMembership(key, m));
 }
 
-function promoteRows(item: UserPlanItem, liveVaultId: number, rows: { promote: OperationRow[]; upsert: OperationRow[] }): void {
+function promoteRows(item: UserPlanItem, liveVaultId: number, rows: NewRows): void {
   const key = item.change.key;
-  const tree = item.after;
-  const body: Body = { source_person_id: item.person_id ?? '', username__sys: key };
-  for (const [prop, name] of Object.entries(PROMOTE_FIELDS)) {
-    const value = tree[prop];
-    if (value !== undefined) body[name] = value;
+  const after = item.after;
+  const primary = primaryMembership(after, liveVaultId);
+  const values: PromoteRow['values'] = {};
+  const v = values as MutableValues;
+  for (const name of ['first_name', 'last_name', 'email', 'language', 'timezone', 'locale'] as const) {
+    const value = after.values[name];
+    if (typeof value === 'string') v[name] = value;
   }
-  const memberships = membershipsOf(tree);
-  const primary = primaryMembership(memberships, liveVaultId);
-  if (primary !== undefined) {
-    body.security_profile__sys = primary.security_profile;
-    body.license_type__sys = primary.license_type;
-  }
-  if (tree.domain_admin === true) body.domain_admin__sys = true;
-  rows.promote.push({ key, body });
-  // Promotion sets only the fields above; the rest (policy, extra fields, every vault's
-  // membership and app licenses) follows as idempotent upserts keyed by user name.
-  const first: Body = { user_name__v: key };
-  if (tree.security_policy !== undefined) first.security_policy_id__v = tree.security_policy;
-  extraFields(tree, first);
-  if (memberships.length === 0) {
-    if (Object.keys(first).length > 1) rows.upsert.push({ key, body: first });
+  if (after.values.domain_admin === true) v.domain_admin = true;
+  rows.promote.push({
+    key,
+    person_id: item.person_id ?? '',
+    values,
+    ...(primary === undefined ? {} : { security_profile: primary.security_profile, license_type: primary.license_type }),
+  });
+  // Promotion sets only the values above; the rest (policy, extra fields, every vault's
+  // membership and app licences) follows as idempotent upserts keyed by user name.
+  const rest: MutableValues = {};
+  const policy = after.values.security_policy;
+  if (typeof policy === 'string') rest.security_policy = policy;
+  const fields = allValues(after).fields;
+  if (fields !== undefined) rest.fields = fields;
+  if (after.memberships.length === 0) {
+    if (Object.keys(rest).length > 0) rows.upsert.push({ key, values: rest });
     return;
   }
-  memberships.forEach((m, i) => rows.upsert.push(membershipRow(key, i === 0 ? first : { user_name__v: key }, m)));
+  after.memberships.forEach((m, i) => rows.upsert.push(withMembership(key, m, i === 0 ? rest : {})));
 }
 
 interface ExistingRows {
-  bulk: OperationRow[];
-  apps: OperationRow[];
-  grants: OperationDraft[];
-  singles: OperationDraft[];
-  revokes: OperationDraft[];
+  readonly bulk: UserWriteRow[];
+  readonly apps: UserWriteRow[];
+  readonly grants: OperationDraft[];
+  readonly singles: OperationDraft[];
+  readonly revokes: OperationDraft[];
 }
 
-function singleDraft(id: number, key: string, body: Body): OperationDraft {
-  return { kind: 'update', method: 'PUT', path: `/objects/users/${id}`, body_format: 'form', rows: [{ key, body }] };
+function singleDraft(row: DomainUserRow): OperationDraft {
+  return { kind: 'update_user', rows: [row] };
+}
+
+/** The single-user update of one existing user, if it needs one: domain flags and clears. */
+function domainRow(key: string, userId: number, delta: UserDelta, after: UserAfter): DomainUserRow | undefined {
+  const clears: string[] = [];
+  for (const k of delta.values) if (after.values[k] === undefined || after.values[k] === null) clears.push(k);
+  for (const name of delta.fields) if (!settable(after.fields[name])) clears.push(name);
+  const active = delta.values.includes('active') ? after.values.active : undefined;
+  const admin = delta.values.includes('domain_admin') ? after.values.domain_admin : undefined;
+  if (clears.length === 0 && active === undefined && admin === undefined) return undefined;
+  return {
+    key,
+    user_id: userId,
+    ...(typeof active === 'boolean' ? { active } : {}),
+    ...(typeof admin === 'boolean' ? { domain_admin: admin } : {}),
+    clears: clears.sort(),
+  };
+}
+
+/** Values of an existing user that the bulk update sets. */
+function bulkValues(delta: UserDelta, after: UserAfter): MutableValues {
+  const values: MutableValues = {};
+  for (const k of delta.values) {
+    if (k === 'active' || k === 'domain_admin') continue;
+    const value = after.values[k];
+    if (typeof value === 'string') values[k] = value;
+  }
+  const fields: Record<string, string | number | boolean> = {};
+  for (const name of delta.fields) {
+    const value = after.fields[name];
+    if (settable(value)) fields[name] = value;
+  }
+  if (Object.keys(fields).length > 0) values.fields = fields;
+  return values;
 }
 
 function existingRows(item: UserPlanItem, out: ExistingRows): void {
   const live = item.live;
   if (live === undefined) return;
   const key = item.change.key;
-  const single: Body = {};
-  const bulk: Body = {};
-  const vaults = new Set<number>();
-  const apps = new Map<number, Set<string>>();
-  for (const f of item.change.fields) {
-    const [head = '', second = '', third, fourth] = parseFieldPath(f.path);
-    if (head === 'active') single.domain_active__v = f.after;
-    else if (head === 'domain_admin') single.is_domain_admin__v = f.after;
-    else if (head === 'fields') (f.after === null || f.after === '' ? single : bulk)[second] = f.after === '' ? null : f.after;
-    else if (head === 'memberships') {
-      const vault = Number(second);
-      if (third === 'apps' && fourth !== undefined) apps.set(vault, (apps.get(vault) ?? new Set()).add(fourth));
-      else vaults.add(vault);
-    } else if (head in USER_FIELD_TO_VAULT) {
-      (f.after === null ? single : bulk)[USER_FIELD_TO_VAULT[head as UserScalarKey]] = f.after;
-    }
+  const { delta, after } = item;
+  const single = domainRow(key, live.id, delta, after);
+  if (single !== undefined) {
+    const revokesAdmin = single.domain_admin === false || (single.active === false && live.domain_admin === true);
+    if (revokesAdmin) out.revokes.push(singleDraft(single));
+    else if (single.domain_admin === true || single.active === true) out.grants.push(singleDraft(single));
+    else out.singles.push(singleDraft(single));
   }
-  const memberships = membershipsOf(item.after);
-  if (item.change.action === 'reactivate') {
-    // Re-enabling at domain level leaves memberships inactive (§5.6): send the active ones again.
-    for (const m of memberships) if (m.active) vaults.add(m.vault_id);
+  const vaults = new Set(delta.memberships);
+  // Re-enabling at domain level leaves memberships inactive (§5.6): send the active ones again.
+  if (item.change.action === 'reactivate') for (const m of after.memberships) if (m.active) vaults.add(m.vault_id);
+  const values = bulkValues(delta, after);
+  const changed = after.memberships.filter((m) => vaults.has(m.vault_id));
+  if (changed.length === 0 && Object.keys(values).length > 0) out.bulk.push({ key, user_id: live.id, values });
+  changed.forEach((m, i) => out.bulk.push({ key, user_id: live.id, values: i === 0 ? values : {}, membership: grant(m) }));
+  for (const m of after.memberships) {
+    const codes = delta.apps.get(m.vault_id);
+    const apps = codes === undefined ? undefined : appGrants(m, codes);
+    if (apps !== undefined) out.apps.push({ key, user_id: live.id, values: {}, apps });
   }
-  if (Object.keys(single).length > 0) {
-    const draft = singleDraft(live.id, key, single);
-    const revokesAdmin = single.is_domain_admin__v === false || (single.domain_active__v === false && live.domain_admin === true);
-    if (revokesAdmin) out.revokes.push(draft);
-    else if (single.is_domain_admin__v === true || single.domain_active__v === true) out.grants.push(draft);
-    else out.singles.push(draft);
-  }
-  const changed = memberships.filter((m) => vaults.has(m.vault_id));
-  if (changed.length === 0 && Object.keys(bulk).length > 0) out.bulk.push({ key, body: { id: live.id, ...bulk } });
-  changed.forEach((m, i) => {
-    const body: Body = { id: live.id, ...(i === 0 ? bulk : {}), vault_membership: encodeMembership(m) };
-    out.bulk.push({ key, body });
-  });
-  for (const m of memberships) {
-    const codes = apps.get(m.vault_id);
-    if (codes === undefined) continue;
-    const changedApps = Object.fromEntries(Object.entries(m.apps ?? {}).filter(([code]) => codes.has(code)));
-    if (Object.keys(changedApps).length > 0) out.apps.push({ key, body: { id: live.id, app_licensing: encodeAppLicensing(m.vault_id, changedApps) } });
-  }
+}
+
+function grantsAdmin(draft: OperationDraft): boolean {
+  return draft.rows.some((r) => 'values' in r && (r.values as UserValues).domain_admin === true);
 }
 
 /** Builds every user call, grouped in stages. */
 export function buildUserOperations(items: readonly UserPlanItem[], liveVaultId: number): { stages: UserStages; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const fresh = { create: [] as OperationRow[], promote: [] as OperationRow[], upsert: [] as OperationRow[] };
+  const fresh: NewRows = { create: [], promote: [], upsert: [] };
   const existing: ExistingRows = { bulk: [], apps: [], grants: [], singles: [], revokes: [] };
   for (const item of items) {
     if (item.kind === 'new') createRows(item, liveVaultId, fresh, diagnostics);
     else if (item.kind === 'promote') promoteRows(item, liveVaultId, fresh);
     else existingRows(item, existing);
   }
-  const users = '/objects/users';
-  const create = batchDrafts({ kind: 'create', method: 'POST', path: users, body_format: 'json-array' }, fresh.create);
-  const promote = batchDrafts(
-    { kind: 'promote', method: 'POST', path: '/app/clinical/persons/actions/promote_to_user', body_format: 'json-array' },
-    fresh.promote,
-  );
-  const newAdmins = [...create, ...promote].filter((d) => d.rows.some((r) => r.body.is_domain_admin__v === true || r.body.domain_admin__sys === true));
-  const grantsFirst = [...existing.grants, ...newAdmins];
-  const revokes = existing.revokes.map((d) => ({ ...d, after: grantsFirst }));
+  const create = batchDrafts({ kind: 'create_users' }, fresh.create);
+  const promote = batchDrafts({ kind: 'promote_persons' }, fresh.promote);
+  const grantsFirst = [...existing.grants, ...create.filter(grantsAdmin), ...promote.filter(grantsAdmin)];
   return {
     stages: {
       promote,
       create,
-      upsertByName: batchDrafts(
-        { kind: 'upsert', method: 'POST', path: users, query: { operation: 'upsert', idParam: 'user_name__v' }, body_format: 'json-array' },
-        fresh.upsert,
-      ),
+      upsertByName: batchDrafts({ kind: 'upsert_users', match: 'user_name' }, fresh.upsert),
       grants: existing.grants,
       singles: existing.singles,
-      revokes,
-      bulkUpdate: batchDrafts({ kind: 'update', method: 'PUT', path: users, body_format: 'json-array' }, existing.bulk),
-      upsertById: batchDrafts(
-        { kind: 'upsert', method: 'POST', path: users, query: { operation: 'upsert', idParam: 'id' }, body_format: 'json-array' },
-        existing.apps,
-      ),
+      revokes: existing.revokes.map((d) => ({ ...d, after: grantsFirst })),
+      bulkUpdate: batchDrafts({ kind: 'update_users' }, existing.bulk),
+      upsertById: batchDrafts({ kind: 'upsert_users', match: 'id' }, existing.apps),
     },
     diagnostics,
   };

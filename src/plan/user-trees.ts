@@ -124,23 +124,6 @@ export function liveUserTree(live: LiveUser): Tree {
   return tree;
 }
 
-/** Reads a membership back out of a (merged) user tree. */
-export function membershipFromTree(vaultId: number, tree: Tree | undefined): Membership | undefined {
-  if (tree === undefined) return undefined;
-  const { active, security_profile: profile, license_type: license, apps } = tree;
-  if (typeof active !== 'boolean' || typeof profile !== 'string' || typeof license !== 'string') return undefined;
-  const out: Record<string, AppLicense> = {};
-  if (typeof apps === 'object' && apps !== null && !Array.isArray(apps)) {
-    for (const [code, app] of Object.entries(apps)) {
-      if (typeof app !== 'object' || app === null || Array.isArray(app)) continue;
-      if (typeof app.active === 'boolean' && typeof app.license_type === 'string') {
-        out[code] = { active: app.active, license_type: app.license_type as AppLicense['license_type'] };
-      }
-    }
-  }
-  return { vault_id: vaultId, active, security_profile: profile, license_type: license as Membership['license_type'], apps: out };
-}
-
 /**
  * True when the live user already has every value `userTargetTree(desired, live)` manages,
  * by the same `sameValue` rule. A fast path: most users are unchanged, and for them planning

@@ -2,7 +2,19 @@
  * What every view shares, so text, Markdown and JSON never disagree: the summary sentence,
  * the summary counts in order, action symbols and labels, and how values and field paths read.
  */
-import { countBlockingDiagnostics, parseFieldPath, planHasChanges, type Change, type ChangeAction, type JsonValue, type Plan, type PlanSummary } from '../plan/index.js';
+import {
+  burstLimitNote,
+  countBlockingDiagnostics,
+  parseFieldPath,
+  planHasChanges,
+  type Change,
+  type ChangeAction,
+  type JsonValue,
+  type Operation,
+  type OperationKind,
+  type Plan,
+  type PlanSummary,
+} from '../plan/index.js';
 
 export interface ActionStyle {
   /** Terraform-like marker: + create, ~ update, - deactivate, ^ promote. */
@@ -97,10 +109,9 @@ export function fieldLabel(path: string): string {
 export function promotedFrom(plan: Plan, change: Change): string | undefined {
   if (change.action !== 'promote') return undefined;
   for (const op of plan.operations) {
-    if (op.kind !== 'promote') continue;
+    if (op.kind !== 'promote_persons') continue;
     const row = op.rows.find((r) => r.key === change.key);
-    const id = row?.body.source_person_id;
-    if (typeof id === 'string') return id;
+    if (row !== undefined) return row.person_id;
   }
   return undefined;
 }
@@ -111,9 +122,24 @@ export function shortDigest(plan: Plan): string {
 }
 
 /** `POST /objects/users?operation=upsert&idParam=id` */
-export function callLine(op: Plan['operations'][number]): string {
-  const query = op.query === undefined ? '' : `?${Object.entries(op.query).map(([k, v]) => `${k}=${v}`).join('&')}`;
-  return `${op.method} ${op.path}${query}`;
+export function callLine(op: Operation): string {
+  return op.call;
+}
+
+/** What an operation does, in a word or two: `create`, `upsert`, `update`, `promote`, … */
+export const OPERATION_LABELS: Readonly<Record<OperationKind, string>> = {
+  create_users: 'create',
+  upsert_users: 'upsert',
+  update_users: 'update',
+  update_user: 'update',
+  promote_persons: 'promote',
+  sitevault_create: 'sitevault_create',
+  sitevault_edit: 'sitevault_edit',
+};
+
+/** The plan's call count against the burst limit, in words. */
+export function burstNote(plan: Plan): string {
+  return burstLimitNote(plan.summary.api_calls, plan.summary.burst_limit);
 }
 
 export function rowsLabel(n: number): string {

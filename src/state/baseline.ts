@@ -1,26 +1,9 @@
 /**
- * The drift baseline: what the YAML said for each user and person when it was last applied,
- * and which users Vault had then. `plan --drift` plans only for entries whose YAML is unchanged
- * since, so every change it finds was made in Vault out of band. Pure.
+ * The next drift baseline after an apply: what the YAML said for each user and person that was
+ * applied, and which users Vault had then (see src/plan/drift.ts for how drift uses it).
  */
-import { canonicalJson, sha256Hex } from '../plan/digest.js';
 import type { DesiredSiteVaultPerson, DesiredState, DesiredUser } from '../model.js';
-
-export interface Baseline {
-  readonly applied_at: string;
-  /** Digest of each desired user's entry, by user name, as last applied successfully. */
-  readonly users: Readonly<Record<string, string>>;
-  /** Digest of each desired SiteVault person's entry, by email. */
-  readonly sitevault: Readonly<Record<string, string>>;
-  /** Every live user name after that apply (declared or not), sorted. */
-  readonly live_users: readonly string[];
-}
-
-/** Digest of what the YAML declares for one user or person; where it was declared does not count. */
-export function entryDigest(entry: DesiredUser | DesiredSiteVaultPerson): string {
-  const { source: _source, ...declared } = entry;
-  return sha256Hex(canonicalJson(declared)).slice(0, 32);
-}
+import { entryDigest, type Baseline } from '../plan/index.js';
 
 /**
  * The baseline after an apply: entries whose keys did not fail take today's digest; failed ones
@@ -60,15 +43,4 @@ export async function entryDigestsInBackground(desired: DesiredState, slice = 50
     for (const entry of entries.slice(i, i + slice)) out.set(entry, entryDigest(entry));
   }
   return out;
-}
-
-/** The desired state restricted to entries unchanged since the baseline, for a drift plan. */
-export function unchangedSinceBaseline(desired: DesiredState, baseline: Baseline): DesiredState {
-  return {
-    ...desired,
-    users: desired.users.filter((u) => baseline.users[u.user_name] === entryDigest(u)),
-    sitevault: desired.sitevault.filter((p) => baseline.sitevault[p.email] === entryDigest(p)),
-    // Users left out here are not unmanaged: their YAML changed and awaits an apply.
-    policy: { ...desired.policy, unmanaged_users: 'ignore' },
-  };
 }

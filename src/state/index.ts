@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { VaultRosterError } from '../errors.js';
 import type { AppliedSiteVaultPerson } from '../model.js';
 import { writeFileAtomic } from './atomic.js';
-import type { Baseline } from './baseline.js';
+import type { Baseline } from '../plan/index.js';
 
 export { acquireLock, writeFileAtomic, type FileLock } from './atomic.js';
-export { entryDigest, entryDigestsInBackground, nextBaseline, unchangedSinceBaseline, type Baseline } from './baseline.js';
+export { entryDigestsInBackground, nextBaseline } from './baseline.js';
 
 export const STATE_FORMAT_VERSION = 1;
 

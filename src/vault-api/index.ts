@@ -8,3 +8,6 @@ export * from './limits.js';
 export * from './user-fields.js';
 export * from './membership-encode.js';
 export * from './membership-decode.js';
+export * from './paths.js';
+export * from './users-write.js';
+export * from './sitevault-write.js';

@@ -2,31 +2,29 @@
  * `createVaultClient`: the one object the rest of vault-roster uses to talk to Vault. It wires
  * the transport (session, pacing, retries, redaction) to the typed endpoint calls.
  */
-import type { FieldValue, LicenseUsage } from '../model.js';
+import type { LicenseUsage } from '../model.js';
+import type { DomainUserRow, NewUserRow, PromoteRow, SiteVaultCreateRow, SiteVaultEditRow, UserWriteRow } from '../plan/types.js';
 import type { SessionInfo } from './auth.js';
-import { sitevaultCreatePerson, sitevaultEditPerson, promotePersons, type SiteVaultPersonResult } from './clinical.js';
 import { systemClock, type Clock } from './clock.js';
 import { getDomain, getLicenseUsage, listSecurityPolicies, type DomainInfo, type SecurityPolicy } from './directory.js';
-import type { JsonRecord, RowResult, WriteRow } from './envelope.js';
+import type { JsonRecord } from './envelope.js';
 import type { ClientEvent } from './events.js';
 import { query, queryPages } from './query.js';
 import { Redactor } from './redact.js';
 import { backoffDelay, DEFAULT_MAX_RETRIES } from './retry.js';
 import { VaultTransport, type Credentials } from './transport.js';
+import { getUser, listUserPages, listUsers, type VaultUser } from './users.js';
 import {
-  createUsers,
-  disableUser,
-  getUser,
-  listUserPages,
-  listUsers,
-  updateUser,
-  updateUsers,
-  updateVaultMembership,
-  type CreateUsersOptions,
-  type MembershipUpdate,
-  type UserRow,
-  type VaultUser,
-} from './users.js';
+  createSiteVaultPerson,
+  createUserRows,
+  editSiteVaultPerson,
+  promotePersonRows,
+  updateDomainUser,
+  updateUserRows,
+  upsertUserRows,
+  type RowOutcome,
+  type WriteContext,
+} from './writes.js';
 
 export interface VaultClientOptions {
   /** Scheme and host (and any proxy prefix) without `/api`, e.g. `https://myvault.veevavault.com`. */
@@ -62,20 +60,10 @@ export interface VaultClient {
   session(): Promise<SessionInfo>;
   /** Replaces every secret the client knows with `***`. */
   redact(text: string): string;
-  /**
-   * Waits before a caller's own repeat of a call the client will not repeat (attempt 0 first):
-   * the client's backoff with jitter, on its clock, so tests capture it instead of sleeping.
-   */
-  backoff(attempt: number): Promise<void>;
 
   listUsers(): Promise<VaultUser[]>;
   listUserPages(): AsyncIterable<VaultUser[]>;
   getUser(id: number | 'me'): Promise<VaultUser>;
-  createUsers(rows: readonly UserRow[], options?: CreateUsersOptions): Promise<RowResult[]>;
-  updateUsers(rows: readonly UserRow[]): Promise<RowResult[]>;
-  updateUser(id: number, fields: Readonly<Record<string, FieldValue>>): Promise<number>;
-  updateVaultMembership(userId: number, vaultId: number, membership: MembershipUpdate): Promise<void>;
-  disableUser(id: number, options: { domain: boolean }): Promise<void>;
 
   listSecurityPolicies(): Promise<SecurityPolicy[]>;
   getDomain(): Promise<DomainInfo>;
@@ -83,9 +71,14 @@ export interface VaultClient {
   query(vql: string): Promise<JsonRecord[]>;
   queryPages(vql: string): AsyncIterable<JsonRecord[]>;
 
-  sitevaultCreatePerson(person: JsonRecord): Promise<SiteVaultPersonResult>;
-  sitevaultEditPerson(personId: string, person: JsonRecord): Promise<SiteVaultPersonResult>;
-  promotePersons(rows: readonly WriteRow<JsonRecord>[]): Promise<RowResult[]>;
+  /** Typed writes (see writes.ts for when each is repeated): one outcome per row, in row order. */
+  createUsers(rows: readonly NewUserRow[], options: { readonly sentBefore: boolean }): Promise<RowOutcome[]>;
+  upsertUsers(match: 'user_name' | 'id', rows: readonly UserWriteRow[]): Promise<RowOutcome[]>;
+  updateUsers(rows: readonly UserWriteRow[]): Promise<RowOutcome[]>;
+  updateDomainUser(row: DomainUserRow): Promise<RowOutcome>;
+  promotePersons(rows: readonly PromoteRow[]): Promise<RowOutcome[]>;
+  createSiteVaultPerson(row: SiteVaultCreateRow): Promise<RowOutcome>;
+  editSiteVaultPerson(row: SiteVaultEditRow): Promise<RowOutcome>;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -113,28 +106,30 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
       listener(redactor.value(event));
     },
   });
+  const writes: WriteContext = {
+    transport,
+    backoff: (attempt) => transport.settings.clock.sleep(backoffDelay(attempt, transport.settings.random)),
+  };
   return {
     get vaultId() {
       return transport.vaultId;
     },
     session: () => transport.session(),
     redact: (text) => redactor.text(text),
-    backoff: (attempt) => transport.settings.clock.sleep(backoffDelay(attempt, transport.settings.random)),
     listUsers: () => listUsers(transport),
     listUserPages: () => listUserPages(transport),
     getUser: (id) => getUser(transport, id),
-    createUsers: (rows, createOptions) => createUsers(transport, rows, createOptions),
-    updateUsers: (rows) => updateUsers(transport, rows),
-    updateUser: (id, fields) => updateUser(transport, id, fields),
-    updateVaultMembership: (userId, vaultId, membership) => updateVaultMembership(transport, userId, vaultId, membership),
-    disableUser: (id, disableOptions) => disableUser(transport, id, disableOptions),
     listSecurityPolicies: () => listSecurityPolicies(transport),
     getDomain: () => getDomain(transport),
     getLicenseUsage: () => getLicenseUsage(transport),
     query: (vql) => query(transport, vql),
     queryPages: (vql) => queryPages(transport, vql),
-    sitevaultCreatePerson: (person) => sitevaultCreatePerson(transport, person),
-    sitevaultEditPerson: (personId, person) => sitevaultEditPerson(transport, personId, person),
-    promotePersons: (rows) => promotePersons(transport, rows),
+    createUsers: (rows, createOptions) => createUserRows(writes, rows, createOptions),
+    upsertUsers: (match, rows) => upsertUserRows(writes, match, rows),
+    updateUsers: (rows) => updateUserRows(writes, rows),
+    updateDomainUser: (row) => updateDomainUser(writes, row),
+    promotePersons: (rows) => promotePersonRows(writes, rows),
+    createSiteVaultPerson: (row) => createSiteVaultPerson(writes, row),
+    editSiteVaultPerson: (row) => editSiteVaultPerson(writes, row),
   };
 }

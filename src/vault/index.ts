@@ -20,9 +20,10 @@ export type { ClientEvent, RequestEvent, ResponseEvent, RetryEvent, PaceEvent, A
 export { parseRowResults } from './envelope.js';
 export type { RowResult, WriteRow, JsonRecord } from './envelope.js';
 export { formFields } from './users.js';
-export type { CreateUsersOptions, MembershipUpdate, UserRow, VaultUser } from './users.js';
+export type { CreateUsersOptions, UserRow, VaultUser } from './users.js';
 export type { DomainInfo, DomainVault, SecurityPolicy } from './directory.js';
 export type { SiteVaultPersonResult } from './clinical.js';
+export type { RowOutcome } from './writes.js';
 export { readLiveState, normaliseLiveUser, isSystemUser, PERSONS_VQL } from './live-state.js';
 export type { LiveStateScope } from './live-state.js';
 export { Redactor } from './redact.js';

@@ -5,7 +5,7 @@
  */
 import { VaultRosterError } from '../errors.js';
 import { MAX_BATCH_ROWS, USER_PAGE_SIZE } from '../vault-api/index.js';
-import type { FieldValue, LicenseType } from '../model.js';
+import type { FieldValue } from '../model.js';
 import { encodeCsv } from './csv.js';
 import { asArray, asId, asRecord, parseRowResults, type JsonRecord, type RowResult, type WriteRow } from './envelope.js';
 import { RETRYABLE_VAULT_ERRORS } from './retry.js';
@@ -23,12 +23,6 @@ export interface CreateUsersOptions {
   readonly upsertKey?: 'user_name__v' | 'id';
   /** Request body format; JSON by default. */
   readonly format?: 'json' | 'csv';
-}
-
-export interface MembershipUpdate {
-  readonly active: boolean;
-  readonly security_profile: string;
-  readonly license_type: LicenseType;
 }
 
 const WITH_MEMBERSHIPS = { exclude_vault_membership: 'false', exclude_app_licensing: 'false' } as const;
@@ -213,33 +207,4 @@ export function formFields(fields: Readonly<Record<string, FieldValue>>): Record
 export async function updateUser(transport: VaultTransport, id: number, fields: Readonly<Record<string, FieldValue>>): Promise<number> {
   const { body } = await transport.request({ method: 'PUT', path: `objects/users/${id}`, form: formFields(fields), retry: 'idempotent' });
   return asId(body.id) ?? id;
-}
-
-/** Update Vault Membership (§5.8). All three fields are always sent: omitted ones may reset to defaults. */
-export async function updateVaultMembership(
-  transport: VaultTransport,
-  userId: number,
-  vaultId: number,
-  membership: MembershipUpdate,
-): Promise<void> {
-  await transport.request({
-    method: 'PUT',
-    path: `objects/users/${userId}/vault_membership/${vaultId}`,
-    form: {
-      active__v: String(membership.active),
-      security_profile__v: membership.security_profile,
-      license_type__v: membership.license_type,
-    },
-    retry: 'idempotent',
-  });
-}
-
-/** Disable User (§5.9): in the session's vault, or with `domain` in every vault of the domain. */
-export async function disableUser(transport: VaultTransport, id: number, options: { domain: boolean }): Promise<void> {
-  await transport.request({
-    method: 'DELETE',
-    path: `objects/users/${id}`,
-    ...(options.domain ? { query: { domain: 'true' } } : {}),
-    retry: 'idempotent',
-  });
 }

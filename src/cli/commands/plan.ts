@@ -1,59 +1,15 @@
 /** `vault-roster plan`: read live state, diff against YAML, print (and optionally save) the plan. */
 import { resolve } from 'node:path';
-import { hasErrors, sortDiagnostics, type Diagnostic } from '../../diagnostics.js';
+import { hasErrors } from '../../diagnostics.js';
 import { VaultRosterError } from '../../errors.js';
-import type { DesiredState, LiveState } from '../../model.js';
-import { unchangedSinceBaseline, type StateFile } from '../../state/index.js';
+import { planFoundDrift, planHasChanges } from '../../plan/index.js';
 import { renderPlan } from '../../render/index.js';
 import { writeFileAtomic } from '../../state/index.js';
-import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, type CliIo, type Command } from '../command.js';
-import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, type Values } from '../context.js';
-import { planHasChanges, type Plan } from '../../plan/index.js';
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, type Command } from '../command.js';
+import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, useColor } from '../context.js';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
-
-export function useColor(io: CliIo): boolean {
-  return io.stdout.isTTY === true && (io.env.NO_COLOR ?? '') === '' && io.env.TERM !== 'dumb';
-}
-
-/**
- * Drift: plan only for entries whose YAML is unchanged since the last apply (so every change
- * found was made in Vault), and name users who appeared in Vault since then.
- */
-function driftPlan(desired: DesiredState, live: LiveState, state: StateFile, values: Values, io: CliIo): Plan {
-  if (state.baseline === undefined) {
-    throw new VaultRosterError('no-baseline', `no apply has been recorded in ${desired.state_path} yet`, {
-      hint: 'Drift is measured from the last apply: run apply (or import) once, then plan --drift.',
-    });
-  }
-  const baseline = state.baseline;
-  const plan = makePlan(unchangedSinceBaseline(desired, baseline), live, values, io);
-  const known = new Set([...baseline.live_users, ...desired.users.map((u) => u.user_name)]);
-  const appeared = [...live.users.keys()].filter((name) => !known.has(name)).sort();
-  const note: Diagnostic = {
-    severity: 'info',
-    code: 'drift-baseline',
-    summary: `drift since the apply of ${baseline.applied_at}: only users whose YAML is unchanged since then are compared`,
-    hint: planHasChanges(plan)
-      ? 'the changes below were made in Vault out of band; apply reverts them, or update the YAML to keep them'
-      : 'nothing those users hold in Vault changed out of band since then',
-  };
-  const extra: Diagnostic[] = [note];
-  if (appeared.length > 0) {
-    extra.push({
-      severity: 'warning',
-      code: 'drift-new-users',
-      summary: `${appeared.length} user(s) appeared in Vault since the last apply: ${appeared.slice(0, 20).join(', ')}${appeared.length > 20 ? ', …' : ''}`,
-      hint: 'declare them in YAML (vault-roster import can write them) or deactivate them',
-    });
-  }
-  return { ...plan, diagnostics: sortDiagnostics([...plan.diagnostics, ...extra]) };
-}
-
-function isDrift(plan: Plan): boolean {
-  return planHasChanges(plan) || plan.diagnostics.some((d) => d.code === 'drift-new-users');
-}
 
 export const planCommand: Command = {
   name: 'plan',
@@ -99,7 +55,7 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
     const connection = connect(desired, values, io);
     const { live, state } = await readLive(connection, desired);
     const drift = values.drift === true;
-    const plan = drift ? driftPlan(desired, live, state, values, io) : makePlan(desired, live, values, io, values.refresh === true);
+    const plan = makePlan({ desired, live, state, serverUrl: connection.serverUrl, mode: drift ? 'drift' : 'full', refresh: values.refresh === true }, values);
     const out = stringOption(values, 'out');
     if (out !== undefined) writeFileAtomic(resolve(io.cwd, out), renderPlan(plan, 'json', { color: false }));
     io.stdout.write(
@@ -109,7 +65,7 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
       }),
     );
     if (hasErrors(plan.diagnostics)) return EXIT_ERROR;
-    if (drift) return isDrift(plan) ? EXIT_CHANGES : EXIT_OK;
+    if (drift) return planFoundDrift(plan) ? EXIT_CHANGES : EXIT_OK;
     return values['detailed-exitcode'] === true && planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
   },
 };

@@ -1,0 +1,88 @@
+/**
+ * Typed user writes → Vault request bodies (VAULT-API.md §5.4-5.8, §9.1). The only place that
+ * knows which `__v` / `__sys` name carries which value and how memberships are encoded on the
+ * way in. Pure.
+ */
+import type { FieldValue } from '../model.js';
+import type { DomainUserRow, NewUserRow, PromoteRow, UserValues, UserWriteRow } from '../plan/types.js';
+import { encodeAppLicensing, encodeMembership } from './membership-encode.js';
+import { USER_FIELD_TO_VAULT } from './user-fields.js';
+
+export type UserBody = Record<string, FieldValue>;
+
+/** Scalar user values in the order bodies list them. */
+const VALUE_KEYS = ['first_name', 'last_name', 'email', 'timezone', 'locale', 'language', 'security_policy'] as const;
+
+function putValues(body: UserBody, values: UserValues): void {
+  for (const key of VALUE_KEYS) {
+    const value = values[key];
+    if (value !== undefined) body[USER_FIELD_TO_VAULT[key]] = value;
+  }
+  if (values.domain_admin !== undefined) body[USER_FIELD_TO_VAULT.domain_admin] = values.domain_admin;
+  for (const [name, value] of Object.entries(values.fields ?? {})) body[name] = value;
+}
+
+function putMembership(body: UserBody, row: NewUserRow | UserWriteRow): void {
+  if (row.membership !== undefined) body.vault_membership = encodeMembership(row.membership);
+  if (row.apps !== undefined && Object.keys(row.apps.apps).length > 0) body.app_licensing = encodeAppLicensing(row.apps.vault_id, row.apps.apps);
+}
+
+/**
+ * Create Multiple Users row. Row-level `security_profile__v` and `license_type__v` describe the
+ * calling vault (§5.3), so they are sent only when the new membership is in the session's vault.
+ */
+export function newUserBody(row: NewUserRow, sessionVaultId: number): UserBody {
+  const body: UserBody = { user_name__v: row.key };
+  putValues(body, row.values);
+  if (row.membership?.vault_id === sessionVaultId) {
+    body.security_profile__v = row.membership.security_profile;
+    body.license_type__v = row.membership.license_type;
+  }
+  putMembership(body, row);
+  if (row.membership === undefined && row.domain_only === true) body.domain = true;
+  return body;
+}
+
+/** Upsert or bulk-update row: matched by user name or by id. */
+export function userWriteBody(row: UserWriteRow, match: 'user_name' | 'id'): UserBody {
+  const body: UserBody = match === 'user_name' ? { user_name__v: row.key } : { id: requireId(row) };
+  putValues(body, row.values);
+  putMembership(body, row);
+  return body;
+}
+
+function requireId(row: UserWriteRow): number {
+  if (row.user_id === undefined) throw new Error(`row for ${row.key} has no user id`);
+  return row.user_id;
+}
+
+/** Update Single User fields: domain flags and cleared values (`null` clears, §5.6). */
+export function domainUserFields(row: DomainUserRow): UserBody {
+  const body: UserBody = {};
+  if (row.active !== undefined) body[USER_FIELD_TO_VAULT.active] = row.active;
+  if (row.domain_admin !== undefined) body[USER_FIELD_TO_VAULT.domain_admin] = row.domain_admin;
+  for (const name of row.clears) body[name in USER_FIELD_TO_VAULT ? USER_FIELD_TO_VAULT[name as keyof typeof USER_FIELD_TO_VAULT] : name] = null;
+  return body;
+}
+
+/** Promote Person to User body names (§9.1). */
+const PROMOTE_NAMES = {
+  first_name: 'first_name__sys',
+  last_name: 'last_name__sys',
+  email: 'email__sys',
+  language: 'language__sys',
+  timezone: 'timezone__sys',
+  locale: 'locale__sys',
+} as const;
+
+export function promoteBody(row: PromoteRow): UserBody {
+  const body: UserBody = { source_person_id: row.person_id, username__sys: row.key };
+  for (const [key, name] of Object.entries(PROMOTE_NAMES)) {
+    const value = row.values[key as keyof typeof PROMOTE_NAMES];
+    if (value !== undefined) body[name] = value;
+  }
+  if (row.security_profile !== undefined) body.security_profile__sys = row.security_profile;
+  if (row.license_type !== undefined) body.license_type__sys = row.license_type;
+  if (row.values.domain_admin === true) body.domain_admin__sys = true;
+  return body;
+}

@@ -1,0 +1,162 @@
+/**
+ * Typed writes: what apply asks of Vault, in the plan's terms, and the one place that decides
+ * how each write is repeated when its outcome is unknown.
+ *
+ * The safe-to-repeat policy, whole:
+ * - Reads, updates by id, upserts and SiteVault edits are idempotent: the transport repeats
+ *   them after transport failures and 5xx, and users.ts re-sends rows refused with a transient
+ *   error (RACE_CONDITION …), within the client's retry budget.
+ * - A user create is never repeated as a create (a lost answer may hide a user that now exists).
+ *   When its outcome is unknown (no trustworthy answer, or rows refused with a transient error),
+ *   those rows are sent again as an upsert keyed by user_name__v, which can only land on one user.
+ * - A promotion is repeated up to CREATE_TRIES times while its outcome is unknown: Vault refuses
+ *   to promote a person who already has a user, and a refusal is read back — the person's
+ *   `vault_user__sys` naming the user the row asked for means the promotion happened.
+ * - A SiteVault create is repeated up to CREATE_TRIES times while its outcome is unknown:
+ *   SiteVault matches the person by email, so none is made twice.
+ * Waits between a caller's own repeats use the client's backoff on its injectable clock.
+ */
+import { TransportError, VaultApiError, VaultRosterError } from '../errors.js';
+import type { DomainUserRow, NewUserRow, PromoteRow, SiteVaultCreateRow, SiteVaultEditRow, UserWriteRow } from '../plan/types.js';
+import {
+  domainUserFields,
+  newUserBody,
+  promoteBody,
+  sitevaultCreateBody,
+  sitevaultEditBody,
+  UPSERT_ID_PARAM,
+  userWriteBody,
+} from '../vault-api/index.js';
+import { promotePersons, sitevaultCreatePerson, sitevaultEditPerson } from './clinical.js';
+import type { RowResult } from './envelope.js';
+import { query } from './query.js';
+import { RETRYABLE_VAULT_ERRORS } from './retry.js';
+import type { VaultTransport } from './transport.js';
+import { createUsers, getUser, updateUser, updateUsers, type UserRow } from './users.js';
+
+/** Tries of a create-like call whose failure left its outcome unknown. */
+export const CREATE_TRIES = 4;
+
+/** Vault's outcome for one row of a typed write. */
+export type RowOutcome =
+  | { readonly ok: true; readonly id?: string }
+  | { readonly ok: false; readonly error_type: string; readonly message: string };
+
+function outcomes(results: readonly RowResult[]): RowOutcome[] {
+  return results.map((r) => (r.ok ? { ok: true, id: String(r.id) } : { ok: false, error_type: r.errorType, message: r.message }));
+}
+
+/** The call failed without a trustworthy answer: Vault may or may not have processed it. */
+function outcomeUnknown(error: unknown): boolean {
+  if (error instanceof TransportError) return true;
+  return error instanceof VaultApiError && RETRYABLE_VAULT_ERRORS.has(error.errorType);
+}
+
+export interface WriteContext {
+  readonly transport: VaultTransport;
+  /** Waits before the caller's own repeat number `attempt` (0 first). */
+  backoff(attempt: number): Promise<void>;
+}
+
+async function repeatWhileUnknown<T>(ctx: WriteContext, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt + 1 >= CREATE_TRIES || !outcomeUnknown(error)) throw error;
+      await ctx.backoff(attempt);
+    }
+  }
+}
+
+/** The vault the session is in: new users' row-level profile and licence describe that vault. */
+async function sessionVaultId(transport: VaultTransport): Promise<number> {
+  const vaultId = transport.vaultId ?? (await transport.session()).vaultId;
+  if (vaultId === undefined) {
+    throw new VaultRosterError('vault-unknown', 'cannot create users: Vault has not said which vault this session is in', {
+      hint: 'Log in with VAULT_USERNAME and VAULT_PASSWORD (the login answer names the vault), not a ready session id.',
+    });
+  }
+  return vaultId;
+}
+
+/**
+ * Creates users; rows whose outcome is unknown go again as an upsert keyed by user name. With
+ * `sentBefore` (an interrupted earlier run may have sent this batch) the first send is already
+ * that upsert.
+ */
+export async function createUserRows(ctx: WriteContext, rows: readonly NewUserRow[], options: { sentBefore: boolean }): Promise<RowOutcome[]> {
+  const vaultId = await sessionVaultId(ctx.transport);
+  const wire: UserRow[] = rows.map((row) => ({ key: row.key, body: newUserBody(row, vaultId) }));
+  if (options.sentBefore) return outcomes(await createUsers(ctx.transport, wire, { upsertKey: UPSERT_ID_PARAM.user_name }));
+  let results: RowResult[];
+  try {
+    results = await createUsers(ctx.transport, wire);
+  } catch (error) {
+    if (!outcomeUnknown(error)) throw error;
+    return outcomes(await createUsers(ctx.transport, wire, { upsertKey: UPSERT_ID_PARAM.user_name }));
+  }
+  const transient = results.filter((r) => !r.ok && RETRYABLE_VAULT_ERRORS.has(r.errorType));
+  if (transient.length > 0) {
+    const again = await createUsers(
+      ctx.transport,
+      transient.map((r) => wire[r.index] as UserRow),
+      { upsertKey: UPSERT_ID_PARAM.user_name },
+    );
+    transient.forEach((r, i) => {
+      const retried = again[i];
+      if (retried !== undefined) results[r.index] = { ...retried, index: r.index };
+    });
+  }
+  return outcomes(results);
+}
+
+/** Upserts by user name or by id; both land on one user, so the client repeats them itself. */
+export async function upsertUserRows(ctx: WriteContext, match: 'user_name' | 'id', rows: readonly UserWriteRow[]): Promise<RowOutcome[]> {
+  const wire = rows.map((row) => ({ key: row.key, body: userWriteBody(row, match) }));
+  return outcomes(await createUsers(ctx.transport, wire, { upsertKey: UPSERT_ID_PARAM[match] }));
+}
+
+export async function updateUserRows(ctx: WriteContext, rows: readonly UserWriteRow[]): Promise<RowOutcome[]> {
+  return outcomes(await updateUsers(ctx.transport, rows.map((row) => ({ key: row.key, body: userWriteBody(row, 'id') }))));
+}
+
+export async function updateDomainUser(ctx: WriteContext, row: DomainUserRow): Promise<RowOutcome> {
+  const echoed = await updateUser(ctx.transport, row.user_id, domainUserFields(row));
+  return { ok: true, id: String(echoed) };
+}
+
+/** The user a Clinical person is linked to, if its name is `userName`: the promotion happened. */
+async function promotedUserId(ctx: WriteContext, personId: string, userName: string): Promise<string | undefined> {
+  if (!/^[A-Za-z0-9]+$/.test(personId)) return undefined;
+  const [person] = await query(ctx.transport, `SELECT id, vault_user__sys FROM person__sys WHERE id = '${personId}'`);
+  const linked = Number(person?.vault_user__sys);
+  if (!Number.isSafeInteger(linked) || linked <= 0) return undefined;
+  const user = await getUser(ctx.transport, linked);
+  const name = user.user_name__v;
+  return typeof name === 'string' && name.toLowerCase() === userName.toLowerCase() ? String(linked) : undefined;
+}
+
+/** Promotes persons; a refusal because the person already has the intended user counts as done. */
+export async function promotePersonRows(ctx: WriteContext, rows: readonly PromoteRow[]): Promise<RowOutcome[]> {
+  const wire = rows.map((row) => ({ key: row.key, body: promoteBody(row) }));
+  const results = await repeatWhileUnknown(ctx, () => promotePersons(ctx.transport, wire));
+  return Promise.all(
+    results.map(async (r, i): Promise<RowOutcome> => {
+      if (r.ok || r.errorType !== 'OPERATION_NOT_ALLOWED') return outcomes([r])[0] as RowOutcome;
+      const row = rows[i];
+      const id = row === undefined ? undefined : await promotedUserId(ctx, row.person_id, row.key);
+      return id === undefined ? { ok: false, error_type: r.errorType, message: r.message } : { ok: true, id };
+    }),
+  );
+}
+
+export async function createSiteVaultPerson(ctx: WriteContext, row: SiteVaultCreateRow): Promise<RowOutcome> {
+  const created = await repeatWhileUnknown(ctx, () => sitevaultCreatePerson(ctx.transport, sitevaultCreateBody(row.key, row.person)));
+  return { ok: true, id: created.personId };
+}
+
+export async function editSiteVaultPerson(ctx: WriteContext, row: SiteVaultEditRow): Promise<RowOutcome> {
+  const edited = await sitevaultEditPerson(ctx.transport, row.person_id, sitevaultEditBody(row));
+  return { ok: true, id: edited.personId };
+}
