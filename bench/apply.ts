@@ -154,7 +154,7 @@ async function planAndApply(sim: RemoteSimulator, wanted: Wanted, burstWindowMs?
   const plan = createPlan(desired, live, {
     tool_version: 'bench',
     created_at: new Date().toISOString(),
-    target: { url: sim.url, vault_id: live.vault_id, api_version: API },
+    target: { url: `https://${DNS}`, server: sim.url, vault_id: live.vault_id, api_version: API },
     allow: {},
   });
   // The CLI hashes the plan for its journal check before it applies; do the same, timed apart.

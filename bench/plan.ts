@@ -17,7 +17,7 @@ const RUNS = 5;
 const OPTIONS: PlanOptions = {
   tool_version: 'bench',
   created_at: '2026-01-01T00:00:00.000Z',
-  target: { url: 'https://bench.example.com', vault_id: 3003, api_version: 'v26.2' },
+  target: { url: 'https://bench.example.com', server: 'https://bench.example.com', vault_id: 3003, api_version: 'v26.2' },
   allow: { mass_deactivation: true, license_overuse: true, protected_users: true, last_domain_admin: true },
 };
 
@@ -72,7 +72,7 @@ function desiredUser(i: number): DesiredUser {
 function desiredState(users: DesiredUser[]): DesiredState {
   return {
     config_path: '/bench/roster.yaml',
-    target: { url: OPTIONS.target.url, api_version: 'v26.2', vault_id: 3003 },
+    target: { url: OPTIONS.target.url, api_version: 'v26.2', server: OPTIONS.target.url, api_version: 'v26.2', vault_id: 3003 },
     policy: { ...DEFAULT_POLICY, unmanaged_users: 'ignore' },
     state_path: '/bench/state.json',
     users,

@@ -87,8 +87,8 @@ function checkTarget(input: AdmissionInput): void {
   if (live.vault_id !== plan.target.vault_id) {
     refuse('wrong-vault', `plan ${source} is for vault ${plan.target.vault_id}, but this session is in vault ${live.vault_id}`, 'Check VAULT_URL / roster.yaml vault: or apply the plan made for this vault.');
   }
-  if (!sameServer(plan.target.url, input.serverUrl)) {
-    refuse('wrong-server', `plan ${source} was made against ${plan.target.url}, but this run talks to ${input.serverUrl}`, 'Apply the plan with the same VAULT_URL (or vault.url) it was made with, or make a new plan for this server.');
+  if (!sameServer(plan.target.server, input.serverUrl)) {
+    refuse('wrong-server', `plan ${source} was made against ${plan.target.server}, but this run talks to ${input.serverUrl}`, 'Apply the plan with the same VAULT_URL (or vault.url) it was made with, or make a new plan for this server.');
   }
 }
 

@@ -137,8 +137,14 @@ export function makePlan(request: PlanRequest, values: Values): Plan {
   return createPlan(desired, live, {
     tool_version: TOOL_VERSION,
     created_at: new Date().toISOString(),
-    // The server actually read: apply refuses to run the plan against any other.
-    target: { url: request.serverUrl, vault_id: live.vault_id, api_version: desired.target.api_version },
+    target: {
+      // The configured address names the vault; VAULT_URL may point at a tunnel or the simulator.
+      url: desired.target.url ?? request.serverUrl,
+      // The server actually read: apply refuses to run the plan against any other.
+      server: request.serverUrl,
+      vault_id: live.vault_id,
+      api_version: desired.target.api_version,
+    },
     allow: allowFlags(values),
     refresh_sitevault: request.refresh,
     mode: request.mode,

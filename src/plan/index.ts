@@ -123,7 +123,7 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
     format_version: PLAN_FORMAT_VERSION,
     created_at: options.created_at,
     tool_version: options.tool_version,
-    target: { url: options.target.url, vault_id: options.target.vault_id, api_version: options.target.api_version },
+    target: { url: options.target.url, server: options.target.server, vault_id: options.target.vault_id, api_version: options.target.api_version },
     ...(options.git_commit === undefined ? {} : { git_commit: options.git_commit }),
     desired_digest: desiredDigest(desired.files),
     desired_files: desiredFiles,

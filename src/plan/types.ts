@@ -11,8 +11,10 @@ export const PLAN_FORMAT_VERSION = 2;
 export { DEFAULT_BURST_LIMIT, MAX_BATCH_ROWS } from '../vault-api/index.js';
 
 export interface PlanTarget {
-  /** The server the plan was read from (VAULT_URL or vault.url); apply refuses any other. */
+  /** The vault's address as configured (roster.yaml vault.url, else VAULT_URL): names the vault. */
   readonly url: string;
+  /** The server the plan was actually read from (VAULT_URL, else vault.url); apply refuses any other. */
+  readonly server: string;
   readonly vault_id: number;
   readonly api_version: string;
 }

@@ -8,9 +8,10 @@ import { startRosterFixture } from '../helpers/roster.js';
 
 const GOLDEN = join(import.meta.dirname, 'golden');
 
-/** Only the timestamp and tool version vary between runs. */
+/** Only the timestamp, tool version and the simulator's port vary between runs. */
 function normalise(text: string): string {
   return text
+    .replace(/("server": "http:\/\/127\.0\.0\.1:)\d+"/g, '$1<port>"')
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<time>')
     .replace(/("tool_version": )"[^"]+"/g, '$1"<version>"')
     .replace(/by vault-roster \S+/g, 'by vault-roster <version>');

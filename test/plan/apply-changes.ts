@@ -69,7 +69,7 @@ export function applyPlanChanges(live: LiveState, plan: Plan): LiveState {
     if (change.subject === 'user') {
       applyUserChange(users, change, () => id++);
       if (change.action === 'promote') {
-        const person = [...persons.values()].find((p) => p.user_id === null && plan.operations.some((o) => o.rows.some((r) => r.key === change.key && r.body.source_person_id === p.id)));
+        const person = [...persons.values()].find((p) => p.user_id === null && plan.operations.some((o) => o.kind === 'promote_persons' && o.rows.some((r) => r.key === change.key && r.person_id === p.id)));
         if (person) persons.set(person.id, { ...person, user_id: String(users.get(change.key)?.id) });
       }
       continue;

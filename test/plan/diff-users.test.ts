@@ -157,7 +157,7 @@ describe('user diff', () => {
     }
     expect(change?.action).toBe(c.action);
     expect(change?.fields).toEqual(c.fields);
-    expect(plan.live_digests[`user:${KATE}`]).toMatch(/^[0-9a-f]{64}$/);
+    expect(plan.live_digests.users[KATE]).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('matches user names case-insensitively', () => {
@@ -176,7 +176,7 @@ describe('user diff', () => {
       'fields.company__v', 'memberships[3003].active', 'memberships[3003].security_profile', 'memberships[3003].license_type', 'memberships[3003].apps.rimReg_v',
     ]);
     expect(change.fields.every((f) => f.before === null)).toBe(true);
-    expect(plan.live_digests).toEqual({ [`user:${KATE}`]: null });
+    expect(plan.live_digests).toEqual({ users: { [KATE]: null }, persons: {}, sitevault: {} });
     expect(plan.summary).toMatchObject({ create: 1, unchanged: 1, api_calls: 1 });
   });
 

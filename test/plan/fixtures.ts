@@ -154,7 +154,7 @@ export function liveState(parts: LiveParts = {}): LiveState {
 export const OPTIONS: PlanOptions = {
   tool_version: '0.1.0',
   created_at: '2026-01-02T03:04:05.000Z',
-  target: { url: 'https://vault.example.com', vault_id: 3003, api_version: 'v26.2' },
+  target: { url: 'https://vault.example.com', server: 'https://vault.example.com', vault_id: 3003, api_version: 'v26.2' },
   allow: {},
 };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredUser, LiveUser } from '../../src/model.js';
 import { burstLimitNote, packRows, type Operation, type Plan } from '../../src/plan/index.js';
+import { wireCall } from '../helpers/wire.js';
 import { ADMIN, ADMIN_DESIRED, desiredState, desiredUser, liveState, liveUser, omit, planOf } from './fixtures.js';
 
 const KATE = 'kate.grossman@veepharm.com';
@@ -13,15 +14,25 @@ function planFor(desired: Partial<DesiredUser>, live: Partial<LiveUser> | null):
   return planOf(desiredState({ users: [ADMIN_DESIRED, desiredUser(KATE, desired)] }), liveState({ users: liveUsers }));
 }
 
-/** Operation shape without ids, for readable expectations. */
+/** How each kind's call is sent: the verb and the body format people know it by. */
+const SHAPE: Record<Operation['kind'], [string, string]> = {
+  create_users: ['create', 'json-array'],
+  upsert_users: ['upsert', 'json-array'],
+  update_users: ['update', 'json-array'],
+  update_user: ['update', 'form'],
+  promote_persons: ['promote', 'json-array'],
+  sitevault_create: ['sitevault_create', 'json-array'],
+  sitevault_edit: ['sitevault_edit', 'json-object'],
+};
+
+/** Operations as the requests the client sends for them (without ids), for readable expectations. */
 function calls(plan: Plan): unknown[] {
-  return plan.operations.map((o) => ({
-    kind: o.kind,
-    call: `${o.method} ${o.path}${o.query ? `?${new URLSearchParams(o.query).toString()}` : ''}`,
-    format: o.body_format,
-    depends_on: o.depends_on,
-    bodies: o.rows.map((r) => r.body),
-  }));
+  return plan.operations.map((o) => {
+    const wire = wireCall(o, 3003);
+    const query = wire.query === undefined ? '' : `?${new URLSearchParams(wire.query).toString()}`;
+    expect(o.call).toBe(`${wire.method} ${wire.path}${query}`);
+    return { kind: SHAPE[o.kind][0], call: o.call, format: SHAPE[o.kind][1], depends_on: o.depends_on, bodies: wire.bodies };
+  });
 }
 
 function expectBatchesSound(operations: readonly Operation[]): void {
@@ -102,8 +113,8 @@ describe('choosing calls for existing users', () => {
     const desired = desiredState({ users: [desiredUser(KATE, { domain_admin: false }), desiredUser(bob, { domain_admin: true })] });
     const live = liveState({ users: [liveUser(KATE, 25001, { domain_admin: true }), liveUser(bob, 25002)], authenticated_user: 'someone@else.com' });
     const plan = planOf(desired, live);
-    const grant = plan.operations.find((o) => o.path === '/objects/users/25002');
-    const revoke = plan.operations.find((o) => o.path === '/objects/users/25001');
+    const grant = plan.operations.find((o) => o.call === 'PUT /objects/users/25002');
+    const revoke = plan.operations.find((o) => o.call === 'PUT /objects/users/25001');
     expect(revoke?.depends_on).toContain(grant?.id);
     expect(plan.diagnostics.filter((d) => d.code === 'guard-last-domain-admin')).toEqual([]);
   });
@@ -149,7 +160,7 @@ describe('choosing calls for new users', () => {
 
   it('creates a user outside the session vault without a row-level profile', () => {
     const plan = planFor({ memberships: [M4004] }, null);
-    const body = plan.operations[0]?.rows[0]?.body;
+    const body = wireCall(plan.operations[0]!, 3003).bodies[0];
     expect(body?.vault_membership).toBe('4004:true:read_only_user__v:read_only__v');
     expect(body).not.toHaveProperty('security_profile__v');
   });
@@ -163,9 +174,9 @@ describe('choosing calls for new users', () => {
     const users = Array.from({ length: 10_000 }, (_, i) => desiredUser(`user${String(i).padStart(5, '0')}@veepharm.com`, { memberships: [M3003] }));
     const plan = planOf(desiredState({ users: [ADMIN_DESIRED, ...users] }), liveState({ users: [ADMIN] }));
     expect(plan.operations).toHaveLength(20);
-    expect(plan.operations.every((o) => o.kind === 'create' && o.rows.length === 500)).toBe(true);
+    expect(plan.operations.every((o) => o.kind === 'create_users' && o.rows.length === 500)).toBe(true);
     expect(plan.summary.api_calls).toBe(20);
-    expect(plan.summary.burst_limit_note).toBe('20 API calls, within the burst limit of 2,000 calls per 5 minutes.');
+    expect(burstLimitNote(plan.summary.api_calls, plan.summary.burst_limit)).toBe('20 API calls, within the burst limit of 2,000 calls per 5 minutes.');
     expectBatchesSound(plan.operations);
   });
 
@@ -179,7 +190,7 @@ describe('choosing calls for new users', () => {
     const desired = desiredState({ users: [ADMIN_DESIRED, ...users.map((u) => desiredUser(u, { memberships: want }))] });
     const live = liveState({ users: [ADMIN, ...users.map((u, i) => liveUser(u, 30000 + i, { memberships: [M3003, M4004, { ...M5005, apps: {} }] }))] });
     const plan = planOf(desired, live);
-    const updates = plan.operations.filter((o) => o.kind === 'update');
+    const updates = plan.operations.filter((o) => o.kind === 'update_users');
     expect(updates).toHaveLength(Math.ceil(1800 / 500));
     expectBatchesSound(plan.operations);
   });
@@ -197,7 +208,8 @@ describe('choosing calls for new users', () => {
     const live = liveState({ users: [ADMIN, ...users.map((u, i) => liveUser(u.user_name, 100 + i))] });
     const plan = planOf(desiredState({ users: [ADMIN_DESIRED, ...users] }), live, { burst_limit: 2 });
     expect(plan.summary.api_calls).toBe(3);
-    expect(plan.summary.burst_limit_note).toMatch(/^3 API calls exceed the burst limit of 2 calls/);
+    expect(plan.summary.burst_limit).toBe(2);
+    expect(burstLimitNote(plan.summary.api_calls, plan.summary.burst_limit)).toMatch(/^3 API calls exceed the burst limit of 2 calls/);
   });
 });
 
@@ -209,7 +221,7 @@ describe('packRows', () => {
     ['one key 3 times', ['a', 'a', 'a'], 3],
     ['1,000 keys × 2', Array.from({ length: 2000 }, (_, i) => `k${i % 1000}`), 4],
   ] as const)('%s', (_name, keys, batches) => {
-    const packed = packRows(keys.map((key) => ({ key, body: {} })));
+    const packed = packRows(keys.map((key) => ({ key, values: {} })));
     expect(packed).toHaveLength(batches);
     expect(packed.flat()).toHaveLength(keys.length);
     for (const batch of packed) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DesiredSiteVaultPerson } from '../../src/model.js';
 import type { Plan } from '../../src/plan/index.js';
 import { ADMIN, ADMIN_DESIRED, appliedPerson, desiredState, desiredUser, liveState, liveUser, planOf, sitevaultPerson } from './fixtures.js';
+import { wireCall } from '../helpers/wire.js';
 
 const OLIVIA = 'olivia.rue@veepharm.com';
 const KATE = 'kate.grossman@veepharm.com';
@@ -24,33 +25,30 @@ describe('Clinical promotions', () => {
     const plan = planOf(desired, live);
     expect(plan.changes.map((c) => [c.key, c.action])).toEqual([[KATE, 'promote']]);
     const [promote, upsert] = plan.operations;
-    expect(promote).toMatchObject({ id: 'op-001', kind: 'promote', method: 'POST', path: '/app/clinical/persons/actions/promote_to_user', body_format: 'json-array' });
-    expect(promote?.rows).toEqual([
+    expect(promote).toMatchObject({ id: 'op-001', kind: 'promote_persons', call: 'POST /app/clinical/persons/actions/promote_to_user' });
+    expect(wireCall(promote!).bodies).toEqual([
       {
-        key: KATE,
-        body: {
-          source_person_id: 'V0B00000000D001',
-          username__sys: KATE,
-          first_name__sys: 'Kate',
-          last_name__sys: 'Grossman',
-          email__sys: KATE,
-          license_type__sys: 'full__v',
-          language__sys: 'en',
-          timezone__sys: 'America/New_York',
-          locale__sys: 'en_US',
-          security_profile__sys: 'document_user__v',
-        },
+        source_person_id: 'V0B00000000D001',
+        username__sys: KATE,
+        first_name__sys: 'Kate',
+        last_name__sys: 'Grossman',
+        email__sys: KATE,
+        license_type__sys: 'full__v',
+        language__sys: 'en',
+        timezone__sys: 'America/New_York',
+        locale__sys: 'en_US',
+        security_profile__sys: 'document_user__v',
       },
     ]);
     // The rest follows as upserts keyed by user name: policy, extra fields, every vault.
-    expect(upsert).toMatchObject({ kind: 'upsert', query: { operation: 'upsert', idParam: 'user_name__v' }, depends_on: ['op-001'] });
-    expect(plan.operations.filter((o) => o.kind === 'upsert').flatMap((o) => o.rows.map((r) => r.body))).toEqual([
+    expect(upsert).toMatchObject({ kind: 'upsert_users', match: 'user_name', call: 'POST /objects/users?operation=upsert&idParam=user_name__v', depends_on: ['op-001'] });
+    expect(plan.operations.filter((o) => o.kind === 'upsert_users').flatMap((o) => wireCall(o).bodies)).toEqual([
       { user_name__v: KATE, security_policy_id__v: '821', company__v: 'VeevaPharm', vault_membership: '3003:true:document_user__v:full__v', app_licensing: '3003|rimReg_v:true:full__v' },
       { user_name__v: KATE, vault_membership: '4004:true:read_only_user__v:read_only__v' },
     ]);
     expect(plan.summary.promote).toBe(1);
-    expect(plan.live_digests[`user:${KATE}`]).toBeNull();
-    expect(plan.live_digests['person:V0B00000000D001']).toMatch(/^[0-9a-f]{64}$/);
+    expect(plan.live_digests.users[KATE]).toBeNull();
+    expect(plan.live_digests.persons.V0B00000000D001).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('turns a person that has a user, or does not exist, into a warning, not an operation', () => {
@@ -66,7 +64,7 @@ describe('Clinical promotions', () => {
   it('manages a promoted user that already exists like any other', () => {
     const plan = planOf(desiredState({ users: [ADMIN_DESIRED, desiredUser(KATE, { promote_from_person: 'V0B00000000D001', first_name: 'K' })] }), liveState({ users: [ADMIN, liveUser(KATE, 39)], persons: [PERSON('V0B00000000D001', '39')] }));
     expect(plan.changes.map((c) => c.action)).toEqual(['update']);
-    expect(plan.operations.map((o) => o.kind)).toEqual(['update']);
+    expect(plan.operations.map((o) => o.kind)).toEqual(['update_users']);
     expect(plan.diagnostics).toEqual([]);
   });
 });
@@ -85,29 +83,19 @@ describe('SiteVault', () => {
   it('creates a person absent from the state file: one call, body per §8.1', () => {
     const plan = svPlan([JERRY], []);
     expect(plan.changes.map((c) => [c.subject, c.key, c.action])).toEqual([['sitevault_person', JERRY.email, 'sitevault_create']]);
-    expect(plan.operations).toEqual([
+    expect(plan.operations.map((o) => [o.id, o.kind, o.call, o.depends_on, o.rows.map((r) => r.key)])).toEqual([
+      ['op-001', 'sitevault_create', 'POST /app/sitevault/useradmin/persons', [], [JERRY.email]],
+    ]);
+    expect(wireCall(plan.operations[0]!).bodies).toEqual([
       {
-        id: 'op-001',
-        kind: 'sitevault_create',
-        method: 'POST',
-        path: '/app/sitevault/useradmin/persons',
-        body_format: 'json-array',
-        depends_on: [],
-        rows: [
-          {
-            key: JERRY.email,
-            body: {
-              user: { email: JERRY.email, first_name: 'Jerry', last_name: 'Cotter', security_policy_id: 'VeevaID', person_type: 'staff__v' },
-              person_type: 'staff__v',
-              is_investigator: false,
-              assignments: {
-                org_assignment: { org_id: 'V42000000001001', system_role_id: 'org_full__v' },
-                site_assignments: [{ site_usn: 'US-NC-0001', system_role_id: 'regulatory__v', addons: ['site_budgets__v'] }],
-                study_assignments: [{ id: 'V0S000000001001', study_role: 'clinical_research_coordinator__v' }],
-              },
-            },
-          },
-        ],
+        user: { email: JERRY.email, first_name: 'Jerry', last_name: 'Cotter', security_policy_id: 'VeevaID', person_type: 'staff__v' },
+        person_type: 'staff__v',
+        is_investigator: false,
+        assignments: {
+          org_assignment: { org_id: 'V42000000001001', system_role_id: 'org_full__v' },
+          site_assignments: [{ site_usn: 'US-NC-0001', system_role_id: 'regulatory__v', addons: ['site_budgets__v'] }],
+          study_assignments: [{ id: 'V0S000000001001', study_role: 'clinical_research_coordinator__v' }],
+        },
       },
     ]);
     expect(plan.diagnostics.map((d) => d.code)).toEqual(['sitevault-state-only']);
@@ -148,8 +136,8 @@ describe('SiteVault', () => {
   ] as const)('edit: %s', (_name, over, fields, body) => {
     const plan = svPlan([{ ...JERRY, ...over }], [JERRY]);
     expect(plan.changes.map((c) => [c.action, c.fields])).toEqual([['sitevault_edit', fields]]);
-    expect(plan.operations.map((o) => [o.kind, o.method, o.path, o.body_format, o.rows[0]?.body])).toEqual([
-      ['sitevault_edit', 'PUT', '/app/sitevault/useradmin/persons/V0B000000001000', 'json-object', body],
+    expect(plan.operations.map((o) => [o.kind, o.call, wireCall(o).bodies[0]])).toEqual([
+      ['sitevault_edit', 'PUT /app/sitevault/useradmin/persons/V0B000000001000', body],
     ]);
   });
 
@@ -166,7 +154,7 @@ describe('SiteVault', () => {
     expect(plan.changes).toHaveLength(1);
     expect(plan.changes[0]).toMatchObject({ action: 'sitevault_edit', risks: ['deactivation'] });
     expect(plan.changes[0]?.reason).toContain('removed from YAML');
-    expect(plan.operations[0]?.rows[0]?.body).toEqual({
+    expect(wireCall(plan.operations[0]!).bodies[0]).toEqual({
       is_investigator: false,
       assignments: {
         org_assignment: { org_id: 'V42000000001001', system_role_id: 'org_no_access__v' },
@@ -180,13 +168,13 @@ describe('SiteVault', () => {
   it('re-sends every assignment of every person on refresh', () => {
     const plan = svPlan([JERRY], [JERRY], true);
     expect(plan.changes.map((c) => [c.action, c.fields.length])).toEqual([['sitevault_edit', 0]]);
-    const body = plan.operations[0]?.rows[0]?.body as { assignments: Record<string, unknown> };
+    const body = wireCall(plan.operations[0]!).bodies[0] as { assignments: Record<string, unknown> };
     expect(Object.keys(body.assignments)).toEqual(['org_assignment', 'site_assignments', 'study_assignments']);
   });
 
   it('moves an org in two calls: revoke the old org, then assign the new one', () => {
     const plan = svPlan([{ ...JERRY, org: { org_id: 'V42000000002002', role: 'org_full__v', addons: [] } }], [JERRY]);
-    expect(plan.operations.map((o) => [o.id, o.depends_on, o.rows[0]?.body])).toEqual([
+    expect(plan.operations.map((o) => [o.id, o.depends_on, wireCall(o).bodies[0]])).toEqual([
       ['op-001', [], { is_investigator: false, assignments: { org_assignment: { org_id: 'V42000000001001', system_role_id: 'org_no_access__v' } } }],
       ['op-002', ['op-001'], { is_investigator: false, assignments: { org_assignment: { org_id: 'V42000000002002', system_role_id: 'org_full__v' } } }],
     ]);

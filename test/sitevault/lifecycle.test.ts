@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultSeed } from '../../src/simulator/index.js';
 import { startRosterFixture, type RosterFixture } from '../helpers/roster.js';
 import { planJson, readState, simPersons, writeRepo, writeFile, writes } from './repo.js';
+import { wireCall } from '../helpers/wire.js';
 
 const EMAIL = 'jerry.cotter@company.com';
 const ORG = 'V42000000001001';
@@ -57,7 +58,7 @@ describe('SiteVault person lifecycle', () => {
     // 1. Create: one POST, with exactly the YAML's assignments.
     const created = await planJson(fx);
     expect(created.changes.map((c) => [c.subject, c.key, c.action])).toEqual([['sitevault_person', EMAIL, 'sitevault_create']]);
-    expect(created.operations.map((o) => [o.kind, o.method, o.path])).toEqual([['sitevault_create', 'POST', '/app/sitevault/useradmin/persons']]);
+    expect(created.operations.map((o) => [o.kind, wireCall(o).method, wireCall(o).path])).toEqual([['sitevault_create', 'POST', '/app/sitevault/useradmin/persons']]);
     expect(created.diagnostics.map((d) => d.code)).toContain('sitevault-state-only');
     fx.sim.clearRequestLog();
     expect(await applyOk(fx)).toMatch(/^Apply complete: created 1, updated 0, deactivated 0, promoted 0, failed 0\.$/m);
@@ -97,7 +98,7 @@ describe('SiteVault person lifecycle', () => {
     expect(edit.changes.map((c) => [c.action, c.fields])).toEqual([
       ['sitevault_edit', [{ path: 'sites[US-NC-0001].addons', before: ['site_budgets__v'], after: ['site_budgets__v', 'site_profiles__v'] }]],
     ]);
-    expect(edit.operations.map((o) => [o.kind, o.method, o.path, o.rows.map((r) => r.body)])).toEqual([
+    expect(edit.operations.map((o) => [o.kind, wireCall(o).method, wireCall(o).path, wireCall(o).bodies])).toEqual([
       [
         'sitevault_edit',
         'PUT',
@@ -132,7 +133,7 @@ describe('SiteVault person lifecycle', () => {
         ],
       ],
     ]);
-    expect(removal.operations[0]?.rows[0]?.body).toEqual({
+    expect(wireCall(removal.operations[0]!).bodies[0]).toEqual({
       is_investigator: false,
       assignments: { site_assignments: [{ site_usn: 'US-CA-0002', system_role_id: 'no_access__v' }] },
     });
@@ -149,7 +150,7 @@ describe('SiteVault person lifecycle', () => {
     writeFile(fx.dir, 'sitevault/staff.yaml', 'sitevault_users: []\n');
     const gone = await planJson(fx);
     expect(gone.changes.map((c) => [c.key, c.action, c.reason])).toEqual([[EMAIL, 'sitevault_edit', 'removed from YAML: org and site access revoked with the no-access roles']]);
-    expect(gone.operations[0]?.rows[0]?.body).toEqual({
+    expect(wireCall(gone.operations[0]!).bodies[0]).toEqual({
       is_investigator: false,
       assignments: {
         org_assignment: { org_id: ORG, system_role_id: 'org_no_access__v' },
@@ -204,7 +205,7 @@ describe('SiteVault person lifecycle', () => {
       [EMAIL, 'sitevault_edit', []],
       ['sofia.alvarez@apexcro.example', 'sitevault_edit', []],
     ]);
-    expect(refresh.operations.map((o) => o.rows[0]?.body)).toEqual([
+    expect(refresh.operations.map((o) => wireCall(o).bodies[0])).toEqual([
       {
         is_investigator: false,
         assignments: {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { entryDigest, nextBaseline, unchangedSinceBaseline } from '../../src/state/index.js';
+import { entryDigest, unchangedSinceBaseline } from '../../src/plan/index.js';
+import { nextBaseline } from '../../src/state/index.js';
 import { DEFAULT_POLICY, type DesiredState, type DesiredUser } from '../../src/model.js';
 
 const user = (name: string, title: string, line = 1): DesiredUser => ({
