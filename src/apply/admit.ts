@@ -233,7 +233,7 @@ export function admitPlan(input: AdmissionInput): void {
   const resuming = input.replay.runs > 0;
   const touched = resuming ? touchedRecords(plan, input.replay) : new Set<string>();
   checkLiveRecords(input, touched);
-  if (hasErrors(plan.diagnostics)) refuseErrors(plan, source, 'it');
+  if (hasErrors(plan.diagnostics)) refuseErrors(plan, source, 'the plan');
   const derived = derive(input);
   if (hasErrors(derived.diagnostics)) refuseErrors(derived, source, 'the plan the YAML and Vault imply now');
   if (resuming) compareResumed(input, derived, touched);
