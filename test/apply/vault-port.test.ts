@@ -1,12 +1,17 @@
-// The apply port over HTTP against the simulator: calls that create something are made safe to
-// repeat when their first try left the outcome unknown, and nothing is ever created twice.
+// The apply port over HTTP against the simulator: each typed operation becomes one client call,
+// and calls that create something are made safe to repeat (by the client, src/vault/writes.ts)
+// when their first try left the outcome unknown, or an earlier run may have sent them; nothing
+// is ever created twice.
 // Faults are seeded and the calls sequential, so each test meets the same faults every run:
 // with seed 8 the fault draws are 0.16, 0.63, 0.30, … so a fault of probability 0.5 hits the
 // first call after setFaults and spares the next.
 import { describe, expect, it } from 'vitest';
-import { vaultPort, type ApplyOperation } from '../../src/apply/index.js';
+import { vaultPort } from '../../src/apply/index.js';
+import { sendOperation } from '../../src/apply/vault-port.js';
+import type { SiteVaultPerson } from '../../src/model.js';
+import type { Operation, PromoteRow } from '../../src/plan/index.js';
 import { DEFAULT_ADMIN_PASSWORD, type FaultSpec, type RunningSimulator } from '../../src/simulator/index.js';
-import { createVaultClient, encodeMembership, type VaultClient } from '../../src/vault/index.js';
+import { createVaultClient, type VaultClient } from '../../src/vault/index.js';
 import { startTestSimulator } from '../helpers/simulator.js';
 import { capturingClock } from '../vault/capturing-clock.js';
 import { duplicateUserNames, writesIn } from './support.js';
@@ -28,30 +33,57 @@ async function connected(sim: RunningSimulator, clock = capturingClock()): Promi
   return client;
 }
 
-function createOp(names: readonly string[]): ApplyOperation {
+type OperationOf<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
+
+function createOp(names: readonly string[]): OperationOf<'create_users'> {
   return {
     id: 'op-001',
-    kind: 'create',
-    method: 'POST',
-    path: '/objects/users',
-    body_format: 'json-array',
+    kind: 'create_users',
+    call: 'POST /objects/users',
     depends_on: [],
     rows: names.map((name) => ({
       key: name,
-      body: {
-        user_name__v: name,
-        user_first_name__v: 'Port',
-        user_last_name__v: 'Test',
-        user_email__v: name,
-        user_timezone__v: 'America/New_York',
-        user_locale__v: 'en_US',
-        user_language__v: 'en',
-        security_policy_id__v: '822',
-        vault_membership: encodeMembership({ vault_id: 5005, active: true, security_profile: 'document_user__v', license_type: 'full__v' }),
+      values: {
+        first_name: 'Port',
+        last_name: 'Test',
+        email: name,
+        timezone: 'America/New_York',
+        locale: 'en_US',
+        language: 'en',
+        security_policy: '822',
       },
+      membership: { vault_id: 5005, active: true, security_profile: 'document_user__v', license_type: 'full__v' },
     })),
   };
 }
+
+const FIRST_RUN = { sentBefore: false };
+
+const siteVaultPerson: SiteVaultPerson = {
+  email: 'port.person@veepharm.com',
+  first_name: 'Port',
+  last_name: 'Person',
+  security_policy: 'VeevaID',
+  person_type: 'staff__v',
+  investigator: false,
+  org: { org_id: 'V42000000001001', role: 'org_full__v', addons: [] },
+  sites: [{ site_usn: 'US-NC-0001', role: 'study_team__v', addons: [] }],
+  studies: [],
+};
+
+const maria: PromoteRow = {
+  key: 'maria.lopez@veepharm.com',
+  person_id: 'V0B000000000001',
+  values: {
+    first_name: 'Maria',
+    last_name: 'Lopez',
+    email: 'maria.lopez@veepharm.com',
+    language: 'en',
+    timezone: 'America/New_York',
+    locale: 'en_US',
+  },
+  license_type: 'full__v',
+};
 
 const NAMES = ['port.one@veepharm.com', 'port.two@veepharm.com', 'port.three@veepharm.com'];
 
@@ -66,7 +98,7 @@ describe('vaultPort: creates whose outcome is unknown', () => {
     const client = await connected(sim);
     sim.clearRequestLog();
     sim.setFaults(faults);
-    const outcomes = await vaultPort(client).send(createOp(NAMES));
+    const outcomes = await vaultPort(client).send(createOp(NAMES), FIRST_RUN);
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
     const writes = writesIn(sim.requestLog()).map((e) => [e.method, e.query.operation ?? '', e.query.idParam ?? '', e.status]);
     expect(writes).toEqual([
@@ -83,7 +115,7 @@ describe('vaultPort: creates whose outcome is unknown', () => {
     const client = await connected(sim);
     sim.clearRequestLog();
     sim.setFaults({ failRows: ['port.two@veepharm.com'] });
-    const outcomes = await vaultPort(client).send(createOp(NAMES));
+    const outcomes = await vaultPort(client).send(createOp(NAMES), FIRST_RUN);
     expect(outcomes).toEqual([
       { ok: true, id: expect.any(String) as string },
       { ok: false, error_type: 'INVALID_DATA', message: 'row failed by fault injection (fail-rows)' },
@@ -93,25 +125,93 @@ describe('vaultPort: creates whose outcome is unknown', () => {
   });
 });
 
+/** Each write the simulator saw: method, path after the API version, query, rows and status. */
+function writesSeen(sim: RunningSimulator): [string, string, Record<string, string>, number | undefined, string][] {
+  return writesIn(sim.requestLog()).map((e) => [e.method, e.path.replace('/api/v26.2', ''), { ...e.query }, e.rows, e.status]);
+}
+
+describe('sendOperation: a create an earlier run may have sent', () => {
+  it('is sent once, as an upsert keyed by user_name__v, and lands on the user the lost answer made', async () => {
+    const sim = await startTestSimulator();
+    const client = await connected(sim);
+    // The interrupted run's create reached Vault for the first row; its answer was lost.
+    const [earlier] = await client.createUsers(createOp(NAMES.slice(0, 1)).rows, FIRST_RUN);
+    sim.clearRequestLog();
+    const outcomes = await sendOperation(client, createOp(NAMES), true);
+    expect(outcomes).toEqual([earlier, { ok: true, id: expect.stringMatching(/^\d+$/) as string }, { ok: true, id: expect.stringMatching(/^\d+$/) as string }]);
+    expect(writesSeen(sim)).toEqual([['POST', '/objects/users', { operation: 'upsert', idParam: 'user_name__v' }, 3, 'SUCCESS']]);
+    const users = (sim.dump().users ?? []).filter((u) => NAMES.includes(u.user_name__v));
+    expect(duplicateUserNames(users)).toEqual([]);
+    expect(users.map((u) => [u.user_name__v, u.user_first_name__v, u.vault_membership?.find((m) => m.vault_id === 5005)?.security_profile__v])).toEqual(
+      NAMES.map((name) => [name, 'Port', 'document_user__v']),
+    );
+  });
+
+  it('a first send of the same operation is a plain create', async () => {
+    const sim = await startTestSimulator();
+    const client = await connected(sim);
+    sim.clearRequestLog();
+    await sendOperation(client, createOp(NAMES), false);
+    expect(writesSeen(sim)).toEqual([['POST', '/objects/users', {}, 3, 'SUCCESS']]);
+  });
+});
+
+describe('sendOperation: one call per operation kind', () => {
+  it('maps each kind to its call; only a user create changes form when sent before', async () => {
+    const sim = await startTestSimulator();
+    const client = await connected(sim);
+    const name = 'kinds@veepharm.com';
+    const created = await sendOperation(client, createOp([name]), false);
+    const userId = Number(created[0]?.ok === true ? created[0].id : NaN);
+    expect(Number.isSafeInteger(userId)).toBe(true);
+    const base = { id: 'op-001', call: 'for display only', depends_on: [] };
+    const sv = await sendOperation(client, { ...base, kind: 'sitevault_create', rows: [{ key: 'kinds.person@veepharm.com', person: { ...siteVaultPerson, email: 'kinds.person@veepharm.com' } }] }, true);
+    const personId = sv[0]?.ok === true ? (sv[0].id ?? '') : '';
+    expect(personId).toMatch(/^V0B/);
+    const operations: Operation[] = [
+      { ...base, kind: 'create_users', rows: createOp([name]).rows },
+      { ...base, kind: 'upsert_users', match: 'user_name', rows: [{ key: name, values: { last_name: 'ByName' } }] },
+      { ...base, kind: 'upsert_users', match: 'id', rows: [{ key: name, user_id: userId, values: { first_name: 'ById' } }] },
+      { ...base, kind: 'update_users', rows: [{ key: name, user_id: userId, values: { fields: { user_title__v: 'Bulk' } } }] },
+      { ...base, kind: 'update_user', rows: [{ key: name, user_id: userId, domain_admin: false, clears: ['user_title__v'] }] },
+      { ...base, kind: 'promote_persons', rows: [{ ...maria, key: 'aisha.bello@veepharm.com', person_id: 'V0B000000000003', values: { ...maria.values, email: 'aisha.bello@veepharm.com' } }] },
+      { ...base, kind: 'sitevault_edit', rows: [{ key: 'kinds.person@veepharm.com', person_id: personId, investigator: true, sites: [], studies: [] }] },
+    ];
+    sim.clearRequestLog();
+    const outcomes = [];
+    for (const op of operations) outcomes.push(...(await sendOperation(client, op, true)));
+    const aisha = (sim.dump().users ?? []).find((u) => u.user_name__v === 'aisha.bello@veepharm.com');
+    expect(outcomes).toEqual([
+      { ok: true, id: String(userId) },
+      { ok: true, id: String(userId) },
+      { ok: true, id: String(userId) },
+      { ok: true, id: String(userId) },
+      { ok: true, id: String(userId) },
+      { ok: true, id: String(aisha?.id) },
+      { ok: true, id: personId },
+    ]);
+    expect(writesSeen(sim)).toEqual([
+      ['POST', '/objects/users', { operation: 'upsert', idParam: 'user_name__v' }, 1, 'SUCCESS'],
+      ['POST', '/objects/users', { operation: 'upsert', idParam: 'user_name__v' }, 1, 'SUCCESS'],
+      ['POST', '/objects/users', { operation: 'upsert', idParam: 'id' }, 1, 'SUCCESS'],
+      ['PUT', '/objects/users', {}, 1, 'SUCCESS'],
+      ['PUT', `/objects/users/${userId}`, {}, undefined, 'SUCCESS'],
+      ['POST', '/app/clinical/persons/actions/promote_to_user', {}, 1, 'SUCCESS'],
+      ['PUT', `/app/sitevault/useradmin/persons/${personId}`, {}, undefined, 'SUCCESS'],
+    ]);
+    const user = (sim.dump().users ?? []).find((u) => u.id === userId);
+    expect([user?.user_first_name__v, user?.user_last_name__v, user?.user_title__v ?? null]).toEqual(['ById', 'ByName', null]);
+    expect((sim.dump().sitevault?.persons ?? []).find((p) => p.person_id === personId)?.is_investigator).toBe(true);
+  });
+});
+
 describe('vaultPort: SiteVault create and Clinical promotion', () => {
-  const person = {
-    user: { email: 'port.person@veepharm.com', first_name: 'Port', last_name: 'Person', security_policy_id: 'VeevaID', person_type: 'staff__v' },
-    person_type: 'staff__v',
-    is_investigator: false,
-    assignments: {
-      org_assignment: { org_id: 'V42000000001001', system_role_id: 'org_full__v' },
-      site_assignments: [{ site_usn: 'US-NC-0001', system_role_id: 'study_team__v' }],
-      study_assignments: [],
-    },
-  };
-  const siteVaultCreate: ApplyOperation = {
+  const siteVaultCreate: OperationOf<'sitevault_create'> = {
     id: 'op-001',
     kind: 'sitevault_create',
-    method: 'POST',
-    path: '/app/sitevault/useradmin/persons',
-    body_format: 'json-object',
+    call: 'POST /app/sitevault/useradmin/persons',
     depends_on: [],
-    rows: [{ key: 'port.person@veepharm.com', body: person }],
+    rows: [{ key: 'port.person@veepharm.com', person: siteVaultPerson }],
   };
 
   it('a SiteVault create cut off after processing is sent again and finds the same person', async () => {
@@ -119,7 +219,7 @@ describe('vaultPort: SiteVault create and Clinical promotion', () => {
     const clock = capturingClock();
     const client = await connected(sim, clock);
     sim.setFaults({ seed: FIRST_CALL_ONLY, dropAfter: 0.5 });
-    const [outcome] = await vaultPort(client).send(siteVaultCreate);
+    const [outcome] = await vaultPort(client).send(siteVaultCreate, FIRST_RUN);
     expect(outcome?.ok).toBe(true);
     const persons = (sim.dump().sitevault?.persons ?? []).filter((p) => p.email === 'port.person@veepharm.com');
     expect(persons).toHaveLength(1);
@@ -129,36 +229,19 @@ describe('vaultPort: SiteVault create and Clinical promotion', () => {
     expect(clock.delays).toEqual([125]);
   });
 
-  const promote: ApplyOperation = {
+  const promote: OperationOf<'promote_persons'> = {
     id: 'op-001',
-    kind: 'promote',
-    method: 'POST',
-    path: '/app/clinical/persons/actions/promote_to_user',
-    body_format: 'json-array',
+    kind: 'promote_persons',
+    call: 'POST /app/clinical/persons/actions/promote_to_user',
     depends_on: [],
-    rows: [
-      {
-        key: 'maria.lopez@veepharm.com',
-        body: {
-          source_person_id: 'V0B000000000001',
-          username__sys: 'maria.lopez@veepharm.com',
-          first_name__sys: 'Maria',
-          last_name__sys: 'Lopez',
-          email__sys: 'maria.lopez@veepharm.com',
-          language__sys: 'en',
-          timezone__sys: 'America/New_York',
-          locale__sys: 'en_US',
-          license_type__sys: 'full__v',
-        },
-      },
-    ],
+    rows: [maria],
   };
 
   it('a promotion repeated after it went through counts as done, with the user it made', async () => {
     const sim = await startTestSimulator();
     const client = await connected(sim);
     sim.setFaults({ seed: FIRST_CALL_ONLY, dropAfter: 0.5 });
-    const [outcome] = await vaultPort(client).send(promote);
+    const [outcome] = await vaultPort(client).send(promote, FIRST_RUN);
     const users = (sim.dump().users ?? []).filter((u) => u.user_name__v === 'maria.lopez@veepharm.com');
     expect(users).toHaveLength(1);
     expect(outcome).toEqual({ ok: true, id: String(users[0]?.id) });
@@ -172,9 +255,9 @@ describe('vaultPort: SiteVault create and Clinical promotion', () => {
   it('a person promoted to somebody else stays a failure', async () => {
     const sim = await startTestSimulator();
     const client = await connected(sim);
-    const other = { ...promote, rows: [{ key: 'someone.else@veepharm.com', body: { ...promote.rows[0]?.body, username__sys: 'someone.else@veepharm.com', email__sys: 'someone.else@veepharm.com' } }] };
-    expect((await vaultPort(client).send(other))[0]?.ok).toBe(true);
-    const [outcome] = await vaultPort(client).send(promote);
+    const other = { ...promote, rows: [{ ...maria, key: 'someone.else@veepharm.com', values: { ...maria.values, email: 'someone.else@veepharm.com' } }] };
+    expect((await vaultPort(client).send(other, FIRST_RUN))[0]?.ok).toBe(true);
+    const [outcome] = await vaultPort(client).send(promote, FIRST_RUN);
     expect(outcome).toMatchObject({ ok: false, error_type: 'OPERATION_NOT_ALLOWED' });
   });
 });

@@ -99,29 +99,39 @@ describe('promote_from_person', () => {
     );
     // Bulk promote call first, then the upserts that carry what promotion cannot set.
     const [promote, ...rest] = plan.operations;
-    expect(promote).toMatchObject({ kind: 'promote', method: 'POST', path: '/app/clinical/persons/actions/promote_to_user', body_format: 'json-array' });
+    expect(promote).toMatchObject({ kind: 'promote_persons', call: 'POST /app/clinical/persons/actions/promote_to_user' });
     expect(promote?.rows).toEqual([
       {
         key: 'maria.lopez@veepharm.com',
-        body: {
-          source_person_id: 'V0B000000000001',
-          username__sys: 'maria.lopez@veepharm.com',
-          first_name__sys: 'Maria',
-          last_name__sys: 'Lopez',
-          email__sys: 'maria.lopez@veepharm.com',
-          license_type__sys: 'full__v',
-          language__sys: 'en',
-          timezone__sys: 'America/New_York',
-          locale__sys: 'en_US',
-          security_profile__sys: 'business_admin__v',
+        person_id: 'V0B000000000001',
+        values: {
+          first_name: 'Maria',
+          last_name: 'Lopez',
+          email: 'maria.lopez@veepharm.com',
+          language: 'en',
+          timezone: 'America/New_York',
+          locale: 'en_US',
         },
+        security_profile: 'business_admin__v',
+        license_type: 'full__v',
       },
     ]);
-    expect(rest.every((op) => op.kind === 'upsert' && op.depends_on.includes(promote?.id ?? ''))).toBe(true);
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest.map((op) => [op.kind, op.kind === 'upsert_users' ? op.match : '', op.depends_on.includes(promote?.id ?? '')])).toEqual(
+      rest.map(() => ['upsert_users', 'user_name', true]),
+    );
 
+    fx.sim.clearRequestLog();
     const apply = await fx.run(['apply', '--auto-approve']);
     expect(apply.code, apply.stderr + apply.stdout).toBe(0);
     expect(apply.stdout).toMatch(/^Apply complete: created 0, updated 0, deactivated 0, promoted 1, failed 0\.$/m);
+    // One promotion, then one upsert per vault, each keyed by the user name the promotion gave.
+    const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'));
+    expect(writes.map((e) => [e.method, e.path, e.query, e.rows, e.status])).toEqual([
+      ['POST', '/api/v26.2/app/clinical/persons/actions/promote_to_user', {}, 1, 'SUCCESS'],
+      ['POST', '/api/v26.2/objects/users', { operation: 'upsert', idParam: 'user_name__v' }, 1, 'SUCCESS'],
+      ['POST', '/api/v26.2/objects/users', { operation: 'upsert', idParam: 'user_name__v' }, 1, 'SUCCESS'],
+    ]);
 
     const session = await adminSession(fx.sim, CLINICAL_DNS, 'v26.2');
     const vql = await api<{ responseStatus: string; data: { id: string; vault_user__sys: string | null }[] }>(fx, session, 'POST', '/query', {

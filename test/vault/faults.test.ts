@@ -44,41 +44,57 @@ describe('retries', () => {
     expect(calls(sim, 'GET', '/objects/securitypolicies')).toHaveLength(3);
   });
 
-  it('never repeats a plain create after a 500: its outcome is unknown', async () => {
+  it('never repeats a plain create after a 500: its outcome is unknown, so it goes again only as an upsert by user name', async () => {
     const sim = await simulator();
-    const { client, events } = clientFor(sim);
+    const { client, events } = clientFor(sim, { maxRetries: 2 });
     await client.session();
     sim.setFaults('http500=1');
-    const error = await client.createUsers([row('new.one@veepharm.com')]).catch((e: unknown) => e);
+    const error = await client.createUsers([row('new.one@veepharm.com')], { sentBefore: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
-    expect(calls(sim, 'POST', '/objects/users')).toHaveLength(1);
-    expect(events.filter((e) => e.type === 'retry')).toHaveLength(0);
+    // One create; then the upsert, which the transport may repeat (1 + maxRetries tries).
+    expect(calls(sim, 'POST', '/objects/users').map((e) => [e.query.operation ?? 'create', e.query.idParam ?? '', e.status])).toEqual([
+      ['create', '', 'HTTP_500'],
+      ['upsert', 'user_name__v', 'HTTP_500'],
+      ['upsert', 'user_name__v', 'HTTP_500'],
+      ['upsert', 'user_name__v', 'HTTP_500'],
+    ]);
+    expect(events.filter((e): e is RetryEvent => e.type === 'retry').map((e) => e.path)).toEqual([
+      '/api/v26.2/objects/users?operation=upsert&idParam=user_name__v',
+      '/api/v26.2/objects/users?operation=upsert&idParam=user_name__v',
+    ]);
   });
 
   it('never repeats a plain create refused with RACE_CONDITION either', async () => {
     const sim = await simulator();
-    const { client } = clientFor(sim);
+    const { client } = clientFor(sim, { maxRetries: 1 });
     await client.session();
     sim.setFaults('race=1');
-    const error = await client.createUsers([row('new.one@veepharm.com')]).catch((e: unknown) => e);
+    const error = await client.createUsers([row('new.one@veepharm.com')], { sentBefore: false }).catch((e: unknown) => e);
     expect((error as VaultApiError).errorType).toBe('RACE_CONDITION');
-    expect(calls(sim, 'POST', '/objects/users')).toHaveLength(1);
+    expect(calls(sim, 'POST', '/objects/users').map((e) => [e.query.operation ?? 'create', e.query.idParam ?? '', e.errorTypes])).toEqual([
+      ['create', '', ['RACE_CONDITION']],
+      ['upsert', 'user_name__v', ['RACE_CONDITION']],
+      ['upsert', 'user_name__v', ['RACE_CONDITION']],
+    ]);
+    expect((sim.dump().users ?? []).filter((u) => u.user_name__v === 'new.one@veepharm.com')).toEqual([]);
   });
 
-  it('repeats an upsert keyed by user_name__v after a 500', async () => {
+  it('repeats an upsert keyed by user_name__v after a 500 (a create sent before is sent as one)', async () => {
     const sim = await simulator();
     const { client } = clientFor(sim, { maxRetries: 10 });
     await client.session();
     sim.setFaults('seed=5,http500=0.5');
     const names = Array.from({ length: 8 }, (_, i) => `upsert${i}@veepharm.com`);
     for (const name of names) {
-      const results = await client.createUsers([row(name)], { upsertKey: 'user_name__v' });
-      expect(results).toEqual([{ index: 0, key: name, ok: true, id: expect.any(Number) as number }]);
+      const results = await client.createUsers([row(name)], { sentBefore: true });
+      expect(results).toEqual([{ ok: true, id: expect.stringMatching(/^\d+$/) as string }]);
     }
     const posts = calls(sim, 'POST', '/objects/users');
     expect(posts.filter((e) => e.status === 'HTTP_500').length).toBeGreaterThan(0);
-    expect(posts.filter((e) => e.status === 'SUCCESS')).toHaveLength(names.length);
+    expect(posts.filter((e) => e.status === 'SUCCESS').map((e) => e.rows)).toEqual(names.map(() => 1));
     expect(posts.every((e) => e.query.operation === 'upsert' && e.query.idParam === 'user_name__v')).toBe(true);
+    const made = (sim.dump().users ?? []).filter((u) => names.includes(u.user_name__v));
+    expect(made.map((u) => u.user_name__v).sort()).toEqual([...names].sort());
   });
 
   it('logs in again each time the session expires during long reads, and finishes', async () => {

@@ -20,20 +20,20 @@ describe('redaction', () => {
       [
         {
           key: 'redact.me@veepharm.com',
-          body: {
-            user_name__v: 'redact.me@veepharm.com',
-            user_first_name__v: 'Red',
-            user_last_name__v: 'Act',
-            user_email__v: 'redact.me@veepharm.com',
-            user_timezone__v: 'America/New_York',
-            user_locale__v: 'en_US',
-            user_language__v: 'en',
-            security_policy_id__v: '821',
+          values: {
+            first_name: 'Red',
+            last_name: 'Act',
+            email: 'redact.me@veepharm.com',
+            timezone: 'America/New_York',
+            locale: 'en_US',
+            language: 'en',
+            security_policy: '821',
           },
         },
       ],
-      { upsertKey: 'user_name__v' },
+      { sentBefore: true },
     );
+    expect(results).toEqual([{ ok: true, id: expect.stringMatching(/^\d+$/) as string }]);
     captured.push(results);
     secrets.add((await client.session()).sessionId);
     // Errors: a Vault refusal with the live session, and a failed login with a wrong password.

@@ -54,25 +54,51 @@ describe('row-level retries', () => {
     });
     const clock = capturingClock();
     const client = createVaultClient({ baseUrl: stub.url, apiVersion: 'v25.2', credentials: { username: 'u', password: 'p' }, clock, random: () => 0.5 });
-    const results = await client.updateUsers([1, 2, 3].map((id) => ({ key: `u${id}`, body: { id } })));
+    const results = await client.updateUsers([1, 2, 3].map((id) => ({ key: `u${id}`, user_id: id, values: {} })));
     expect(results).toEqual([
-      { index: 0, key: 'u1', ok: true, id: 1 },
-      { index: 1, key: 'u2', ok: true, id: 2 },
-      { index: 2, key: 'u3', ok: false, id: 3, errorType: 'INVALID_DATA', message: 'bad' },
+      { ok: true, id: '1' },
+      { ok: true, id: '2' },
+      { ok: false, error_type: 'INVALID_DATA', message: 'bad' },
     ]);
     expect(stub.seen.filter((s) => s.method === 'PUT').map((s) => s.body)).toEqual([[{ id: 1 }, { id: 2 }, { id: 3 }], [{ id: 2 }]]);
     expect(clock.delays).toEqual([125]);
   });
 
-  it('does not re-send rows of a plain create', async () => {
-    const stub = await vaultStub((_method, url) =>
-      url.endsWith('/auth')
-        ? { responseStatus: 'SUCCESS', sessionId: 'S1', vaultId: 5005, vaultIds: [] }
-        : { responseStatus: 'SUCCESS', data: [{ responseStatus: 'FAILURE', errors: [{ type: 'RACE_CONDITION', message: 'busy' }] }] },
-    );
-    const client = createVaultClient({ baseUrl: stub.url, apiVersion: 'v25.2', credentials: { username: 'u', password: 'p' }, clock: capturingClock() });
-    const results = await client.createUsers([{ key: 'a', body: { user_name__v: 'a@x.com' } }]);
-    expect(results).toEqual([{ index: 0, key: 'a', ok: false, errorType: 'RACE_CONDITION', message: 'busy' }]);
-    expect(stub.seen.filter((s) => s.method === 'POST' && s.url.includes('/objects/users'))).toHaveLength(1);
+  it('never re-sends rows of a plain create as a create: rows refused with a transient error go again as an upsert by user name', async () => {
+    const stub = await vaultStub((_method, url, body) => {
+      if (url.endsWith('/auth')) return { responseStatus: 'SUCCESS', sessionId: 'S1', vaultId: 5005, vaultIds: [] };
+      const rows = body as { user_name__v: string }[];
+      const upsert = url.includes('operation=upsert');
+      return {
+        responseStatus: 'SUCCESS',
+        data: rows.map((r) =>
+          !upsert && r.user_name__v === 'b@x.com'
+            ? { responseStatus: 'FAILURE', errors: [{ type: 'RACE_CONDITION', message: 'busy' }] }
+            : !upsert && r.user_name__v === 'c@x.com'
+              ? { responseStatus: 'FAILURE', errors: [{ type: 'INVALID_DATA', message: 'bad' }] }
+              : { responseStatus: 'SUCCESS', id: upsert ? '72' : '71' },
+        ),
+      };
+    });
+    const clock = capturingClock();
+    const client = createVaultClient({ baseUrl: stub.url, apiVersion: 'v25.2', credentials: { username: 'u', password: 'p' }, clock, random: () => 0.5 });
+    const row = (name: string) => ({ key: name, values: { first_name: 'A' } });
+    const results = await client.createUsers([row('a@x.com'), row('b@x.com'), row('c@x.com')], { sentBefore: false });
+    expect(results).toEqual([
+      { ok: true, id: '71' },
+      { ok: true, id: '72' },
+      { ok: false, error_type: 'INVALID_DATA', message: 'bad' },
+    ]);
+    expect(stub.seen.filter((s) => s.method === 'POST' && s.url.includes('/objects/users')).map((s) => [s.url, s.body])).toEqual([
+      [
+        '/api/v25.2/objects/users',
+        [
+          { user_name__v: 'a@x.com', user_first_name__v: 'A' },
+          { user_name__v: 'b@x.com', user_first_name__v: 'A' },
+          { user_name__v: 'c@x.com', user_first_name__v: 'A' },
+        ],
+      ],
+      ['/api/v25.2/objects/users?operation=upsert&idParam=user_name__v', [{ user_name__v: 'b@x.com', user_first_name__v: 'A' }]],
+    ]);
   });
 });

@@ -4,6 +4,7 @@
  * veepharm-clinical.veevavault.com, traffic to the simulator, vault 5005).
  */
 import { afterEach } from 'vitest';
+import type { NewUserRow, UserValues } from '../../src/plan/types.js';
 import { defaultSeed, DEFAULT_ADMIN_USER, humanSeedUser } from '../../src/simulator/default-state.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator, SeedUser, SimulatorOptions, SimulatorSeed } from '../../src/simulator/types.js';
@@ -30,22 +31,23 @@ export async function simulator(options: SimulatorOptions = {}): Promise<Running
   return sim;
 }
 
-/** A Create Multiple Users row for a new user in vault 5005; `extra` adds or overrides fields. */
-export const newUser = (name: string, extra: Record<string, string | boolean> = {}) => ({
-  key: name,
-  body: {
-    user_name__v: name,
-    user_first_name__v: 'New',
-    user_last_name__v: 'User',
-    user_email__v: name,
-    user_timezone__v: 'America/New_York',
-    user_locale__v: 'en_US',
-    user_language__v: 'en',
-    security_policy_id__v: '821',
-    vault_membership: '5005:true:document_user__v:full__v',
-    ...extra,
-  },
-});
+/** A new user in vault 5005 (a full user with the demo's policy); `values` adds or overrides values. */
+export function newUser(name: string, values: Partial<UserValues> = {}): NewUserRow {
+  return {
+    key: name,
+    values: {
+      first_name: 'New',
+      last_name: 'User',
+      email: name,
+      timezone: 'America/New_York',
+      locale: 'en_US',
+      language: 'en',
+      security_policy: '821',
+      ...values,
+    },
+    membership: { vault_id: 5005, active: true, security_profile: 'document_user__v', license_type: 'full__v' },
+  };
+}
 
 /** `count` human users spread over the three demo vaults, ids from 30001. */
 export function humans(count: number): SeedUser[] {
