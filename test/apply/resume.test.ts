@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyPlan, journalPathFor, vaultPort, type ApplyOperation, type ApplyPort } from '../../src/apply/index.js';
-import type { Plan } from '../../src/plan/index.js';
+import { applyPlan, journalPathFor, vaultPort, type ApplyPort } from '../../src/apply/index.js';
+import type { Operation, Plan } from '../../src/plan/index.js';
 import { createVaultClient, resolveConnection, type ClientEvent } from '../../src/vault/index.js';
 import { startRosterFixture, type RosterFixture } from '../helpers/roster.js';
-import { duplicateUserNames, journalRun, readJournal, writesIn } from './support.js';
+import { duplicateUserNames, journalRun, readFixtureLive, readJournal, writesIn } from './support.js';
 
 async function savedPlan(fx: RosterFixture): Promise<Plan> {
   const planned = await fx.run(['plan', '--out', 'plan.json']);
@@ -19,24 +19,29 @@ async function savedPlan(fx: RosterFixture): Promise<Plan> {
 }
 
 /** applyPlan as the CLI calls it, with a port the test can wrap. */
-async function applyDirect(fx: RosterFixture, plan: Plan, wrap: (port: ApplyPort) => ApplyPort, concurrency = 1): ReturnType<typeof applyPlan> {
+async function applyDirect(fx: RosterFixture, plan: Plan, wrap: (port: ApplyPort) => ApplyPort, concurrency = 1, faults?: Parameters<RosterFixture['sim']['setFaults']>[0]): ReturnType<typeof applyPlan> {
   const desired = await fx.desired();
   const listeners = new Set<(event: ClientEvent) => void>();
+  const connection = resolveConnection(desired.target, fx.env);
   const client = createVaultClient({
-    ...resolveConnection(desired.target, fx.env),
+    ...connection,
     random: () => 0,
     onEvent: (event) => {
       for (const l of listeners) l(event);
     },
   });
+  const live = await readFixtureLive(client, desired);
+  // Faults start once the live state is read: they are about the writes.
+  if (faults !== undefined) fx.sim.setFaults(faults);
   return applyPlan({
     plan,
     desired,
+    live,
+    serverUrl: connection.baseUrl,
     port: wrap(vaultPort(client)),
     journalDir: join(fx.dir, '.vault-roster', 'journal'),
     concurrency,
     toolVersion: 'test',
-    liveUserNames: (fx.sim.dump().users ?? []).map((u) => u.user_name__v.toLowerCase()),
     subscribeClientEvents: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -48,10 +53,10 @@ async function applyDirect(fx: RosterFixture, plan: Plan, wrap: (port: ApplyPort
 function dieAfterCreate(port: ApplyPort): ApplyPort {
   let dead = false;
   return {
-    async send(operation: ApplyOperation) {
+    async send(operation: Operation, options) {
       if (dead) throw new Error('process is dead');
-      if (operation.kind !== 'create') return port.send(operation);
-      await port.send(operation);
+      if (operation.kind !== 'create_users') return port.send(operation, options);
+      await port.send(operation, options);
       dead = true;
       throw new Error('killed after Vault processed the create');
     },
@@ -62,7 +67,7 @@ describe('re-running an interrupted plan', () => {
   it('skips done rows and sends the cut-off create as an upsert by user name', async () => {
     const fx = await startRosterFixture();
     const plan = await savedPlan(fx);
-    const create = plan.operations.find((op) => op.kind === 'create');
+    const create = plan.operations.find((op) => op.kind === 'create_users');
     expect(create).toBeDefined();
     const createdNames = create?.rows.map((r) => r.key) ?? [];
     expect(createdNames.length).toBeGreaterThan(5);
@@ -94,7 +99,7 @@ describe('re-running an interrupted plan', () => {
     const sentAgain = secondRun.flatMap((e) => (e.type === 'batch_started' ? [e.op_id] : []));
     expect(doneBefore.length).toBeGreaterThan(0);
     for (const op of doneBefore) expect(sentAgain).not.toContain(op);
-    expect(secondRun).toContainEqual(expect.objectContaining({ type: 'batch_started', op_id: create?.id, kind: 'upsert' }));
+    expect(secondRun).toContainEqual(expect.objectContaining({ type: 'batch_started', op_id: create?.id, kind: 'create_users', sent_before: true }));
     expect(secondRun.at(-1)?.type).toBe('run_finished');
 
     expect(duplicateUserNames(fx.sim.dump().users ?? [])).toEqual([]);
@@ -106,8 +111,7 @@ describe('re-running an interrupted plan', () => {
     const fx = await startRosterFixture();
     const plan = await savedPlan(fx);
     // Every write is processed and its answer lost; the run ends with every row failed.
-    fx.sim.setFaults({ dropAfter: 1 });
-    const lost = await applyDirect(fx, plan, (port) => port, 4);
+    const lost = await applyDirect(fx, plan, (port) => port, 4, { dropAfter: 1 });
     expect(lost.counts.failed).toBeGreaterThan(0);
     expect(lost.failures.every((f) => f.error_type === 'TRANSPORT' || f.error_type === 'DEPENDENCY_FAILED')).toBe(true);
     fx.sim.setFaults('none');
@@ -125,8 +129,7 @@ describe('re-running an interrupted plan', () => {
   it('through the CLI, the same plan file is accepted after such a run', async () => {
     const fx = await startRosterFixture();
     const plan = await savedPlan(fx);
-    fx.sim.setFaults({ dropAfter: 1 });
-    await applyDirect(fx, plan, (port) => port, 4);
+    await applyDirect(fx, plan, (port) => port, 4, { dropAfter: 1 });
     fx.sim.setFaults('none');
     const rerun = await fx.run(['apply', 'plan.json', '--auto-approve']);
     expect(rerun.stderr).not.toContain('stale');

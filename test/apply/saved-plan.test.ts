@@ -41,7 +41,7 @@ describe('apply with a saved plan refuses', () => {
     const changed = plan.changes.find((c) => c.action === 'update' && c.subject === 'user');
     expect(changed).toBeDefined();
     const name = changed?.key ?? '';
-    expect(plan.live_digests[`user:${name}`]).toEqual(expect.any(String));
+    expect(plan.live_digests.users[name]).toEqual(expect.any(String));
     const id = (fx.sim.dump().users ?? []).find((u) => u.user_name__v.toLowerCase() === name)?.id;
     expect(id).toBeDefined();
 
@@ -56,7 +56,7 @@ describe('apply with a saved plan refuses', () => {
 
     const stderr = await expectRefused(fx);
     expect(stderr).toContain('stale');
-    expect(stderr).toContain(`user:${name}`);
+    expect(stderr).toContain(`user ${name}`);
     // Only that user moved.
     expect(stderr).toMatch(/1 record\(s\) changed/);
   });
@@ -64,7 +64,7 @@ describe('apply with a saved plan refuses', () => {
   it('a plan made for another vault', async () => {
     const { fx } = await plannedFixture();
     rewritePlan(fx, (plan) => {
-      plan.target = { url: 'https://veepharm-rim.veevavault.com', vault_id: 3003, api_version: 'v26.2' };
+      plan.target = { ...(plan.target as object), url: 'https://veepharm-rim.veevavault.com', vault_id: 3003 };
     });
     const stderr = await expectRefused(fx);
     expect(stderr).toContain('is for vault 3003');
@@ -96,11 +96,18 @@ describe('apply with a saved plan refuses', () => {
       /does not match the plan schema/,
     ],
     [
-      'format_version 2',
+      'format_version 1 (raw HTTP requests)',
       (plan) => {
-        plan.format_version = 2;
+        plan.format_version = 1;
       },
-      /format_version 2; this vault-roster reads 1/,
+      /format_version 1; this vault-roster reads 2 \(format 1 listed raw HTTP requests/,
+    ],
+    [
+      'format_version 3',
+      (plan) => {
+        plan.format_version = 3;
+      },
+      /format_version 3; this vault-roster reads 2/,
     ],
   ])('a hand-edited plan: %s', async (_name, edit, message) => {
     const { fx } = await plannedFixture();

@@ -4,7 +4,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalEntry } from '../../src/apply/journal.js';
-import type { DesiredUser } from '../../src/model.js';
+import type { DesiredState, DesiredUser, LiveState } from '../../src/model.js';
+import { readStateFile, sitevaultMap } from '../../src/state/index.js';
+import { readLiveState, type VaultClient } from '../../src/vault/index.js';
 import { prng, type RequestLogEntry, type SeedUser } from '../../src/simulator/index.js';
 
 /** A request that may change Vault: anything but reads, login and VQL. */
@@ -138,3 +140,9 @@ export function bulkUsersYaml(prefix: string, count: number, extra: (i: number) 
 
 /** The simulator's seeded PRNG (mulberry32), so random trials repeat. */
 export const seededRandom = prng;
+
+/** Live state of a fixture's simulator as apply reads it: users, persons, and the state file's SiteVault persons. */
+export async function readFixtureLive(client: VaultClient, desired: DesiredState): Promise<LiveState> {
+  const state = readStateFile(desired.state_path, desired.target.vault_id ?? 0);
+  return readLiveState(client, { promotions: desired.users.some((u) => u.promote_from_person !== undefined), sitevault: sitevaultMap(state) });
+}
