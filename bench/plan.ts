@@ -72,7 +72,7 @@ function desiredUser(i: number): DesiredUser {
 function desiredState(users: DesiredUser[]): DesiredState {
   return {
     config_path: '/bench/roster.yaml',
-    target: { url: OPTIONS.target.url, api_version: 'v26.2', server: OPTIONS.target.url, api_version: 'v26.2', vault_id: 3003 },
+    target: { url: OPTIONS.target.url, api_version: 'v26.2', vault_id: 3003 },
     policy: { ...DEFAULT_POLICY, unmanaged_users: 'ignore' },
     state_path: '/bench/state.json',
     users,

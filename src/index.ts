@@ -4,7 +4,7 @@
  *
  *   loadDesiredState → DesiredState ─┐
  *   readLiveState    → LiveState ────┴→ createPlan → Plan → renderPlan (text | json | markdown)
- *                                                       └→ applyPlan → ApplyReport
+ *                                                       └→ applyPlan (admitPlan, then run) → ApplyReport
  */
 
 // Data shared by every stage.
@@ -35,12 +35,11 @@ export { loadDesiredState, type LoadResult } from './desired/index.js';
 export { createVaultClient, readLiveState, resolveConnection, type VaultClient, type VaultClientOptions } from './vault/index.js';
 
 // Stage 3: the plan (pure) and its views (pure).
-export { createPlan, PLAN_FORMAT_VERSION, type Change, type Operation, type Plan, type PlanOptions } from './plan/index.js';
+export { createPlan, PLAN_FORMAT_VERSION, type Change, type Operation, type OperationKind, type Plan, type PlanOptions } from './plan/index.js';
 export { renderPlan } from './render/index.js';
 
 // Stage 4: apply.
-export { applyPlan, formatCounts, vaultPort, type ApplyEvent, type ApplyReport } from './apply/index.js';
-export { readPlanFile } from './apply/plan-file.js';
+export { admitPlan, applyPlan, formatCounts, readPlanFile, vaultPort, type ApplyEvent, type ApplyInput, type ApplyReport } from './apply/index.js';
 
 // Around them: the state file, import, and the local simulator.
 export { readStateFile, writeStateFile, type StateFile } from './state/index.js';

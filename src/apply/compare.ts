@@ -22,21 +22,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function firstDifference(saved: unknown, derived: unknown): Difference | undefined {
   const stack: [string, unknown, unknown][] = [['', saved, derived]];
-  while (stack.length > 0) {
-    const [path, a, b] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [path, a, b] = top;
     if (a === b) continue;
     if (Array.isArray(a) && Array.isArray(b)) {
-      const pending: [string, unknown, unknown][] = [];
-      for (let i = 0; i < Math.max(a.length, b.length); i++) pending.push([join(path, i), a[i], b[i]]);
-      for (let i = pending.length - 1; i >= 0; i--) stack.push(pending[i]!);
+      // Pushed in reverse, so the first element is looked at first.
+      for (let i = Math.max(a.length, b.length) - 1; i >= 0; i--) stack.push([join(path, i), a[i] as unknown, b[i] as unknown]);
       continue;
     }
     if (isObject(a) && isObject(b)) {
-      const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i]!;
-        stack.push([join(path, key), a[key], b[key]]);
-      }
+      const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].reverse();
+      for (const key of keys) stack.push([join(path, key), a[key], b[key]]);
       continue;
     }
     return { path, saved: a, derived: b };

@@ -4,7 +4,7 @@
  * of an interrupted apply safe (done rows skipped, in-flight creates turned into upserts).
  * Entries hold user keys, Vault ids, error types and execution ids: never a secret.
  */
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type JournalEntry =
@@ -146,7 +146,15 @@ export class Journal {
   constructor(path: string) {
     this.path = path;
     mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'a', 0o600);
+    this.fd = openSync(path, 'a+', 0o600);
+    // A crash mid-write leaves a torn last line with no newline: end it, so the first entry of
+    // this run starts a line of its own (replay skips the torn one, never this run's).
+    const size = fstatSync(this.fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(this.fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) writeSync(this.fd, '\n');
+    }
   }
 
   /** Appends entries with one write (a batch's row results come all at once). */

@@ -87,7 +87,7 @@ export function assembleOperations(stages: readonly (readonly OperationDraft[])[
         call: describeCall(shape),
         depends_on: [...deps].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3))),
         ...shape,
-      } as Operation);
+      });
     }
     for (const [key, ids] of touched) lastStageOps.set(key, ids);
   }

@@ -6,7 +6,7 @@
  * single-user update. Works from typed records (user-delta.ts), never from display paths.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { FieldValue } from '../model.js';
+import type { AppLicense, FieldValue } from '../model.js';
 import { batchDrafts, type OperationDraft } from './batch.js';
 import type { UserPlanItem } from './diff-users.js';
 import type { AppGrants, DomainUserRow, MembershipGrant, NewUserRow, PromoteRow, UserValues, UserWriteRow } from './types.js';
@@ -48,9 +48,12 @@ function grant(m: MembershipAfter): MembershipGrant {
 }
 
 function appGrants(m: MembershipAfter, only?: readonly string[]): AppGrants | undefined {
-  const codes = (only ?? Object.keys(m.apps)).filter((code) => m.apps[code] !== undefined).sort();
-  if (codes.length === 0) return undefined;
-  return { vault_id: m.vault_id, apps: Object.fromEntries(codes.map((code) => [code, m.apps[code]!])) };
+  const apps: Record<string, AppLicense> = {};
+  for (const code of [...(only ?? Object.keys(m.apps))].sort()) {
+    const app = m.apps[code];
+    if (app !== undefined) apps[code] = app;
+  }
+  return Object.keys(apps).length === 0 ? undefined : { vault_id: m.vault_id, apps };
 }
 
 function settable(value: FieldValue | undefined): value is string | number | boolean {
@@ -159,7 +162,8 @@ function singleDraft(row: DomainUserRow): OperationDraft {
 /** The single-user update of one existing user, if it needs one: domain flags and clears. */
 function domainRow(key: string, userId: number, delta: UserDelta, after: UserAfter): DomainUserRow | undefined {
   const clears: string[] = [];
-  for (const k of delta.values) if (after.values[k] === undefined || after.values[k] === null) clears.push(k);
+  // A scalar the YAML manages always has a value (the schema gives no way to clear one).
+  for (const k of delta.values) if (after.values[k] === undefined) clears.push(k);
   for (const name of delta.fields) if (!settable(after.fields[name])) clears.push(name);
   const active = delta.values.includes('active') ? after.values.active : undefined;
   const admin = delta.values.includes('domain_admin') ? after.values.domain_admin : undefined;

@@ -3,6 +3,7 @@
  * knows which `__v` / `__sys` name carries which value and how memberships are encoded on the
  * way in. Pure.
  */
+import { VaultRosterError } from '../errors.js';
 import type { FieldValue } from '../model.js';
 import type { DomainUserRow, NewUserRow, PromoteRow, UserValues, UserWriteRow } from '../plan/types.js';
 import { encodeAppLicensing, encodeMembership } from './membership-encode.js';
@@ -52,7 +53,11 @@ export function userWriteBody(row: UserWriteRow, match: 'user_name' | 'id'): Use
 }
 
 function requireId(row: UserWriteRow): number {
-  if (row.user_id === undefined) throw new Error(`row for ${row.key} has no user id`);
+  if (row.user_id === undefined) {
+    throw new VaultRosterError('plan-invalid', `a write matched by id has no user id for ${row.key}`, {
+      hint: 'Make the plan again with vault-roster plan; admission refuses such a plan before any write.',
+    });
+  }
   return row.user_id;
 }
 

@@ -145,4 +145,17 @@ describe('executeOperations', () => {
       ['b', 'INSUFFICIENT_ACCESS'],
     ]);
   });
+
+  it('a run after a torn last line starts its entries on a line of their own, so replay counts it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vr-exec-'));
+    const path = join(dir, 'journal', 'plan.jsonl');
+    const first = new Journal(path);
+    first.append({ type: 'run_started', at: 't', plan_id: 'p', tool_version: '0', pid: 1 });
+    first.close();
+    writeFileSync(path, readFileSync(path, 'utf8') + '{"type":"batch_sta');
+    const second = new Journal(path);
+    second.append({ type: 'run_started', at: 't', plan_id: 'p', tool_version: '0', pid: 2 });
+    second.close();
+    expect(replayJournal(path).runs).toBe(2);
+  });
 });

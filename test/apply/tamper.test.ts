@@ -60,7 +60,7 @@ function find<K extends Operation['kind']>(plan: Plan, kind: K): Extract<Operati
 }
 
 function mutable<T>(value: T): { -readonly [K in keyof T]: T[K] } {
-  return value as { -readonly [K in keyof T]: T[K] };
+  return value;
 }
 
 /** Edits that change what would be sent, each refused with the code it must carry. */
