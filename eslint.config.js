@@ -1,6 +1,7 @@
 // One lint gate for src, test and bench: type-checked rules from typescript-eslint.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.vault-roster/**'] },
@@ -23,7 +24,8 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  ...boundaries,
+  { files: ['eslint.config.js', 'eslint.boundaries.js'], ...tseslint.configs.disableTypeChecked },
   {
     // The CI example scripts are plain Node ESM run by workflows, outside the TypeScript project.
     files: ['examples/ci/scripts/**/*.mjs'],

@@ -22,6 +22,7 @@ import {
 } from '../plan/index.js';
 import { excerpt, firstDifference } from './compare.js';
 import type { JournalReplay } from './journal.js';
+import { planSchemaErrors } from './plan-file.js';
 
 export interface AdmissionInput {
   readonly plan: Plan;
@@ -227,6 +228,8 @@ function compareResumed(input: AdmissionInput, derived: Plan, touched: ReadonlyS
 /** Refuses, with a named error and before any write, a plan that must not run; returns when it may. */
 export function admitPlan(input: AdmissionInput): void {
   const { plan, source } = input;
+  const problems = planSchemaErrors(plan);
+  if (problems.length > 0) refuse('plan-invalid', `plan ${source} does not match the plan schema: ${problems.slice(0, 3).join('; ')}`, REMAKE);
   checkOperationGraph(plan, source);
   checkTarget(input);
   checkDesiredFiles(input);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { AJV_OPTIONS, specsDirectory } from '../desired/schemas.js';
+import { AJV_OPTIONS, specsDirectory } from '../specs.js';
 import { VaultRosterError } from '../errors.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/index.js';
 

@@ -2,8 +2,12 @@
  * Apply reporters: subscribers to apply events. A progress line on a TTY, JSON lines with
  * `--format json`, nothing otherwise (the final count line is printed by the command).
  */
-import type { OutputStream } from '../cli/command.js';
 import type { ApplyEvent, ApplyListener } from './events.js';
+
+/** Where a reporter writes: a stream, or anything with `write`. */
+export interface OutputStream {
+  write(chunk: string): unknown;
+}
 
 /** One JSON object per event and line, for machines. */
 export function jsonLinesReporter(out: OutputStream): ApplyListener {

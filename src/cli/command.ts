@@ -34,9 +34,15 @@ export interface Command {
   readonly options: OptionsConfig;
   /** Whether positional arguments are accepted. */
   readonly allowPositionals: boolean;
-  /** Returns the exit code: 0 ok / no changes, 1 error, 2 changes present (plan --detailed-exitcode). */
-  run(values: Record<string, string | boolean | undefined>, positionals: string[], io: CliIo): Promise<number>;
+  /**
+   * Returns the exit code: 0 ok / no changes, 1 error, 2 changes present (plan --detailed-exitcode).
+   * `dispatch` runs another command line (the demo's steps) through the CLI's one error path.
+   */
+  run(values: Record<string, string | boolean | undefined>, positionals: string[], io: CliIo, dispatch: Dispatch): Promise<number>;
 }
+
+/** Runs a whole command line (without node and script) and returns its exit code. */
+export type Dispatch = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;

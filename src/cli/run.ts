@@ -77,7 +77,7 @@ async function runCommand(command: Command, argv: string[], io: CliIo): Promise<
   for (const [key, value] of Object.entries(parsed.values)) {
     if (typeof value === 'string' || typeof value === 'boolean') values[key] = value;
   }
-  return command.run(values, parsed.positionals, io);
+  return command.run(values, parsed.positionals, io, runCli);
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

@@ -41,8 +41,7 @@ Options:
 `,
   options: { keep: { type: 'boolean' } },
   allowPositionals: false,
-  async run(values, _positionals, io) {
-    const { runCli } = await import('../run.js');
+  async run(values, _positionals, io, runCli) {
     const work = mkdtempSync(join(tmpdir(), 'vault-roster-demo-'));
     cpSync(join(packageRoot(), 'examples', 'full'), work, { recursive: true });
     const loaded = await loadDesiredState(join(work, 'roster.yaml'), { cwd: work });
