@@ -48,6 +48,18 @@ export interface AppLicense {
   readonly license_type: LicenseType;
 }
 
+/**
+ * The shape of a user, named once: the values of the user itself in the order plans list them,
+ * the domain-level flags, and the parts of a membership besides its vault and apps. The planner,
+ * the wire module and the views iterate these lists instead of naming the fields again.
+ */
+export const USER_VALUE_KEYS = ['first_name', 'last_name', 'email', 'timezone', 'locale', 'language', 'security_policy'] as const;
+export const USER_FLAG_KEYS = ['domain_admin', 'active'] as const;
+export const MEMBERSHIP_KEYS = ['active', 'security_profile', 'license_type'] as const;
+export type UserValueKey = (typeof USER_VALUE_KEYS)[number];
+export type UserFlagKey = (typeof USER_FLAG_KEYS)[number];
+export type MembershipKey = (typeof MEMBERSHIP_KEYS)[number];
+
 /** A user's membership of one vault (`vault_membership` encoding, §5.12). */
 export interface Membership {
   readonly vault_id: number;

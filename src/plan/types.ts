@@ -4,7 +4,19 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { Baseline } from './drift.js';
-import type { AppLicense, LicenseType, OrgAssignment, SiteAssignment, SiteVaultPerson, SourceRef, StudyAssignment } from '../model.js';
+import type {
+  AppLicense,
+  LicenseType,
+  Membership,
+  MembershipKey,
+  OrgAssignment,
+  SiteAssignment,
+  SiteVaultPerson,
+  SourceRef,
+  StudyAssignment,
+  UserRecord,
+  UserValueKey,
+} from '../model.js';
 
 export const PLAN_FORMAT_VERSION = 2;
 
@@ -99,26 +111,14 @@ export interface Change {
 }
 
 /** The values one user write sets. Absent = not sent. Extra fields never hold null here: clears go through `update_user`. */
-export interface UserValues {
-  readonly first_name?: string;
-  readonly last_name?: string;
-  readonly email?: string;
-  readonly timezone?: string;
-  readonly locale?: string;
-  readonly language?: string;
-  readonly security_policy?: string;
+export interface UserValues extends Partial<Pick<UserRecord, UserValueKey>> {
   readonly domain_admin?: boolean;
   /** Other editable fields by their Vault name (`company__v`, `badge__c`). */
   readonly fields?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** A vault membership as one write sets it (apps travel separately in {@link AppGrants}). */
-export interface MembershipGrant {
-  readonly vault_id: number;
-  readonly active: boolean;
-  readonly security_profile: string;
-  readonly license_type: LicenseType;
-}
+export type MembershipGrant = Pick<Membership, 'vault_id' | MembershipKey>;
 
 /** Application licenses of one vault, each set whole. */
 export interface AppGrants {

@@ -7,9 +7,9 @@
  * with `sameValue` and imply the same consequences (an unlisted live membership and an unlisted
  * active app are turned inactive).
  */
-import type { AppLicense, FieldValue, LiveUser, Membership, UserRecord } from '../model.js';
+import { MEMBERSHIP_KEYS, type AppLicense, type FieldValue, type LiveUser, type Membership, type MembershipKey, type UserRecord } from '../model.js';
 import { sameValue } from './trees.js';
-import { USER_SCALAR_KEYS, staysInactive, type UserScalarKey } from './user-trees.js';
+import { USER_SCALAR_KEYS, membershipPartsDiffer, staysInactive, type UserScalarKey } from './user-trees.js';
 
 /** A membership after apply: every part known. */
 export interface MembershipAfter extends Membership {
@@ -66,19 +66,17 @@ function changedApps(wanted: Readonly<Record<string, AppLicense>>, live: Readonl
 }
 
 function membershipAfter(want: Membership, live: Membership | undefined, manageActive: boolean): MembershipAfter {
+  const parts = Object.fromEntries(MEMBERSHIP_KEYS.map((key) => [key, trimmed(want[key])])) as Pick<Membership, MembershipKey>;
   return {
     vault_id: want.vault_id,
+    ...parts,
     active: manageActive || live === undefined ? want.active : live.active,
-    security_profile: want.security_profile.trim(),
-    license_type: want.license_type,
     apps: want.apps === undefined ? (live?.apps ?? {}) : appsAfter(want.apps, live?.apps ?? {}),
   };
 }
 
 function membershipDiffers(want: Membership, live: Membership | undefined, manageActive: boolean): boolean {
-  if (live === undefined) return true;
-  if (manageActive && live.active !== want.active) return true;
-  return !sameValue(live.security_profile, want.security_profile.trim(), 'security_profile') || live.license_type !== want.license_type;
+  return live === undefined || membershipPartsDiffer(want, live, manageActive);
 }
 
 /** The user after apply and what differs, from the desired record and the live one (absent for a new user). */

@@ -6,7 +6,7 @@
  * single-user update. Works from typed records (user-delta.ts), never from display paths.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { AppLicense, FieldValue } from '../model.js';
+import { USER_VALUE_KEYS, type AppLicense, type FieldValue } from '../model.js';
 import { batchDrafts, type OperationDraft } from './batch.js';
 import type { UserPlanItem } from './diff-users.js';
 import type { AppGrants, DomainUserRow, MembershipGrant, NewUserRow, PromoteRow, UserValues, UserWriteRow } from './types.js';
@@ -30,21 +30,12 @@ export interface UserStages {
 /** Fields Create Multiple Users requires (§5.4). */
 const CREATE_REQUIRED: readonly UserScalarKey[] = ['first_name', 'last_name', 'email', 'timezone', 'locale', 'language', 'security_policy'];
 
-/** Scalar values a write may set (domain flags go through the single-user update). */
-const WRITABLE: readonly Exclude<UserScalarKey, 'active' | 'domain_admin'>[] = [
-  'first_name',
-  'last_name',
-  'email',
-  'timezone',
-  'locale',
-  'language',
-  'security_policy',
-];
 
 type MutableValues = { -readonly [K in keyof UserValues]: UserValues[K] };
 
 function grant(m: MembershipAfter): MembershipGrant {
-  return { vault_id: m.vault_id, active: m.active, security_profile: m.security_profile, license_type: m.license_type };
+  const { apps: _apps, ...parts } = m;
+  return parts;
 }
 
 function appGrants(m: MembershipAfter, only?: readonly string[]): AppGrants | undefined {
@@ -63,7 +54,7 @@ function settable(value: FieldValue | undefined): value is string | number | boo
 /** Everything a new user gets set: scalar values and non-empty extra fields. */
 function allValues(after: UserAfter): MutableValues {
   const values: MutableValues = {};
-  for (const key of WRITABLE) {
+  for (const key of USER_VALUE_KEYS) {
     const value = after.values[key];
     if (typeof value === 'string') values[key] = value;
   }

@@ -4,22 +4,12 @@
  * and a live app license missing from a managed `apps` set becomes inactive (Vault can remove
  * neither).
  */
-import type { AppLicense, LiveUser, Membership, UserRecord } from '../model.js';
+import { MEMBERSHIP_KEYS, USER_FLAG_KEYS, USER_VALUE_KEYS, type AppLicense, type LiveUser, type Membership, type UserRecord } from '../model.js';
 import { sameValue, type Tree } from './trees.js';
 import type { JsonValue } from './types.js';
 
 /** Scalar user properties, in the order changes list them. */
-export const USER_SCALAR_KEYS = [
-  'first_name',
-  'last_name',
-  'email',
-  'timezone',
-  'locale',
-  'language',
-  'security_policy',
-  'domain_admin',
-  'active',
-] as const satisfies readonly (keyof UserRecord)[];
+export const USER_SCALAR_KEYS = [...USER_VALUE_KEYS, ...USER_FLAG_KEYS] as const satisfies readonly (keyof UserRecord)[];
 
 export type UserScalarKey = (typeof USER_SCALAR_KEYS)[number];
 
@@ -36,6 +26,20 @@ function sortedKeys(record: Readonly<Record<string, unknown>>): string[] {
 }
 
 /**
+ * True when a membership's own parts (MEMBERSHIP_KEYS) differ, compared as Vault would; `active`
+ * only when it is managed (see `staysInactive`).
+ */
+export function membershipPartsDiffer(want: Membership, live: Membership, manageActive: boolean): boolean {
+  for (const key of MEMBERSHIP_KEYS) {
+    if (key === 'active' && !manageActive) continue;
+    const have = live[key];
+    const wanted = want[key];
+    if (have !== wanted && !sameValue(have, trimmed(wanted), key)) return true;
+  }
+  return false;
+}
+
+/**
  * A user disabled at domain level can use no vault, and Vault may flip their memberships to
  * inactive when disabling them; so membership `active` flags are not compared for a user who
  * is (and stays) inactive. Reactivation re-sends them.
@@ -46,9 +50,7 @@ export function staysInactive(desired: UserRecord, live: LiveUser | undefined): 
 
 function membershipTarget(desired: Membership, live: Membership | undefined, manageActive: boolean): Tree {
   const tree: Tree = {};
-  if (manageActive) tree.active = desired.active;
-  tree.security_profile = desired.security_profile.trim();
-  tree.license_type = desired.license_type;
+  for (const key of MEMBERSHIP_KEYS) if (key !== 'active' || manageActive) tree[key] = trimmed(desired[key]);
   if (desired.apps !== undefined) {
     const apps: Tree = {};
     const liveApps = live?.apps ?? {};
@@ -94,7 +96,8 @@ export function userTargetTree(desired: UserRecord, live: LiveUser | undefined):
 }
 
 function membershipTree(m: Membership): Tree {
-  const tree: Tree = { active: m.active, security_profile: m.security_profile, license_type: m.license_type };
+  const tree: Tree = {};
+  for (const key of MEMBERSHIP_KEYS) tree[key] = m[key];
   const apps: Tree = {};
   for (const code of sortedKeys(m.apps ?? {})) {
     const app = m.apps?.[code];
@@ -153,9 +156,7 @@ function membershipMatches(want: Membership, live: readonly Membership[], manage
       break;
     }
   }
-  if (current === undefined || (manageActive && current.active !== want.active)) return false;
-  if (current.security_profile !== want.security_profile && !sameValue(current.security_profile, want.security_profile.trim(), 'security_profile')) return false;
-  if (current.license_type !== want.license_type) return false;
+  if (current === undefined || membershipPartsDiffer(want, current, manageActive)) return false;
   return want.apps === undefined || appsMatch(want.apps, current.apps ?? {});
 }
 

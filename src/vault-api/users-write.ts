@@ -4,18 +4,15 @@
  * way in. Pure.
  */
 import { VaultRosterError } from '../errors.js';
-import type { FieldValue } from '../model.js';
+import { USER_VALUE_KEYS, type FieldValue } from '../model.js';
 import type { DomainUserRow, NewUserRow, PromoteRow, UserValues, UserWriteRow } from '../plan/types.js';
 import { encodeAppLicensing, encodeMembership } from './membership-encode.js';
 import { USER_FIELD_TO_VAULT } from './user-fields.js';
 
 export type UserBody = Record<string, FieldValue>;
 
-/** Scalar user values in the order bodies list them. */
-const VALUE_KEYS = ['first_name', 'last_name', 'email', 'timezone', 'locale', 'language', 'security_policy'] as const;
-
 function putValues(body: UserBody, values: UserValues): void {
-  for (const key of VALUE_KEYS) {
+  for (const key of USER_VALUE_KEYS) {
     const value = values[key];
     if (value !== undefined) body[USER_FIELD_TO_VAULT[key]] = value;
   }
