@@ -210,6 +210,10 @@ export interface Policy {
   readonly max_deactivations: number;
   /** Guard: share (0..1) of live managed-or-unmanaged users a plan may deactivate. */
   readonly max_deactivation_share: number;
+  /** Guard: users a plan may take a vault membership or an app licence from (without deactivating them). */
+  readonly max_access_removals: number;
+  /** Guard: share (0..1) of live users a plan may take a membership or an app licence from. */
+  readonly max_access_removal_share: number;
   /** Lower-cased user names the tool must never change. */
   readonly protected_users: readonly string[];
 }
@@ -218,6 +222,8 @@ export const DEFAULT_POLICY: Policy = {
   unmanaged_users: 'report',
   max_deactivations: 10,
   max_deactivation_share: 0.1,
+  max_access_removals: 10,
+  max_access_removal_share: 0.1,
   protected_users: [],
 };
 

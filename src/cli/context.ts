@@ -35,12 +35,14 @@ export const ALLOW_OPTIONS: OptionsConfig = {
   'allow-last-domain-admin': { type: 'boolean' },
   'allow-protected-users': { type: 'boolean' },
   'allow-license-overuse': { type: 'boolean' },
+  'allow-mass-removal': { type: 'boolean' },
 };
 
 export const ALLOW_HELP = `  --allow-mass-deactivation  Let the plan deactivate more users than policy.max_deactivations
   --allow-last-domain-admin  Let the plan leave the domain without an active Domain Admin
   --allow-protected-users    Let the plan change users in policy.protected_users
-  --allow-license-overuse    Let the plan exceed licensed application seats`;
+  --allow-license-overuse    Let the plan exceed licensed application seats
+  --allow-mass-removal       Let the plan take memberships or app licences from more users than policy.max_access_removals`;
 
 export type Values = Record<string, string | boolean | undefined>;
 
@@ -55,6 +57,7 @@ export function allowFlags(values: Values): PlanAllowFlags {
     last_domain_admin: values['allow-last-domain-admin'] === true,
     protected_users: values['allow-protected-users'] === true,
     license_overuse: values['allow-license-overuse'] === true,
+    mass_removal: values['allow-mass-removal'] === true,
   };
 }
 

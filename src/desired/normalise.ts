@@ -52,6 +52,8 @@ export function normalisePolicy(raw: RawConfig): Policy {
     unmanaged_users: policy.unmanaged_users ?? DEFAULT_POLICY.unmanaged_users,
     max_deactivations: policy.max_deactivations ?? DEFAULT_POLICY.max_deactivations,
     max_deactivation_share: policy.max_deactivation_share ?? DEFAULT_POLICY.max_deactivation_share,
+    max_access_removals: policy.max_access_removals ?? DEFAULT_POLICY.max_access_removals,
+    max_access_removal_share: policy.max_access_removal_share ?? DEFAULT_POLICY.max_access_removal_share,
     protected_users: [...new Set((policy.protected_users ?? []).map(normaliseIdentity))].sort(),
   };
 }

@@ -19,6 +19,8 @@ export interface RawConfig {
     unmanaged_users?: UnmanagedUserPolicy;
     max_deactivations?: number;
     max_deactivation_share?: number;
+    max_access_removals?: number;
+    max_access_removal_share?: number;
     protected_users?: string[];
   };
   state?: string;

@@ -53,6 +53,46 @@ function massDeactivation(items: readonly UserPlanItem[], live: LiveState, polic
   ];
 }
 
+/** Why a user who stays active loses access in this plan: a membership or an app licence turned off. */
+function accessLost(item: UserPlanItem): string | undefined {
+  const live = item.live;
+  if (live === undefined || live.active === false || item.after.values.active === false) return undefined;
+  for (const before of live.memberships) {
+    const after = membershipOf(item.after, before.vault_id);
+    if (before.active && after?.active === false) return `vault ${before.vault_id}`;
+    if (!before.active || after === undefined) continue;
+    for (const [code, app] of Object.entries(before.apps ?? {})) {
+      if (app.active && after.apps[code]?.active === false) return `${code} in vault ${before.vault_id}`;
+    }
+  }
+  return undefined;
+}
+
+function massRemoval(items: readonly UserPlanItem[], live: LiveState, policy: Policy, allow: PlanAllowFlags): Diagnostic[] {
+  const losing = items.flatMap((i) => {
+    const what = accessLost(i);
+    return what === undefined ? [] : [`${i.change.key} (${what})`];
+  });
+  const count = losing.length;
+  const total = live.users.size;
+  const reasons: string[] = [];
+  if (count > policy.max_access_removals) reasons.push(`above policy.max_access_removals (${policy.max_access_removals})`);
+  if (total > 0 && count / total > policy.max_access_removal_share) {
+    const pct = (n: number): string => `${Math.round(n * 1000) / 10}%`;
+    reasons.push(`${pct(count / total)} of ${total} live users, above policy.max_access_removal_share (${pct(policy.max_access_removal_share)})`);
+  }
+  if (reasons.length === 0) return [];
+  return [
+    guard(
+      'guard-mass-removal',
+      'mass-removal',
+      allow.mass_removal,
+      `plan takes a vault membership or an app licence from ${count} user${count === 1 ? '' : 's'}: ${reasons.join('; ')}; e.g. ${losing.slice(0, 5).join(', ')}`,
+      'check the memberships and apps lists in the desired files',
+    ),
+  ];
+}
+
 function lastDomainAdmin(items: readonly UserPlanItem[], live: LiveState, allow: PlanAllowFlags): Diagnostic[] {
   // Only a change that takes admin rights away can trip this guard; skip the scan otherwise.
   const losesAdmin = items.some((i) => i.live !== undefined && isActiveAdmin(i.live) && !isActiveAdminAfter(i.after));
@@ -169,6 +209,7 @@ function licenseSeats(items: readonly UserPlanItem[], live: LiveState, allow: Pl
 export function runGuards(items: readonly UserPlanItem[], live: LiveState, policy: Policy, allow: PlanAllowFlags): Diagnostic[] {
   return [
     ...massDeactivation(items, live, policy, allow),
+    ...massRemoval(items, live, policy, allow),
     ...lastDomainAdmin(items, live, allow),
     ...protectedUsers(items, live, policy, allow),
     ...licenseSeats(items, live, allow),

@@ -61,6 +61,7 @@ function normalisedAllow(allow: PlanAllowFlags): Required<{ [K in keyof PlanAllo
     last_domain_admin: allow.last_domain_admin === true,
     protected_users: allow.protected_users === true,
     license_overuse: allow.license_overuse === true,
+    mass_removal: allow.mass_removal === true,
   };
 }
 

@@ -37,6 +37,7 @@ export interface PlanAllowFlags {
   readonly last_domain_admin?: boolean | undefined;
   readonly protected_users?: boolean | undefined;
   readonly license_overuse?: boolean | undefined;
+  readonly mass_removal?: boolean | undefined;
 }
 
 /** `full`: every declared entry; `drift`: only entries whose YAML is unchanged since the last apply. */

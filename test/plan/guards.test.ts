@@ -16,6 +16,39 @@ function deactivating(count: number, liveTotal: number, policy: Partial<Policy>,
   return planOf(desired, live, { allow });
 }
 
+const M3003 = { vault_id: 3003, active: true, security_profile: 'document_user__v', license_type: 'full__v', apps: { rimReg_v: { active: true, license_type: 'full__v' } } } as const;
+const M4004 = { vault_id: 4004, active: true, security_profile: 'document_user__v', license_type: 'full__v', apps: {} } as const;
+
+/** `count` of `liveTotal` users lose something while staying active: their 4004 membership, or an app. */
+function removing(count: number, liveTotal: number, what: 'membership' | 'app', policy: Partial<Policy> = {}, allow: PlanAllowFlags = {}): Plan {
+  const all = names(liveTotal);
+  const keep = (i: number): DesiredUser['memberships'] =>
+    i >= count ? [M3003, M4004] : what === 'membership' ? [M3003] : [{ ...M3003, apps: {} }, M4004];
+  const desired = desiredState({ users: [ADMIN_DESIRED, ...all.map((u, i) => desiredUser(u, { memberships: keep(i) }))], policy });
+  const live = liveState({ users: [ADMIN, ...all.map((u, i) => liveUser(u, 100 + i, { memberships: [M3003, M4004] }))] });
+  return planOf(desired, live, { allow });
+}
+
+describe('guard: mass removal of memberships and app licences', () => {
+  it.each([
+    ['60 of 100 users losing a vault membership', 60, 100, 'membership', {}, {}, [['guard-mass-removal', 'error']]],
+    ['60 of 100 users losing their app licence', 60, 100, 'app', {}, {}, [['guard-mass-removal', 'error']]],
+    ['at the count and share limits', 10, 100, 'membership', {}, {}, []],
+    ['above the share limit only', 3, 9, 'app', { max_access_removals: 10, max_access_removal_share: 0.25 }, {}, [['guard-mass-removal', 'error']]],
+    ['allowed by the flag', 60, 100, 'membership', {}, { mass_removal: true }, [['guard-mass-removal', 'warning']]],
+  ] as const)('%s', (_name, count, total, what, policy, allow, expected) => {
+    const plan = removing(count, total, what, policy, allow);
+    expect(plan.summary.update).toBe(count);
+    expect(plan.summary.deactivate).toBe(0);
+    expect(guardsOf(plan)).toEqual(expected);
+    if (expected.length > 0) {
+      const d = plan.diagnostics.find((x) => x.code === 'guard-mass-removal');
+      expect(`${d?.summary} ${d?.hint}`).toContain('--allow-mass-removal');
+      expect(d?.summary).toContain(`from ${count} users`);
+    }
+  });
+});
+
 describe('guard: mass deactivation', () => {
   it.each([
     ['at the count limit', 10, 100, { max_deactivations: 10 }, {}, []],
