@@ -38,6 +38,8 @@ export interface ExecuteOptions {
   readonly replay: JournalReplay;
   readonly listener?: ApplyListener;
   readonly now?: () => string;
+  /** Called once a batch's rows are journaled, with every row id known so far. */
+  readonly onBatchFinished?: (operation: Operation, rowIds: ReadonlyMap<string, string>) => void;
 }
 
 function failureOf(error: unknown): { error_type: string; message: string } {
@@ -94,12 +96,16 @@ export async function executeOperations(
     });
     if (toSend.length === 0) return;
     const batch = { ...operation, rows: toSend } as Operation;
-    journal.append({ type: 'batch_started', at: now(), op_id: batch.id, kind: batch.kind, sent_before: sentBefore, keys: toSend.map((r) => r.key) });
-    emit({ type: 'batch_started', op_id: batch.id, kind: batch.kind, rows: toSend.length, resumed });
     let outcomes: readonly RowOutcome[];
     try {
-      calls += 1;
-      outcomes = await limit(() => port.send(batch, { sentBefore }));
+      outcomes = await limit(() => {
+        // Journaled when it leaves the queue, not when it joins it: a batch still waiting for a
+        // slot when the process dies was never sent.
+        journal.append({ type: 'batch_started', at: now(), op_id: batch.id, kind: batch.kind, sent_before: sentBefore, keys: toSend.map((r) => r.key) });
+        emit({ type: 'batch_started', op_id: batch.id, kind: batch.kind, rows: toSend.length, resumed });
+        calls += 1;
+        return port.send(batch, { sentBefore });
+      });
       if (outcomes.length !== toSend.length) {
         throw new VaultRosterError('row-count', `${batch.call} returned ${outcomes.length} results for ${toSend.length} rows`);
       }
@@ -128,6 +134,7 @@ export async function executeOperations(
     });
     journal.append(...entries, { type: 'batch_finished', at, op_id: batch.id, ok, failed: toSend.length - ok });
     journal.sync();
+    options.onBatchFinished?.(batch, rowIds);
     emit({ type: 'batch_finished', op_id: batch.id, ok, failed: toSend.length - ok });
   };
 

@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
-import type { AppliedSiteVaultPerson, DesiredState, LiveState } from '../model.js';
+import type { AppliedSiteVaultPerson, DesiredSiteVaultPerson, DesiredState, DesiredUser, LiveState } from '../model.js';
 import { sha256Hex, type Change, type Plan } from '../plan/index.js';
 import { acquireLock, entryDigestsInBackground, nextBaseline, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
 import type { ClientEvent } from '../vault/index.js';
@@ -129,34 +129,46 @@ export function formatCounts(counts: ApplyCounts): string {
   return `created ${counts.created}, updated ${counts.updated}, deactivated ${counts.deactivated}, promoted ${counts.promoted}, failed ${counts.failed}`;
 }
 
-/** Records what SiteVault now holds for each person whose create or edit succeeded. */
-function updateSiteVaultState(
-  state: StateFile,
-  plan: Plan,
-  desired: DesiredState,
-  failed: ReadonlySet<string>,
-  rowIds: ReadonlyMap<string, string>,
-): StateFile {
+/**
+ * Records what SiteVault now holds for each person whose create or edit succeeded: a row
+ * succeeded when its answer (a person id) is known, from this run or the journal of an earlier one.
+ */
+function updateSiteVaultState(state: StateFile, plan: Plan, desired: DesiredState, rowIds: ReadonlyMap<string, string>): StateFile {
   const desiredByEmail = new Map(desired.sitevault.map((p) => [p.email, p]));
   const sitevault: Record<string, AppliedSiteVaultPerson> = { ...state.sitevault };
   for (const op of plan.operations) {
     if (op.kind !== 'sitevault_create' && op.kind !== 'sitevault_edit') continue;
     for (const row of op.rows) {
-      if (failed.has(row.key)) continue;
+      const personId = rowIds.get(`${op.id}\u0000${row.key}`);
+      if (personId === undefined) continue;
       const wanted = desiredByEmail.get(row.key);
-      const personId = rowIds.get(`${op.id}\u0000${row.key}`) ?? state.sitevault[row.key]?.person_id;
       if (wanted === undefined) {
         // Removed from YAML and sent with no-access roles: nothing left to remember.
         // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
         delete sitevault[row.key];
         continue;
       }
-      if (personId === undefined) continue;
       const { source: _source, ...person } = wanted;
       sitevault[row.key] = { ...person, person_id: personId };
     }
   }
   return { ...state, updated_at: new Date().toISOString(), sitevault };
+}
+
+/** The state file after a run that got to its end: SiteVault persons and the next drift baseline. */
+async function finishState(
+  input: ApplyInput,
+  outcome: { readonly failedKeys: ReadonlySet<string>; readonly rowIds: ReadonlyMap<string, string> },
+  digests: Promise<Map<DesiredUser | DesiredSiteVaultPerson, string>>,
+): Promise<void> {
+  const { plan, desired } = input;
+  const state = readStateFile(desired.state_path, plan.target.vault_id);
+  const created = plan.changes
+    .filter((c) => c.subject === 'user' && (c.action === 'create' || c.action === 'promote') && !outcome.failedKeys.has(c.key))
+    .map((c) => c.key);
+  const withSiteVault = updateSiteVaultState(state, plan, desired, outcome.rowIds);
+  const baseline = nextBaseline(state.baseline, desired, [...input.live.users.keys(), ...created], outcome.failedKeys, withSiteVault.updated_at, await digests);
+  writeStateFile(desired.state_path, { ...withSiteVault, baseline });
 }
 
 /**
@@ -181,6 +193,8 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       toolVersion: input.toolVersion,
     });
     if (alreadyApplied(plan, replay)) {
+      // A run that died after its last row but before writing the state file: finish it now.
+      await finishState(input, { failedKeys: new Set(), rowIds: replay.rowIds }, entryDigestsInBackground(desired));
       const counts = countOutcomes([], new Set());
       return { counts, failures: [], journal_path: journalPath, batches: 0, resumed: false, already_applied: true };
     }
@@ -195,9 +209,16 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
   const journal = new Journal(journalPath);
   const opContext = new AsyncLocalStorage<string>();
   const unsubscribe = input.subscribeClientEvents?.((event) => {
-    if (event.type !== 'response') return;
+    if (event.type !== 'response' && event.type !== 'request') return;
     const opId = opContext.getStore();
     if (opId === undefined) return;
+    if (event.type === 'request') {
+      // Reads made for an operation (a promotion read back) change nothing; writes may.
+      if (event.method !== 'GET' && !event.path.endsWith('/query')) {
+        journal.append({ type: 'sent', at: new Date().toISOString(), op_id: opId, method: event.method, path: event.path, attempt: event.attempt });
+      }
+      return;
+    }
     journal.append({
       type: 'call',
       at: new Date().toISOString(),
@@ -220,14 +241,15 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
       journal,
       replay,
       ...(input.listener === undefined ? {} : { listener: input.listener }),
+      // SiteVault has no read API: the person ids it answers must reach the state file as soon
+      // as they are known, so a crash later in the run cannot lose them.
+      onBatchFinished: (op, rowIds) => {
+        if (op.kind !== 'sitevault_create' && op.kind !== 'sitevault_edit') return;
+        const state = readStateFile(desired.state_path, plan.target.vault_id);
+        writeStateFile(desired.state_path, updateSiteVaultState(state, plan, desired, rowIds));
+      },
     });
-    const state = readStateFile(desired.state_path, plan.target.vault_id);
-    const created = plan.changes
-      .filter((c) => c.subject === 'user' && (c.action === 'create' || c.action === 'promote') && !result.failedKeys.has(c.key))
-      .map((c) => c.key);
-    const withSiteVault = updateSiteVaultState(state, plan, desired, result.failedKeys, result.rowIds);
-    const baseline = nextBaseline(state.baseline, desired, [...input.live.users.keys(), ...created], result.failedKeys, withSiteVault.updated_at, await digests);
-    writeStateFile(desired.state_path, { ...withSiteVault, baseline });
+    await finishState(input, result, digests);
     const counts = countOutcomes(plan.changes, result.failedKeys);
     journal.append({ type: 'run_finished', at: new Date().toISOString(), counts: { ...counts } });
     return {

@@ -19,6 +19,15 @@ export type JournalEntry =
       readonly keys: readonly string[];
     }
   | {
+      /** A write request is about to leave (each HTTP attempt): from here Vault may have it. */
+      readonly type: 'sent';
+      readonly at: string;
+      readonly op_id: string;
+      readonly method: string;
+      readonly path: string;
+      readonly attempt: number;
+    }
+  | {
       readonly type: 'call';
       readonly at: string;
       readonly op_id: string;
@@ -50,7 +59,10 @@ export interface JournalReplay {
   readonly rowIds: ReadonlyMap<string, string>;
   /** Operations started but never finished: the run was cut off inside them. */
   readonly inFlight: ReadonlySet<string>;
-  /** Operations started in any earlier run, finished or not. */
+  /**
+   * Operations of which an earlier run sent at least one write request (finished or not): only
+   * these may have changed Vault. A batch that was queued but never sent is not here.
+   */
   readonly attempted: ReadonlySet<string>;
   readonly runs: number;
   /** The last run got to its end (a re-run then retries failed rows, or finds nothing to do). */
@@ -69,6 +81,7 @@ export const EMPTY_REPLAY: JournalReplay = {
 const KNOWN_ENTRY_TYPES: ReadonlySet<string> = new Set([
   'run_started',
   'batch_started',
+  'sent',
   'call',
   'row_result',
   'batch_finished',
@@ -114,6 +127,8 @@ export function replayJournal(path: string): JournalReplay {
         break;
       case 'batch_started':
         inFlight.add(entry.op_id);
+        break;
+      case 'sent':
         attempted.add(entry.op_id);
         break;
       case 'row_result':

@@ -109,14 +109,19 @@ describe('executeOperations', () => {
     expect([...(after.doneRows.get('op-001') ?? [])].sort()).toEqual(['a', 'b']);
   });
 
-  it('marks a batch an earlier run finished with failed rows as sent before (its answer may have been lost)', async () => {
+  it('marks a batch an earlier run sent a write for as sent before (its answer may have been lost), and only such a batch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vr-exec-'));
     const path = join(dir, 'journal', 'plan.jsonl');
     const first = new Journal(path);
     first.append({ type: 'run_started', at: 't', plan_id: 'p', tool_version: '0', pid: 1 });
     first.append({ type: 'batch_started', at: 't', op_id: 'op-001', kind: 'create_users', sent_before: false, keys: ['a'] });
+    first.append({ type: 'sent', at: 't', op_id: 'op-001', method: 'POST', path: '/api/v26.2/objects/users', attempt: 0 });
     first.append({ type: 'row_result', at: 't', op_id: 'op-001', key: 'a', ok: false, error_type: 'TRANSPORT', message: 'connection reset' });
     first.append({ type: 'batch_finished', at: 't', op_id: 'op-001', ok: 0, failed: 1 });
+    // Queued but never sent (the run ended before a write request left): not "sent before".
+    first.append({ type: 'batch_started', at: 't', op_id: 'op-002', kind: 'create_users', sent_before: false, keys: ['c'] });
+    first.append({ type: 'row_result', at: 't', op_id: 'op-002', key: 'c', ok: false, error_type: 'TRANSPORT', message: 'connection refused' });
+    first.append({ type: 'batch_finished', at: 't', op_id: 'op-002', ok: 0, failed: 1 });
     first.append({ type: 'run_finished', at: 't', counts: {} });
     first.close();
     const replay = replayJournal(path);

@@ -3,13 +3,14 @@
 // The interruption is deterministic: the process "dies" right after Vault processed the create,
 // before its answer reached the journal (the port throws a non-Vault error, which stops the run
 // the way a crash does: batch_started without batch_finished, no run_finished).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, journalPathFor, vaultPort, type ApplyPort } from '../../src/apply/index.js';
 import type { Operation, Plan } from '../../src/plan/index.js';
 import { createVaultClient, resolveConnection, type ClientEvent } from '../../src/vault/index.js';
 import { startRosterFixture, type RosterFixture } from '../helpers/roster.js';
+import { adminSession } from '../helpers/simulator.js';
 import { duplicateUserNames, journalRun, readFixtureLive, readJournal, writesIn } from './support.js';
 
 async function savedPlan(fx: RosterFixture): Promise<Plan> {
@@ -134,5 +135,75 @@ describe('re-running an interrupted plan', () => {
     const rerun = await fx.run(['apply', 'plan.json', '--auto-approve']);
     expect(rerun.stderr).not.toContain('stale');
     expect(rerun.code).toBe(0);
+  });
+
+  it('a kill before any write exempts nothing: an out-of-band edit made before the re-run makes the plan stale', async () => {
+    const fx = await startRosterFixture();
+    const plan = await savedPlan(fx);
+    const dies: (port: ApplyPort) => ApplyPort = () => ({
+      send() {
+        return Promise.reject(new Error('killed before sending anything'));
+      },
+    });
+    await expect(applyDirect(fx, plan, dies, 4)).rejects.toThrow('killed before sending anything');
+    const journal = readJournal(journalPathFor(join(fx.dir, '.vault-roster', 'journal'), plan));
+    expect(journal.filter((e) => e.type === 'sent')).toEqual([]);
+    // A helpdesk edit of a user the plan updates, between the crash and the re-run.
+    const update = plan.operations.find((o) => o.kind === 'update_users');
+    const userId = update?.rows[0]?.user_id;
+    expect(userId).toBeDefined();
+    const session = await adminSession(fx.sim, 'veepharm-clinical.veevavault.com');
+    const edited = await fetch(`${fx.sim.url}/api/v26.2/objects/users/${String(userId)}`, {
+      method: 'PUT',
+      headers: { Authorization: session, Accept: 'application/json' },
+      body: new URLSearchParams({ user_title__v: 'Edited by the helpdesk' }),
+    });
+    expect(((await edited.json()) as { responseStatus: string }).responseStatus).toBe('SUCCESS');
+    fx.sim.clearRequestLog();
+    const rerun = await fx.run(['apply', 'plan.json', '--auto-approve']);
+    expect(rerun.code).toBe(1);
+    expect(rerun.stderr).toMatch(/error \[stale-plan\] .*1 record\(s\) changed in Vault/);
+    expect(writesIn(fx.sim.requestLog())).toEqual([]);
+  });
+
+  it('a run that died after its last row but before the state file is finished by re-running the plan', async () => {
+    const fx = await startRosterFixture();
+    await savedPlan(fx);
+    const statePath = join(fx.dir, '.vault-roster', 'state.json');
+    const before = existsSync(statePath) ? readFileSync(statePath, 'utf8') : undefined;
+    const applied = await fx.run(['apply', 'plan.json', '--auto-approve']);
+    expect(applied.code, applied.stderr).toBe(0);
+    // The crash: every row is in the journal, the state file is as it was before the run.
+    if (before === undefined) rmSync(statePath);
+    else writeFileSync(statePath, before);
+    fx.sim.clearRequestLog();
+    const again = await fx.run(['apply', 'plan.json', '--auto-approve']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('was already applied in full');
+    expect(writesIn(fx.sim.requestLog())).toEqual([]);
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as { sitevault: Record<string, unknown>; baseline?: unknown };
+    expect(Object.keys(state.sitevault).length).toBeGreaterThan(0);
+    expect(state.baseline).toBeDefined();
+    expect((await fx.run(['plan', '--detailed-exitcode'])).code).toBe(0);
+    expect((await fx.run(['plan', '--drift'])).code).toBe(0);
+  });
+
+  it('SiteVault person ids reach the state file as each call finishes, before the run ends', async () => {
+    const fx = await startRosterFixture();
+    const plan = await savedPlan(fx);
+    const statePath = join(fx.dir, '.vault-roster', 'state.json');
+    const creates = plan.operations.filter((o) => o.kind === 'sitevault_create').length;
+    expect(creates).toBeGreaterThan(1);
+    let seen = 0;
+    // Dies at the second SiteVault create: the first one's person id must already be on disk.
+    const dieAtSecondPerson = (port: ApplyPort): ApplyPort => ({
+      async send(operation, options) {
+        if (operation.kind === 'sitevault_create' && ++seen === 2) throw new Error('killed during SiteVault');
+        return port.send(operation, options);
+      },
+    });
+    await expect(applyDirect(fx, plan, dieAtSecondPerson, 1)).rejects.toThrow('killed during SiteVault');
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as { sitevault: Record<string, { person_id: string }> };
+    expect(Object.values(state.sitevault).map((p) => p.person_id)).toHaveLength(1);
   });
 });
