@@ -59,6 +59,8 @@ export interface ApplyInput {
   readonly concurrency: number;
   readonly toolVersion: string;
   readonly listener?: ApplyListener;
+  /** The caller already holds the state file's lock (the CLI takes it before it reads Vault). */
+  readonly lockHeld?: boolean;
   /** Lets the journal record every Vault call (with its execution id) under the operation that made it. */
   readonly subscribeClientEvents?: (listener: (event: ClientEvent) => void) => () => void;
 }
@@ -177,7 +179,7 @@ async function finishState(
  */
 export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
   const { plan, desired } = input;
-  const lock = acquireLock(desired.state_path, `apply plan ${planId(plan)}`);
+  const lock = input.lockHeld === true ? undefined : acquireLock(desired.state_path, `apply plan ${planId(plan)}`);
   try {
     const journalPath = journalPathFor(input.journalDir, plan);
     const replay = replayJournal(journalPath);
@@ -200,7 +202,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
     }
     return await run(input, journalPath, replay);
   } finally {
-    lock.release();
+    lock?.release();
   }
 }
 

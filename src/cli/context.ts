@@ -10,7 +10,7 @@ import { formatDiagnosticsText } from '../diagnostics.js';
 import { DiagnosticsError } from '../errors.js';
 import type { DesiredState, LiveState } from '../model.js';
 import { createPlan, type Plan, type PlanAllowFlags, type PlanMode } from '../plan/index.js';
-import { readStateFile, sitevaultMap, type StateFile } from '../state/index.js';
+import { acquireLock, readStateFile, sitevaultMap, type StateFile } from '../state/index.js';
 import { TOOL_VERSION } from '../version.js';
 import {
   createEventLogger,
@@ -97,6 +97,19 @@ export function connect(desired: DesiredState, values: Values, io: CliIo, concur
       return () => listeners.delete(listener);
     },
   };
+}
+
+/**
+ * Runs `work` holding the repo's lock (beside the state file): one plan or apply at a time, so
+ * two runs never plan from the same Vault and then both write.
+ */
+export async function withRepoLock<T>(desired: DesiredState, purpose: string, work: () => Promise<T>): Promise<T> {
+  const lock = acquireLock(desired.state_path, purpose);
+  try {
+    return await work();
+  } finally {
+    lock.release();
+  }
 }
 
 /** Live state of the target, with SiteVault persons from the last-applied state file (returned too). */

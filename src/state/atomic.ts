@@ -2,23 +2,42 @@
  * Crash-safe file primitives: atomic replace (temp file, fsync, rename, fsync dir) and an
  * exclusive lock file that names its owner and is taken over only when that owner is gone.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, basename, join } from 'node:path';
 import { VaultRosterError } from '../errors.js';
+
+function cannotWrite(path: string, error: unknown): VaultRosterError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  const why = code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' ? 'a parent of it is not a directory' : code;
+  return new VaultRosterError('output-file', `cannot write ${path}: ${why}`, {
+    hint: 'Give a file path in a writable folder (nothing was written there; no temporary file was left).',
+    cause: error,
+  });
+}
 
 /** Writes `content` to `path` so that a crash leaves either the old file or the new one, never half. */
 export function writeFileAtomic(path: string, content: string): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(temp, 'w', 0o600);
   try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    mkdirSync(dir, { recursive: true });
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created
+    }
+    throw cannotWrite(path, error);
   }
-  renameSync(temp, path);
   // The rename itself must reach the disk too, or a crash could bring back the old name.
   try {
     const dirFd = openSync(dir, 'r');
@@ -47,47 +66,94 @@ export interface FileLock {
   release(): void;
 }
 
+/** What a lock file says about its holder. */
+interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly purpose: string;
+  readonly since: string;
+}
+
+function readOwner(lockPath: string): LockOwner | undefined {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(lockPath, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const o = parsed as Record<string, unknown>;
+    if (typeof o.pid !== 'number' || typeof o.host !== 'string' || typeof o.purpose !== 'string' || typeof o.since !== 'string') return undefined;
+    return { pid: o.pid, host: o.host, purpose: o.purpose, since: o.since };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A lock file younger than this with no readable owner is being written by its holder: held. */
+const FRESH_LOCK_MS = 30_000;
+
+function lockAgeMs(lockPath: string): number {
+  try {
+    return Date.now() - statSync(lockPath).mtimeMs;
+  } catch {
+    return Infinity;
+  }
+}
+
 /**
- * Takes `<path>.lock` exclusively. A lock left by a process that no longer runs (a crash or
- * SIGKILL) is taken over; a live owner makes this fail with a hint naming the owner's pid.
+ * Takes `<path>.lock` exclusively, for one run (plan or apply) at a time. A lock left by a
+ * process of this host that no longer runs (a crash or SIGKILL), or an unreadable one older than
+ * a few seconds, is taken over; a live holder, or one on another host, makes this fail naming it.
  */
 export function acquireLock(path: string, purpose: string): FileLock {
   const lockPath = `${path}.lock`;
-  mkdirSync(dirname(lockPath), { recursive: true });
+  try {
+    mkdirSync(dirname(lockPath), { recursive: true });
+  } catch (error) {
+    throw cannotWrite(lockPath, error);
+  }
   for (let attempt = 0; attempt < 2; attempt += 1) {
+    let fd: number;
     try {
-      const fd = openSync(lockPath, 'wx', 0o600);
-      writeSync(fd, JSON.stringify({ pid: process.pid, purpose, since: new Date().toISOString() }));
-      closeSync(fd);
-      let released = false;
-      return {
-        path: lockPath,
-        release: () => {
-          if (released) return;
-          released = true;
-          try {
-            unlinkSync(lockPath);
-          } catch {
-            // already gone
-          }
-        },
-      };
+      fd = openSync(lockPath, 'wx', 0o600);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let owner: { pid?: unknown; purpose?: unknown } = {};
-      try {
-        owner = JSON.parse(readFileSync(lockPath, 'utf8')) as typeof owner;
-      } catch {
-        // unreadable lock: treat as stale below
-      }
-      const pid = typeof owner.pid === 'number' ? owner.pid : undefined;
-      if (pid !== undefined && pid !== process.pid && processAlive(pid)) {
-        throw new VaultRosterError('locked', `${lockPath} is held by process ${pid} (${String(owner.purpose)})`, {
-          hint: 'Another vault-roster apply is running against this state; wait for it to finish.',
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(lockPath, error);
+      const owner = readOwner(lockPath);
+      if (owner === undefined) {
+        if (lockAgeMs(lockPath) < FRESH_LOCK_MS) {
+          throw new VaultRosterError('locked', `${lockPath} was just taken by another vault-roster run`, {
+            hint: 'Wait for that run to finish. If none is running, remove the lock file.',
+          });
+        }
+      } else if (owner.host !== hostname() || (owner.pid !== process.pid && processAlive(owner.pid))) {
+        throw new VaultRosterError('locked', `${lockPath} is held by process ${owner.pid} on ${owner.host} since ${owner.since} (${owner.purpose})`, {
+          hint: owner.host === hostname()
+            ? 'Another vault-roster run works on this repo; wait for it to finish.'
+            : 'A vault-roster run on another machine holds it; if that run is over, remove the lock file.',
         });
       }
-      unlinkSync(lockPath);
+      try {
+        unlinkSync(lockPath);
+      } catch {
+        // taken over by someone else first: try again
+      }
+      continue;
     }
+    try {
+      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), purpose, since: new Date().toISOString() }));
+    } finally {
+      closeSync(fd);
+    }
+    let released = false;
+    return {
+      path: lockPath,
+      release: () => {
+        if (released) return;
+        released = true;
+        try {
+          unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      },
+    };
   }
-  throw new VaultRosterError('locked', `could not take ${lockPath}`, { hint: 'Remove the lock file if no apply is running.' });
+  throw new VaultRosterError('locked', `could not take ${lockPath}`, { hint: 'Another run took it first; try again, or remove the lock file if none is running.' });
 }

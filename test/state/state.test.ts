@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -60,8 +60,8 @@ describe('lock file', () => {
     const path = join(tempDir(), 'state.json');
     const lock = acquireLock(path, 'apply');
     // A second process (a live pid other than ours) holding it is refused:
-    writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.ppid, purpose: 'apply' }));
-    expect(() => acquireLock(path, 'apply')).toThrow(/held by process/);
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), purpose: 'apply plan.json', since: '2026-11-30T10:00:00.000Z' }));
+    expect(() => acquireLock(path, 'apply')).toThrow(`held by process ${process.ppid} on ${hostname()} since 2026-11-30T10:00:00.000Z (apply plan.json)`);
     lock.release();
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
@@ -69,9 +69,25 @@ describe('lock file', () => {
   it('takes over a lock whose owner is gone', () => {
     const path = join(tempDir(), 'state.json');
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-    writeFileSync(`${path}.lock`, JSON.stringify({ pid: Number(dead), purpose: 'apply' }));
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: Number(dead), host: hostname(), purpose: 'apply', since: '2026-11-30T10:00:00.000Z' }));
     const lock = acquireLock(path, 'apply');
-    expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
+    expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
     lock.release();
+  });
+
+  it('refuses a lock held on another host: its process cannot be checked from here', () => {
+    const path = join(tempDir(), 'state.json');
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: 1, host: 'ci-runner-7', purpose: 'apply', since: '2026-11-30T10:00:00.000Z' }));
+    expect(() => acquireLock(path, 'plan')).toThrow(/held by process 1 on ci-runner-7/);
+  });
+
+  it.each(['', 'null', '[]', '{"pid":"x"}', '{"pid":1', 'garbage'])('an unreadable lock (%j) is held while fresh and taken over once old', (content) => {
+    const path = join(tempDir(), 'state.json');
+    writeFileSync(`${path}.lock`, content);
+    expect(() => acquireLock(path, 'plan')).toThrow(/was just taken by another vault-roster run/);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.lock`, old, old);
+    acquireLock(path, 'plan').release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import type { Plan } from '../../plan/index.js';
 import { renderPlan } from '../../render/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from '../command.js';
-import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, useColor, workDir, type Values } from '../context.js';
+import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock, workDir, type Values } from '../context.js';
 
 const DEFAULT_CONCURRENCY = 4;
 
@@ -102,47 +102,51 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
     const savedPlan = planArg === undefined ? undefined : readPlanFile(resolve(io.cwd, planArg));
     const desired = await loadDesired(values, io);
     const connection = connect(desired, values, io, concurrency);
-    const { live, state } = await readLive(connection, desired);
-    const journalDir = resolve(workDir(desired), 'journal');
+    // One run at a time from reading Vault to the last write: a second apply waits for nothing it could race.
+    return withRepoLock(desired, `apply ${planArg ?? '(plan and apply)'}`, async () => {
+      const { live, state } = await readLive(connection, desired);
+      const journalDir = resolve(workDir(desired), 'journal');
 
-    let plan: Plan;
-    if (savedPlan !== undefined) {
-      plan = savedPlan;
-    } else {
-      plan = makePlan({ desired, live, state, serverUrl: connection.serverUrl, mode: 'full', refresh: values.refresh === true }, values);
-      io.stderr.write(renderPlan(plan, 'text', { color: useColor(io) }));
-      if (hasErrors(plan.diagnostics)) {
-        io.stderr.write(`apply refused: ${refusalReason(plan)}, see above; nothing was sent.\n`);
-        return EXIT_ERROR;
+      let plan: Plan;
+      if (savedPlan !== undefined) {
+        plan = savedPlan;
+      } else {
+        plan = makePlan({ desired, live, state, serverUrl: connection.serverUrl, mode: 'full', refresh: values.refresh === true }, values);
+        io.stderr.write(renderPlan(plan, 'text', { color: useColor(io) }));
+        if (hasErrors(plan.diagnostics)) {
+          io.stderr.write(`apply refused: ${refusalReason(plan)}, see above; nothing was sent.\n`);
+          return EXIT_ERROR;
+        }
+        if (plan.operations.length > 0 && !(await confirm(plan, values, io))) {
+          io.stderr.write('apply cancelled; nothing was sent.\n');
+          return EXIT_ERROR;
+        }
       }
-      if (plan.operations.length > 0 && !(await confirm(plan, values, io))) {
-        io.stderr.write('apply cancelled; nothing was sent.\n');
-        return EXIT_ERROR;
+      const reporter = reporterFor(values, io, plan);
+      const report = await applyPlan({
+        plan,
+        source: planArg ?? 'the plan just made',
+        desired,
+        live,
+        serverUrl: connection.serverUrl,
+        port: vaultPort(connection.client),
+        journalDir,
+        concurrency,
+        toolVersion: TOOL_VERSION,
+        lockHeld: true,
+        subscribeClientEvents: (listener) => connection.subscribe(listener),
+        ...(reporter === undefined ? {} : { listener: reporter }),
+      });
+      if (report.already_applied) {
+        const which = planArg === undefined ? 'The plan' : `Plan ${planArg}`;
+        io.stdout.write(`${which} was already applied in full (journal ${report.journal_path}); nothing to send.\n`);
+        return EXIT_OK;
       }
-    }
-    const reporter = reporterFor(values, io, plan);
-    const report = await applyPlan({
-      plan,
-      source: planArg ?? 'the plan just made',
-      desired,
-      live,
-      serverUrl: connection.serverUrl,
-      port: vaultPort(connection.client),
-      journalDir,
-      concurrency,
-      toolVersion: TOOL_VERSION,
-      subscribeClientEvents: (listener) => connection.subscribe(listener),
-      ...(reporter === undefined ? {} : { listener: reporter }),
+      for (const f of report.failures) io.stderr.write(`  failed: ${f.key}: ${f.error_type}: ${f.message}\n`);
+      const line = `Apply ${report.failures.length === 0 ? 'complete' : 'finished with failures'}: ${formatCounts(report.counts)}.`;
+      (format === 'json' ? io.stderr : io.stdout).write(`${line}${report.resumed ? ' (resumed an interrupted run)' : ''}\n`);
+      io.stderr.write(`journal: ${report.journal_path}\n`);
+      return report.failures.length === 0 ? EXIT_OK : EXIT_ERROR;
     });
-    if (report.already_applied) {
-      const which = planArg === undefined ? 'The plan' : `Plan ${planArg}`;
-      io.stdout.write(`${which} was already applied in full (journal ${report.journal_path}); nothing to send.\n`);
-      return EXIT_OK;
-    }
-    for (const f of report.failures) io.stderr.write(`  failed: ${f.key}: ${f.error_type}: ${f.message}\n`);
-    const line = `Apply ${report.failures.length === 0 ? 'complete' : 'finished with failures'}: ${formatCounts(report.counts)}.`;
-    (format === 'json' ? io.stderr : io.stdout).write(`${line}${report.resumed ? ' (resumed an interrupted run)' : ''}\n`);
-    io.stderr.write(`journal: ${report.journal_path}\n`);
-    return report.failures.length === 0 ? EXIT_OK : EXIT_ERROR;
   },
 };

@@ -6,7 +6,7 @@ import { planFoundDrift, planHasChanges } from '../../plan/index.js';
 import { renderPlan } from '../../render/index.js';
 import { writeFileAtomic } from '../../state/index.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, type Command } from '../command.js';
-import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, useColor } from '../context.js';
+import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock } from '../context.js';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
@@ -53,9 +53,11 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
     }
     const desired = await loadDesired(values, io);
     const connection = connect(desired, values, io);
-    const { live, state } = await readLive(connection, desired);
     const drift = values.drift === true;
-    const plan = makePlan({ desired, live, state, serverUrl: connection.serverUrl, mode: drift ? 'drift' : 'full', refresh: values.refresh === true }, values);
+    const plan = await withRepoLock(desired, 'plan', async () => {
+      const { live, state } = await readLive(connection, desired);
+      return makePlan({ desired, live, state, serverUrl: connection.serverUrl, mode: drift ? 'drift' : 'full', refresh: values.refresh === true }, values);
+    });
     const out = stringOption(values, 'out');
     if (out !== undefined) writeFileAtomic(resolve(io.cwd, out), renderPlan(plan, 'json', { color: false }));
     io.stdout.write(
