@@ -16,6 +16,11 @@ export const RETRYABLE_VAULT_ERRORS: ReadonlySet<string> = new Set([
 export type RetryPolicy = 'idempotent' | 'never';
 
 export const DEFAULT_MAX_RETRIES = 5;
+/**
+ * Retries after a try that got no answer within the whole per-request timeout: a server silent
+ * for that long is seldom back a moment later, and each try costs a full timeout.
+ */
+export const MAX_TIMEOUT_RETRIES = 2;
 export const BACKOFF_BASE_MS = 250;
 export const BACKOFF_CAP_MS = 20_000;
 /** Auth has its own one-minute budget (§4.2); once spent, auth fails until the minute is over. */
