@@ -14,7 +14,7 @@ import { asId, envelopeError, isRecord, type EnvelopeError, type JsonRecord } fr
 import type { ClientEvent } from './events.js';
 import { BurstPacer, type BurstReading, type PaceTicket } from './pacing.js';
 import { safePath, type Redactor } from './redact.js';
-import { AUTH_LIMIT_WAIT_MS, backoffDelay, isRetryableStatus, MAX_TIMEOUT_RETRIES, RETRYABLE_VAULT_ERRORS, type RetryPolicy } from './retry.js';
+import { AUTH_LIMIT_WAIT_MS, backoffDelay, isRetryableStatus, MAX_TIMEOUT_RETRIES, RELOGIN_BACKOFF, RETRYABLE_VAULT_ERRORS, type RetryPolicy } from './retry.js';
 import { closedError, DEFAULT_DEADLINE_MS, DEFAULT_WAIT_NOTICE, RunControl, type WaitNoticeSettings, type WaitSubject } from './waits.js';
 
 export type Credentials = { readonly username: string; readonly password: string } | { readonly sessionId: string };
@@ -524,7 +524,7 @@ export class VaultTransport {
     const before = this.#budget.take(call, this.#s.clock.now());
     if (before > 0) {
       const cause = `Vault ended the session ${before + 1} times in this run`;
-      await this.#run.sleep(backoffDelay(before - 1, this.#s.random), { reason: 'relogin', cause });
+      await this.#run.sleep(backoffDelay(before - 1, this.#s.random, RELOGIN_BACKOFF), { reason: 'relogin', cause });
     }
     return this.#login('reauth');
   }

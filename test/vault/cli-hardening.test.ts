@@ -1,0 +1,84 @@
+/**
+ * The client's hardening as a user meets it through the CLI: exit code, the error line with its
+ * code and hint, and what the server saw. Hostile loopback servers play silence and redirects;
+ * the simulator plays sessions that keep expiring.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCliCaptured } from '../helpers/cli.js';
+import { EXAMPLES_DIR, startRosterFixture } from '../helpers/roster.js';
+import { answerLogin, hostileServer, silence, type HostileServer } from './hostile-server.js';
+
+const PASSWORD = 'cli-Pa55word';
+const repos: string[] = [];
+
+afterEach(() => {
+  for (const dir of repos.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** examples/minimal in a temp folder, planned against `server`. */
+function planAgainst(server: HostileServer, extra: string[] = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'vr-hardening-'));
+  repos.push(dir);
+  cpSync(join(EXAMPLES_DIR, 'minimal'), dir, { recursive: true });
+  return runCliCaptured(['plan', ...extra], {
+    cwd: dir,
+    env: { NO_COLOR: '1', VAULT_URL: server.url, VAULT_USERNAME: 'admin@sim.veevavault.local', VAULT_PASSWORD: PASSWORD },
+  });
+}
+
+describe('plan against a hostile server', () => {
+  it('a server that never answers ends at --deadline with a message naming the call', async () => {
+    const server = await hostileServer(silence());
+    const run = await planAgainst(server, ['--deadline', '1s']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'error [deadline-exceeded] vault-roster stopped at its 1s deadline for this command, waiting for an answer to POST /api/v25.2/auth\n' +
+        '  hint: Raise the limit with --deadline (or VAULT_DEADLINE), e.g. --deadline 2h, if the run is expected to take that long; otherwise check that VAULT_URL answers. Re-running is safe: apply resumes from its journal.\n',
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a redirect at login is refused: the password is never posted to the other origin', async () => {
+    const other = await hostileServer((_req, res) => {
+      answerLogin(res);
+    });
+    const server = await hostileServer((_req, res) => {
+      res.writeHead(307, { Location: `${other.url}/api/v25.2/auth` });
+      res.end();
+    });
+    const run = await planAgainst(server);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `error [transport-redirect] POST /api/v25.2/auth failed: Vault answered HTTP 307, a redirect to ${other.host}, which vault-roster never follows`,
+    );
+    expect(run.stderr).not.toContain(PASSWORD);
+    expect(other.requests).toEqual([]);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('refuses a --deadline that is not a duration before any request', async () => {
+    const server = await hostileServer(silence());
+    const run = await planAgainst(server, ['--deadline', 'soon']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error \[connection-config\] --deadline is not a duration from 1 ms to 7 days: 'soon'\n {2}hint: /);
+    expect(server.requests).toEqual([]);
+  });
+});
+
+describe('plan while sessions keep expiring', () => {
+  it('with a session ending every 2 calls, plan logs in again as often as needed and succeeds', async () => {
+    const fixture = await startRosterFixture();
+    fixture.sim.setFaults('expire-session-every=2');
+    const run = await fixture.run(['plan', '--detailed-exitcode']);
+    expect(run.stderr).not.toMatch(/error \[/);
+    expect(run.code).toBe(2);
+    const logins = fixture.sim.requestLog().filter((e) => e.path.endsWith('/auth')).length;
+    const refused = fixture.sim.requestLog().filter((e) => e.errorTypes.includes('INVALID_SESSION_ID')).length;
+    expect(logins).toBeGreaterThan(2);
+    expect(logins).toBeLessThanOrEqual(refused + 1);
+  });
+});
