@@ -4,6 +4,7 @@ import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { glob, type FileSystemAdapter } from 'tinyglobby';
 import type { Diagnostic, SourcePosition } from '../diagnostics.js';
+import { badCharacters } from './rules-text.js';
 import type { YamlFile } from './yaml-file.js';
 
 export interface IncludedFiles {
@@ -157,6 +158,12 @@ export async function expandIncludes(patterns: readonly string[], config: YamlFi
   for (const [index, pattern] of patterns.entries()) {
     if (pattern.startsWith('!')) continue;
     const position = config.locate(['include', index], 'value');
+    // A NUL would make every file-system call throw; other controls cannot name a real file.
+    const bad = badCharacters({ yaml: config, path: ['include', index] }, pattern, 'plain');
+    if (bad.length > 0) {
+      diagnostics.push(...bad);
+      continue;
+    }
     // The repo is the config's folder: its digest and review cover only files inside it.
     if (isAbsolute(pattern) || pattern.split(/[\\/]/).includes('..')) {
       diagnostics.push({

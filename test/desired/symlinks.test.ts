@@ -77,8 +77,12 @@ describe('symbolic links in included files', () => {
   });
 
   it.each([
-    ['dangling link', (repo: string) => symlinkSync('nowhere.yaml', join(repo, 'users/gone.yaml')), 'include-dangling-symlink', 'a symbolic link to a file that does not exist'],
-    ['link looping on itself', (repo: string) => symlinkSync('gone.yaml', join(repo, 'users/gone.yaml')), 'include-symlink-loop', 'a symbolic link that loops back on itself'],
+    ['dangling link', (repo: string) => {
+        symlinkSync('nowhere.yaml', join(repo, 'users/gone.yaml'));
+      }, 'include-dangling-symlink', 'a symbolic link to a file that does not exist'],
+    ['link looping on itself', (repo: string) => {
+        symlinkSync('gone.yaml', join(repo, 'users/gone.yaml'));
+      }, 'include-symlink-loop', 'a symbolic link that loops back on itself'],
     [
       'link looping through another link',
       (repo: string) => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { VaultRosterError } from '../../src/errors.js';
-import type { WaitEvent } from '../../src/vault/events.js';
+import type { AuthEvent, WaitEvent } from '../../src/vault/events.js';
 import { readLiveState } from '../../src/vault/live-state.js';
 import { calls, clientFor, seedWithUsers, simulator } from './support.js';
 
@@ -24,7 +24,7 @@ describe('sessions that expire', () => {
     // than refusals, yet more than one per request would allow: some requests needed two.
     expect(logins).toBeGreaterThan(2);
     expect(logins).toBeLessThanOrEqual(refused + 1);
-    expect(events.filter((e) => e.type === 'auth').map((e) => (e.type === 'auth' ? e.action : ''))).toEqual([
+    expect(events.filter((e): e is AuthEvent => e.type === 'auth').map((e) => e.action)).toEqual([
       'login',
       ...Array<string>(logins - 1).fill('reauth'),
     ]);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { TransportError, VaultRosterError } from '../../src/errors.js';
 import { createVaultClient, type VaultClientOptions } from '../../src/vault/client.js';
 import type { Clock } from '../../src/vault/clock.js';
-import type { ClientEvent, PaceEvent, WaitEvent } from '../../src/vault/events.js';
+import type { ClientEvent, PaceEvent, RetryEvent, WaitEvent } from '../../src/vault/events.js';
 import { capturingClock } from './capturing-clock.js';
 import { answerLogin, hostileServer, json, silence, type HostileServer } from './hostile-server.js';
 import { clientFor, simulator } from './support.js';
@@ -47,7 +47,7 @@ describe('a server that never answers', () => {
     expect((error as Error).message).toBe('POST /api/v26.2/auth failed: no answer within 150 ms');
     // Three tries, not the six other failures get: each silent try costs a whole timeout.
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill('POST /api/v26.2/auth'));
-    expect(events.filter((e) => e.type === 'retry').map((e) => (e.type === 'retry' ? e.reason : ''))).toEqual([
+    expect(events.filter((e): e is RetryEvent => e.type === 'retry').map((e) => e.reason)).toEqual([
       'no answer within 150 ms',
       'no answer within 150 ms',
     ]);
