@@ -28,16 +28,19 @@ export type Handler = (req: SeenRequest, res: ServerResponse) => void;
 /** The session the hostile server hands out at login, for checks that it went nowhere else. */
 export const HOSTILE_SESSION = 'hostile-session-0123456789';
 
-/** A Vault-like login answer for vault 5005 (the intended vault of the client tests). */
-export function answerLogin(res: ServerResponse): void {
+/** A Vault-like login answer, by default for vault 5005 (the intended vault of the client tests). */
+export function answerLogin(res: ServerResponse, vault = { id: 5005, dns: 'veepharm-clinical.veevavault.com' }): void {
   json(res, {
     responseStatus: 'SUCCESS',
     sessionId: HOSTILE_SESSION,
     userId: 25001,
-    vaultId: 5005,
-    vaultIds: [{ id: 5005, name: 'VeePharm Clinical', url: 'https://veepharm-clinical.veevavault.com/api' }],
+    vaultId: vault.id,
+    vaultIds: [{ id: vault.id, name: 'VeePharm', url: `https://${vault.dns}/api` }],
   });
 }
+
+/** The vault examples/minimal manages. */
+export const RIM_VAULT = { id: 3003, dns: 'veepharm-rim.veevavault.com' };
 
 export function json(res: ServerResponse, body: unknown): void {
   res.writeHead(200, { 'Content-Type': 'application/json' });
