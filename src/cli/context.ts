@@ -31,8 +31,10 @@ export const CONNECTION_OPTIONS: OptionsConfig = {
   deadline: { type: 'string' },
 };
 
-/** Help line for --deadline, shared by the commands that talk to Vault. */
-export const DEADLINE_HELP = '      --deadline DURATION  Stop the Vault work after this long, e.g. 90s, 30m, 2h (default 1h; also VAULT_DEADLINE)';
+/** Help line for --deadline, its text starting at `column` like the command's other options. */
+export function deadlineHelp(column: number): string {
+  return `${'      --deadline TIME'.padEnd(column - 1)}Stop the Vault work after TIME, e.g. 90s, 30m, 2h (default 1h; also VAULT_DEADLINE)`;
+}
 
 /** The `--allow-…` flags that let a plan pass a failing guard. */
 export const ALLOW_OPTIONS: OptionsConfig = {
