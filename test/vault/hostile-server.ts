@@ -12,7 +12,8 @@ export interface SeenRequest {
   /** Path and query. */
   readonly path: string;
   readonly authorization: string | undefined;
-  readonly body: string;
+  /** Filled in once the body has arrived (before the handler runs). */
+  body: string;
 }
 
 export interface HostileServer {
@@ -57,9 +58,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function hostileServer(handler: Handler): Promise<HostileServer> {
   const requests: SeenRequest[] = [];
   const server = createServer((req, res) => {
+    // Recorded on arrival, so a request the client gives up on mid-body still counts.
+    const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body: '' };
+    requests.push(seen);
     void readBody(req).then((body) => {
-      const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body };
-      requests.push(seen);
+      seen.body = body;
       handler(seen, res);
     });
   });
@@ -70,6 +73,12 @@ export async function hostileServer(handler: Handler): Promise<HostileServer> {
   });
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, requests };
+}
+
+/** Resolves once the server has seen `count` requests (polling; fails the test after 5 s). */
+export async function seen(server: HostileServer, count: number): Promise<void> {
+  for (let i = 0; i < 500 && server.requests.length < count; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (server.requests.length < count) throw new Error(`the server saw ${server.requests.length} requests, not ${count}`);
 }
 
 /** A server that never answers: it reads the request and leaves the connection open. */

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { TransportError, VaultRosterError } from '../../src/errors.js';
 import { createVaultClient, type VaultClientOptions } from '../../src/vault/client.js';
 import type { Clock } from '../../src/vault/clock.js';
-import type { ClientEvent, PaceEvent, RetryEvent, WaitEvent } from '../../src/vault/events.js';
+import type { ClientEvent, PaceEvent, RequestEvent, RetryEvent, WaitEvent } from '../../src/vault/events.js';
 import { capturingClock } from './capturing-clock.js';
-import { answerLogin, hostileServer, json, silence, type HostileServer } from './hostile-server.js';
+import { answerLogin, hostileServer, json, seen, silence, type HostileServer } from './hostile-server.js';
 import { clientFor, simulator } from './support.js';
 
 function clientAt(server: HostileServer, overrides: Partial<VaultClientOptions> = {}) {
@@ -46,7 +46,10 @@ describe('a server that never answers', () => {
     expect(error).toBeInstanceOf(TransportError);
     expect((error as Error).message).toBe('POST /api/v26.2/auth failed: no answer within 150 ms');
     // Three tries, not the six other failures get: each silent try costs a whole timeout.
-    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill('POST /api/v26.2/auth'));
+    expect(events.filter((e) => e.type === 'request')).toHaveLength(3);
+    // (On a loaded machine a try can be given up before the server has even read it.)
+    expect(server.requests.length).toBeLessThanOrEqual(3);
+    expect(server.requests.every((r) => r.path === '/api/v26.2/auth')).toBe(true);
     expect(events.filter((e): e is RetryEvent => e.type === 'retry').map((e) => e.reason)).toEqual([
       'no answer within 150 ms',
       'no answer within 150 ms',
@@ -63,11 +66,12 @@ describe('a server that never answers', () => {
       'vault-roster stopped at its 300 ms deadline for this command, waiting for an answer to POST /api/v26.2/auth',
     );
     expect((error as VaultRosterError).hint).toMatch(/--deadline \(or VAULT_DEADLINE\)/);
-    expect(server.requests).toHaveLength(1);
+    expect(server.requests.length).toBeLessThanOrEqual(1);
     // Stopped for good: a later call is refused without a request.
+    const before = server.requests.length;
     const later = await client.getDomain().catch((e: unknown) => e);
     expect((later as VaultRosterError).code).toBe('deadline-exceeded');
-    expect(server.requests).toHaveLength(1);
+    expect(server.requests).toHaveLength(before);
   });
 
   it('says what it waits for while an answer does not come', async () => {
@@ -84,12 +88,16 @@ describe('a server that never answers', () => {
 
   it('at the deadline, every call in flight stops and queued calls are never sent', async () => {
     const server = await hostileServer(loginThenSilence());
-    const { client } = clientAt(server, { timeoutMs: 60_000, deadlineMs: 400, concurrency: 2 });
+    const { client, events } = clientAt(server, { timeoutMs: 60_000, deadlineMs: 600, concurrency: 2 });
     await client.session();
     const results = await Promise.all(Array.from({ length: 5 }, () => client.getLicenseUsage().catch((e: unknown) => e)));
     expect(results.map((e) => (e as VaultRosterError).code)).toEqual(Array(5).fill('deadline-exceeded'));
     // The login and the two calls the concurrency let through; the three queued never went out.
-    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'GET']);
+    expect(events.filter((e): e is RequestEvent => e.type === 'request').map((e) => e.method)).toEqual(['POST', 'GET', 'GET']);
+    const sent = server.requests.length;
+    expect(sent).toBeLessThanOrEqual(3);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.requests).toHaveLength(sent);
   });
 });
 
@@ -99,7 +107,7 @@ describe('closing the client', () => {
     const { client } = clientAt(server, { timeoutMs: 60_000 });
     await client.session();
     const pending = client.getDomain().catch((e: unknown) => e);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await seen(server, 2);
     client.close();
     expect(((await pending) as VaultRosterError).code).toBe('client-closed');
     const after = await client.listSecurityPolicies().catch((e: unknown) => e);
