@@ -12,12 +12,12 @@ import { calls, clientFor, seedWithUsers, simulator } from './support.js';
 
 describe('sessions that expire', () => {
   it('with a session ending every 2 calls, a full read still completes', async () => {
-    const sim = await simulator({ seed: seedWithUsers(2500) });
+    const sim = await simulator({ seed: seedWithUsers(1500) });
     const { client, events } = clientFor(sim);
     await client.session();
     sim.setFaults('expire-session-every=2');
     const live = await readLiveState(client, { promotions: false });
-    expect(live.users.size).toBe(2501);
+    expect(live.users.size).toBe(1501);
     const refused = sim.requestLog().filter((e) => e.errorTypes.includes('INVALID_SESSION_ID')).length;
     const logins = calls(sim, 'POST', '/auth').length;
     // Requests holding the same ended session share one re-login, so there are fewer logins
