@@ -68,9 +68,18 @@ export class TransportError extends VaultRosterError {
   readonly path: string;
   readonly status: number | undefined;
 
-  constructor(args: { method: string; path: string; status?: number | undefined; detail: string; cause?: unknown }) {
-    super('transport', `${args.method} ${args.path} failed: ${args.detail}`, {
-      hint: 'Check VAULT_URL and the network; the call was retried and kept failing.',
+  constructor(args: {
+    method: string;
+    path: string;
+    status?: number | undefined;
+    detail: string;
+    cause?: unknown;
+    /** A more precise code than `transport`, e.g. `transport-redirect`. */
+    code?: string;
+    hint?: string;
+  }) {
+    super(args.code ?? 'transport', `${args.method} ${args.path} failed: ${args.detail}`, {
+      hint: args.hint ?? 'Check VAULT_URL and the network; the call was retried and kept failing.',
       cause: args.cause,
     });
     this.name = 'TransportError';

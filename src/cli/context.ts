@@ -15,6 +15,7 @@ import { TOOL_VERSION } from '../version.js';
 import {
   createEventLogger,
   createVaultClient,
+  createWaitNotifier,
   debugEnabled,
   readLiveState,
   resolveConnection,
@@ -27,7 +28,13 @@ import type { CliIo, OptionsConfig } from './command.js';
 export const CONNECTION_OPTIONS: OptionsConfig = {
   config: { type: 'string', short: 'c' },
   verbose: { type: 'boolean', short: 'v' },
+  deadline: { type: 'string' },
 };
+
+/** Help line for --deadline, its text starting at `column` like the command's other options. */
+export function deadlineHelp(column: number): string {
+  return `${'      --deadline TIME'.padEnd(column - 1)}Stop the Vault work after TIME, e.g. 90s, 30m, 2h (default 1h; also VAULT_DEADLINE)`;
+}
 
 /** The `--allow-…` flags that let a plan pass a failing guard. */
 export const ALLOW_OPTIONS: OptionsConfig = {
@@ -78,10 +85,23 @@ export interface Connection {
   subscribe(listener: (event: ClientEvent) => void): () => void;
 }
 
+/** Clients opened for a command run with this `io`, closed by `closeConnections` when it ends. */
+const openClients = new WeakMap<CliIo, VaultClient[]>();
+
+/** Stops the clients a command opened, so no request or wait outlives it and the process can exit. */
+export function closeConnections(io: CliIo): void {
+  for (const client of openClients.get(io) ?? []) client.close();
+  openClients.delete(io);
+}
+
 export function connect(desired: DesiredState, values: Values, io: CliIo, concurrency?: number): Connection {
-  const settings = resolveConnection(desired.target, io.env);
+  const settings = resolveConnection(desired.target, io.env, { deadline: stringOption(values, 'deadline') });
   const listeners = new Set<(event: ClientEvent) => void>();
-  if (values.verbose === true || debugEnabled(io.env)) listeners.add(createEventLogger((line) => io.stderr.write(line)));
+  const write = (line: string): void => {
+    io.stderr.write(line);
+  };
+  // Long waits always show on stderr; --verbose shows them among every other call.
+  listeners.add(values.verbose === true || debugEnabled(io.env) ? createEventLogger(write) : createWaitNotifier(write));
   const client = createVaultClient({
     ...settings,
     ...(concurrency === undefined ? {} : { concurrency }),
@@ -89,6 +109,7 @@ export function connect(desired: DesiredState, values: Values, io: CliIo, concur
       for (const listener of listeners) listener(event);
     },
   });
+  openClients.set(io, [...(openClients.get(io) ?? []), client]);
   return {
     client,
     serverUrl: settings.baseUrl,

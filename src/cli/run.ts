@@ -9,6 +9,7 @@ import { DiagnosticsError, VaultRosterError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { closeConnections } from './context.js';
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -102,5 +103,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await runCommand(command, rest, io);
   } catch (error) {
     return reportError(error, io);
+  } finally {
+    // Whatever happened, no Vault request or wait may keep running after the command.
+    closeConnections(io);
   }
 }

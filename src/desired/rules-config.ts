@@ -1,6 +1,8 @@
 /** Semantic rules over roster.yaml itself. */
 import type { Diagnostic } from '../diagnostics.js';
 import type { ConfigEntry } from './entries.js';
+import { everyString, SECURITY_PROFILE_LIMIT, tooLong, unsafeNumber, USER_KEY_LIMITS, type ValueSite } from './rules-text.js';
+import type { DataPath } from './yaml-file.js';
 
 function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -37,6 +39,32 @@ export function insecureUrl(config: ConfigEntry): Diagnostic[] {
   ];
 }
 
+/** Defaults and protected users within Vault's limits, clean characters everywhere (see rules-text.ts). */
+export function configValuesWithinLimits(config: ConfigEntry): Diagnostic[] {
+  const raw = config.raw;
+  const site = (path: DataPath): ValueSite => ({ yaml: config.yaml, path });
+  const found: Diagnostic[] = [];
+  const defaults = raw.defaults ?? {};
+  for (const key of ['timezone', 'locale', 'language'] as const) {
+    const value = defaults[key];
+    const limit = USER_KEY_LIMITS[key];
+    if (value !== undefined && limit !== undefined) found.push(...tooLong(site(['defaults', key]), value, limit.max, limit.field));
+  }
+  if (defaults.security_profile !== undefined) {
+    found.push(...tooLong(site(['defaults', 'security_profile']), defaults.security_profile, SECURITY_PROFILE_LIMIT.max, SECURITY_PROFILE_LIMIT.field));
+  }
+  if (typeof defaults.security_policy === 'number') found.push(...unsafeNumber(site(['defaults', 'security_policy']), defaults.security_policy, 'text'));
+  if (raw.vault.vault_id !== undefined) found.push(...unsafeNumber(site(['vault', 'vault_id']), raw.vault.vault_id, 'vault id'));
+  const userName = USER_KEY_LIMITS.user_name;
+  (raw.policy?.protected_users ?? []).forEach((name, index) => {
+    if (userName !== undefined) found.push(...tooLong(site(['policy', 'protected_users', index]), name, userName.max, userName.field));
+  });
+  const kind = (path: DataPath): 'plain' | 'identity' => (path[0] === 'policy' && path[1] === 'protected_users' ? 'identity' : 'plain');
+  // Include patterns are checked where they are expanded (include.ts), before any file access.
+  found.push(...everyString(config.yaml, [], { ...raw, include: [] }, undefined, kind));
+  return found;
+}
+
 export function checkConfigRules(config: ConfigEntry): Diagnostic[] {
-  return [...insecureUrl(config)];
+  return [...insecureUrl(config), ...configValuesWithinLimits(config)];
 }

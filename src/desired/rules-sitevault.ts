@@ -13,6 +13,7 @@ import {
   normaliseIdentity,
 } from '../model.js';
 import { formatPosition, type PersonEntry } from './entries.js';
+import { everyString, PERSON_KEY_LIMITS, tooLong, unsafeNumber } from './rules-text.js';
 import type { DataPath } from './yaml-file.js';
 
 // Add-ons grant features of a role that logs in: none for external, viewer or no-login roles.
@@ -195,6 +196,23 @@ export function duplicateAssignments(persons: readonly PersonEntry[]): Diagnosti
   });
 }
 
+/** A person's values within what Vault accepts for the user it becomes (see rules-text.ts). */
+export function personValuesWithinLimits(persons: readonly PersonEntry[]): Diagnostic[] {
+  return persons.flatMap((entry) => {
+    const raw = entry.raw;
+    const site = (path: DataPath) => ({ yaml: entry.yaml, path: [...entry.path, ...path], subject: raw.email });
+    const found: Diagnostic[] = [];
+    for (const [key, limit] of Object.entries(PERSON_KEY_LIMITS)) {
+      const value: unknown = (raw as unknown as Record<string, unknown>)[key];
+      if (typeof value === 'string') found.push(...tooLong(site([key]), value, limit.max, limit.field));
+    }
+    if (typeof raw.security_policy === 'number') found.push(...unsafeNumber(site(['security_policy']), raw.security_policy, 'text'));
+    const identity = (path: DataPath): 'plain' | 'identity' => (path[path.length - 1] === 'email' || path[path.length - 1] === 'username' ? 'identity' : 'plain');
+    found.push(...everyString(entry.yaml, entry.path, raw, raw.email, identity));
+    return found;
+  });
+}
+
 export function checkSiteVaultRules(persons: readonly PersonEntry[]): Diagnostic[] {
   return [
     ...duplicateSiteVaultEmails(persons),
@@ -204,5 +222,6 @@ export function checkSiteVaultRules(persons: readonly PersonEntry[]): Diagnostic
     ...noLoginRoles(persons),
     ...usernameRequired(persons),
     ...duplicateAssignments(persons),
+    ...personValuesWithinLimits(persons),
   ];
 }

@@ -6,6 +6,17 @@ import type { Diagnostic, SourcePosition } from '../diagnostics.js';
 import { isLicenseAllowedUnder, normaliseIdentity, type LicenseType } from '../model.js';
 import { READ_ONLY_USER_FIELDS, USER_FIELD_TO_VAULT } from '../vault-api/index.js';
 import { formatPosition, type ConfigEntry, type UserEntry } from './entries.js';
+import {
+  everyString,
+  FIELD_LIMITS,
+  LONGEST_FIELD_TEXT,
+  SECURITY_PROFILE_LIMIT,
+  tooLong,
+  unsafeNumber,
+  USER_KEY_LIMITS,
+  type ValueSite,
+} from './rules-text.js';
+import type { DataPath } from './yaml-file.js';
 
 /** Promote Person to User first appears in API v26.2 (VAULT-API.md §9.1). */
 export const PROMOTION_MIN_API_VERSION = { major: 26, minor: 2 } as const;
@@ -186,6 +197,41 @@ export function reservedFieldNames(users: readonly UserEntry[]): Diagnostic[] {
   );
 }
 
+/** How strictly a string is checked: free text under `fields`, identities, or plain settings. */
+function stringKind(path: DataPath): 'plain' | 'text' | 'identity' {
+  const key = path[path.length - 1];
+  if (path[path.length - 2] === 'fields') return 'text';
+  return key === 'user_name' || key === 'email' ? 'identity' : 'plain';
+}
+
+/**
+ * Every value within what Vault accepts (see rules-text.ts for the sources): documented lengths,
+ * no control or invisible characters anywhere, and numbers that reach Vault unchanged.
+ */
+export function valuesWithinLimits(users: readonly UserEntry[]): Diagnostic[] {
+  return users.flatMap((entry) => {
+    const raw = entry.raw;
+    const site = (path: DataPath): ValueSite => ({ yaml: entry.yaml, path: [...entry.path, ...path], subject: raw.user_name });
+    const found: Diagnostic[] = [];
+    for (const [key, limit] of Object.entries(USER_KEY_LIMITS)) {
+      const value: unknown = (raw as unknown as Record<string, unknown>)[key];
+      if (typeof value === 'string') found.push(...tooLong(site([key]), value, limit.max, limit.field));
+    }
+    if (typeof raw.security_policy === 'number') found.push(...unsafeNumber(site(['security_policy']), raw.security_policy, 'text'));
+    for (const [field, value] of Object.entries(raw.fields ?? {})) {
+      if (typeof value === 'string') found.push(...tooLong(site(['fields', field]), value, FIELD_LIMITS[field] ?? LONGEST_FIELD_TEXT, field));
+      if (typeof value === 'number') found.push(...unsafeNumber(site(['fields', field]), value, 'text'));
+    }
+    (raw.memberships ?? []).forEach((membership, index) => {
+      found.push(...unsafeNumber(site(['memberships', index, 'vault']), membership.vault, 'vault id'));
+      const profile = membership.security_profile;
+      if (profile !== undefined) found.push(...tooLong(site(['memberships', index, 'security_profile']), profile, SECURITY_PROFILE_LIMIT.max, SECURITY_PROFILE_LIMIT.field));
+    });
+    found.push(...everyString(entry.yaml, entry.path, raw, raw.user_name, stringKind));
+    return found;
+  });
+}
+
 /** All user rules; those that need the config (defaults, api_version) run only when it is valid. */
 export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry | undefined): Diagnostic[] {
   return [
@@ -194,5 +240,6 @@ export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry 
     ...(config === undefined ? [] : [...appLicensePermissiveness(users, config), ...promotionApiVersion(users, config)]),
     ...duplicatePromotions(users),
     ...reservedFieldNames(users),
+    ...valuesWithinLimits(users),
   ];
 }

@@ -84,3 +84,67 @@ export function wrongVault(
     },
   );
 }
+
+/** Re-logins allowed in one run: plenty for sessions that time out, few enough to stop a loop. */
+export const DEFAULT_MAX_RELOGINS = 10;
+
+function average(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/**
+ * The sessions of one run: how many re-logins are left, and how long each session lasted, so
+ * that when sessions keep expiring the error can say why instead of "set credentials".
+ */
+export class SessionBudget {
+  readonly #max: number;
+  #relogins = 0;
+  #calls = 0;
+  #startedAt: number | undefined;
+  /** Successful calls and lifetime (ms) of each session that ended. */
+  readonly #ended: { calls: number; ms: number }[] = [];
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** A session was made (login or re-login) at `now`. */
+  started(now: number): void {
+    this.#startedAt = now;
+    this.#calls = 0;
+  }
+
+  /** A call succeeded with the current session. */
+  served(): void {
+    this.#calls += 1;
+  }
+
+  /**
+   * Vault ended the current session and another login is wanted: returns how many re-logins
+   * came before this one (for the backoff), or throws `session-expiring` once the budget is spent.
+   */
+  take(call: string, now: number): number {
+    this.#ended.push({ calls: this.#calls, ms: now - (this.#startedAt ?? now) });
+    this.#calls = 0;
+    this.#startedAt = now;
+    if (this.#relogins >= this.#max) throw this.#exhausted(call);
+    this.#relogins += 1;
+    return this.#relogins - 1;
+  }
+
+  #exhausted(call: string): VaultRosterError {
+    const calls = average(this.#ended.map((e) => e.calls));
+    const seconds = average(this.#ended.map((e) => e.ms)) / 1000;
+    const lasted = `${calls.toFixed(1)} successful call(s) and ${seconds.toFixed(1)} s on average`;
+    const refusedAtOnce = this.#ended.every((e) => e.calls === 0);
+    return new VaultRosterError(
+      'session-expiring',
+      `${call}: Vault ended the session ${this.#ended.length} times in this run (each lasted ${lasted}); vault-roster stopped logging in again after ${this.#max} re-logins`,
+      {
+        hint: refusedAtOnce
+          ? 'Every new session was refused on its first call, so the session does not reach Vault intact or is ended at once: check that VAULT_URL reaches the vault the login went to (no proxy or gateway dropping or rewriting the Authorization header) and that nothing else ends this API user\'s sessions.'
+          : "Sessions are expiring faster than calls complete: something ends this API user's sessions (another integration or script signed in as the same user that ends its session, a password or security change, a very short Session Duration). Give vault-roster its own API user, then run again: re-running is safe.",
+      },
+    );
+  }
+}

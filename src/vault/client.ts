@@ -10,8 +10,9 @@ import { getDomain, getLicenseUsage, listSecurityPolicies, type DomainInfo, type
 import type { JsonRecord } from './envelope.js';
 import type { ClientEvent } from './events.js';
 import { query, queryPages } from './query.js';
+import type { WaitNoticeSettings } from './waits.js';
 import { Redactor } from './redact.js';
-import { backoffDelay, DEFAULT_MAX_RETRIES } from './retry.js';
+import { DEFAULT_MAX_RETRIES } from './retry.js';
 import { VaultTransport, type Credentials } from './transport.js';
 import { getUser, listUserPages, listUsers, type VaultUser } from './users.js';
 import {
@@ -51,6 +52,14 @@ export interface VaultClientOptions {
   readonly onEvent?: ((event: ClientEvent) => void) | undefined;
   /** `X-VaultAPI-ClientID`, shown in Vault's API usage logs (default `vault-roster`). */
   readonly clientId?: string | undefined;
+  /** Overall limit for everything this client does, from its creation (default one hour). */
+  readonly deadlineMs?: number | undefined;
+  /** Re-logins allowed after Vault ended the session (default 10 per client). */
+  readonly maxRelogins?: number | undefined;
+  /** When waits are announced with `wait` events (default: after 5 s, then every 30 s). */
+  readonly waitNotice?: WaitNoticeSettings | undefined;
+  /** Aborting it stops the client as `close()` does. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface VaultClient {
@@ -60,6 +69,8 @@ export interface VaultClient {
   session(): Promise<SessionInfo>;
   /** Replaces every secret the client knows with `***`. */
   redact(text: string): string;
+  /** Stops the client: calls in flight are aborted, waits end, later calls fail at once. */
+  close(): void;
 
   listUsers(): Promise<VaultUser[]>;
   listUserPages(): AsyncIterable<VaultUser[]>;
@@ -102,13 +113,17 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     random: options.random ?? Math.random,
     clientId: options.clientId ?? 'vault-roster',
     redactor,
+    deadlineMs: options.deadlineMs,
+    maxRelogins: options.maxRelogins,
+    waitNotice: options.waitNotice,
+    signal: options.signal,
     emit: listener === undefined ? () => undefined : (event) => {
       listener(redactor.value(event));
     },
   });
   const writes: WriteContext = {
     transport,
-    backoff: (attempt) => transport.settings.clock.sleep(backoffDelay(attempt, transport.settings.random)),
+    backoff: (attempt) => transport.backoff(attempt),
   };
   return {
     get vaultId() {
@@ -116,6 +131,9 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     },
     session: () => transport.session(),
     redact: (text) => redactor.text(text),
+    close: () => {
+      transport.close();
+    },
     listUsers: () => listUsers(transport),
     listUserPages: () => listUserPages(transport),
     getUser: (id) => getUser(transport, id),

@@ -1,11 +1,14 @@
 /**
  * Where and as whom to connect: roster.yaml's `vault:` block overridden by the environment
- * (VAULT_URL, VAULT_API_VERSION, VAULT_DNS, VAULT_USERNAME/VAULT_PASSWORD or VAULT_SESSION_ID).
+ * (VAULT_URL, VAULT_API_VERSION, VAULT_DNS, VAULT_USERNAME/VAULT_PASSWORD or VAULT_SESSION_ID),
+ * and how long to wait (VAULT_TIMEOUT per request, VAULT_DEADLINE or --deadline per command).
  * Pure: reads only the `env` it is given.
  */
 import { VaultRosterError } from '../errors.js';
 import type { VaultTarget } from '../model.js';
+import { DEFAULT_TIMEOUT_MS } from './client.js';
 import type { Credentials } from './transport.js';
+import { DEFAULT_DEADLINE_MS } from './waits.js';
 
 export interface ConnectionSettings {
   readonly baseUrl: string;
@@ -14,6 +17,26 @@ export interface ConnectionSettings {
   /** Sent as `vaultDNS` on auth; `undefined` lets Vault use the URL's host. */
   readonly vaultDns: string | undefined;
   readonly expectedVaultId: number | undefined;
+  /** Per-request timeout, headers and body (VAULT_TIMEOUT; default 120 s). */
+  readonly timeoutMs: number;
+  /** Overall limit for the command's Vault work (--deadline, else VAULT_DEADLINE; default 1 h). */
+  readonly deadlineMs: number;
+}
+
+/** The longest deadline accepted: a run that needs more is stuck. */
+const MAX_DURATION_MS = 7 * 24 * 60 * 60_000;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `90s`, `30m`, `2h`, `500ms`, or a bare number of seconds, as milliseconds. */
+export function parseDuration(raw: string, source: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(raw.trim());
+  const ms = match === null ? Number.NaN : Number(match[1]) * (UNIT_MS[(match[2] ?? 's').toLowerCase()] ?? Number.NaN);
+  if (!Number.isFinite(ms) || ms < 1 || ms > MAX_DURATION_MS) {
+    throw new VaultRosterError('connection-config', `${source} is not a duration from 1 ms to 7 days: '${raw}'`, {
+      hint: `Write a number with a unit, e.g. ${source} 90s, 30m or 2h (a bare number counts seconds).`,
+    });
+  }
+  return Math.round(ms);
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -65,7 +88,19 @@ function credentialsFrom(env: Environment): Credentials {
   });
 }
 
-export function resolveConnection(target: VaultTarget, env: Environment): ConnectionSettings {
+/** Settings given on the command line, which win over the environment. */
+export interface ConnectionFlags {
+  /** `--deadline`, unparsed. */
+  readonly deadline?: string | undefined;
+}
+
+function durationFrom(flag: string | undefined, flagName: string, env: Environment, envName: string, fallback: number): number {
+  if (flag !== undefined) return parseDuration(flag, flagName);
+  const fromEnv = envValue(env, envName);
+  return fromEnv === undefined ? fallback : parseDuration(fromEnv, envName);
+}
+
+export function resolveConnection(target: VaultTarget, env: Environment, flags: ConnectionFlags = {}): ConnectionSettings {
   const envUrl = envValue(env, 'VAULT_URL');
   const rawUrl = envUrl ?? target.url;
   if (rawUrl === undefined) {
@@ -91,5 +126,7 @@ export function resolveConnection(target: VaultTarget, env: Environment): Connec
     credentials: credentialsFrom(env),
     vaultDns: envValue(env, 'VAULT_DNS') ?? target.dns ?? configHost ?? fallbackHost,
     expectedVaultId: target.vault_id,
+    timeoutMs: durationFrom(undefined, '', env, 'VAULT_TIMEOUT', DEFAULT_TIMEOUT_MS),
+    deadlineMs: durationFrom(flags.deadline, '--deadline', env, 'VAULT_DEADLINE', DEFAULT_DEADLINE_MS),
   };
 }

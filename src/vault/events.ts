@@ -61,7 +61,67 @@ export interface AuthEvent {
   readonly userId: number | undefined;
 }
 
-export type ClientEvent = RequestEvent | ResponseEvent | RetryEvent | PaceEvent | AuthEvent;
+/** What a `wait` event waits for. */
+export type WaitReason = 'burst-window' | 'retry' | 'relogin' | 'auth-limit' | 'answer';
+
+/**
+ * A wait long enough for a person to wonder (more than a few seconds): sent when it starts and
+ * then every so often until it ends, so stderr always says what the client waits for and how
+ * much longer. Printed even without `--verbose` (see `createWaitNotifier`).
+ */
+export interface WaitEvent {
+  readonly type: 'wait';
+  readonly reason: WaitReason;
+  /** The call concerned (`GET /api/v26.2/objects/users`), when the wait is about one call. */
+  readonly call: string | undefined;
+  /** Why, in a few words: `HTTP 503`, `the session expired 3 times in this run`. */
+  readonly cause: string | undefined;
+  /** Waited so far; 0 on the first event of a wait. */
+  readonly waitedMs: number;
+  /** Left until the wait ends; for `answer`, until the call times out. */
+  readonly leftMs: number;
+}
+
+export type ClientEvent = RequestEvent | ResponseEvent | RetryEvent | PaceEvent | AuthEvent | WaitEvent;
+
+/** `850 ms`, `12s`, `4m 50s`, `1h 5m`: short enough for a countdown line. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m ${seconds % 60}s`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
+}
+
+function waitSubject(event: WaitEvent): string {
+  switch (event.reason) {
+    case 'burst-window':
+      return "for Vault's burst window to roll (the API calls it allows are nearly spent; vault-roster keeps a reserve)";
+    case 'retry':
+      return `before retrying ${event.call ?? 'the call'}${event.cause === undefined ? '' : ` (${event.cause})`}`;
+    case 'relogin':
+      return `before logging in again${event.cause === undefined ? '' : ` (${event.cause})`}`;
+    case 'auth-limit':
+      return "for Vault's login limit to reset (API_LIMIT_EXCEEDED at login)";
+    case 'answer':
+      return `for Vault to answer ${event.call ?? 'a call'}`;
+    default: {
+      const unreachable: never = event.reason;
+      return String(unreachable);
+    }
+  }
+}
+
+/** One line for a wait: what is waited for, how long it has lasted and how long it may still last. */
+export function formatWaitEvent(event: WaitEvent): string {
+  if (event.reason === 'answer') {
+    return `vault: no answer yet to ${event.call ?? 'a call'} after ${formatDuration(event.waitedMs)}; giving up on this try in ${formatDuration(event.leftMs)}`;
+  }
+  const waited = event.waitedMs > 0 ? ` (waited ${formatDuration(event.waitedMs)})` : '';
+  return `vault: waiting ${waitSubject(event)}: ${formatDuration(event.leftMs)} left${waited}`;
+}
 
 /** One line per event for `--verbose` / `DEBUG=vault-roster` (the event is already redacted). */
 export function formatClientEvent(event: ClientEvent): string {
@@ -84,6 +144,8 @@ export function formatClientEvent(event: ClientEvent): string {
         : `vault pacing: Vault delayed a response by ${event.delayMs} ms (burst limit spent)`;
     case 'auth':
       return `vault ${event.action === 'login' ? 'authenticated' : 're-authenticated'} into vault ${event.vaultId}${event.userId === undefined ? '' : ` as user ${event.userId}`}`;
+    case 'wait':
+      return formatWaitEvent(event);
     default: {
       const unreachable: never = event;
       return String(unreachable);
@@ -101,5 +163,15 @@ export function debugEnabled(env: Readonly<Record<string, string | undefined>>):
 export function createEventLogger(write: (line: string) => void): (event: ClientEvent) => void {
   return (event) => {
     write(`${formatClientEvent(event)}\n`);
+  };
+}
+
+/**
+ * An `onEvent` that prints only waits, one line each: what a command shows on stderr without
+ * `--verbose`, so a long wait is never silent.
+ */
+export function createWaitNotifier(write: (line: string) => void): (event: ClientEvent) => void {
+  return (event) => {
+    if (event.type === 'wait') write(`${formatWaitEvent(event)}\n`);
   };
 }

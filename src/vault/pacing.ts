@@ -90,12 +90,21 @@ export class BurstPacer {
   readonly #windowMs: number;
   readonly #concurrency: number;
   readonly #notify: (notice: PaceNotice) => void;
+  readonly #sleep: (ms: number) => Promise<void>;
 
-  constructor(options: { clock: Clock; windowMs: number; concurrency: number; notify: (notice: PaceNotice) => void }) {
+  constructor(options: {
+    clock: Clock;
+    windowMs: number;
+    concurrency: number;
+    notify: (notice: PaceNotice) => void;
+    /** How to wait for the window (default the clock's sleep); the transport's is bounded and visible. */
+    sleep?: (ms: number) => Promise<void>;
+  }) {
     this.#clock = options.clock;
     this.#windowMs = options.windowMs;
     this.#concurrency = options.concurrency;
     this.#notify = options.notify;
+    this.#sleep = options.sleep ?? ((ms) => options.clock.sleep(ms));
   }
 
   get state(): PacerState {
@@ -115,7 +124,7 @@ export class BurstPacer {
         inFlight: this.#inFlight,
       });
       const generation = this.#generation;
-      await this.#clock.sleep(delay);
+      await this.#sleep(delay);
       // Several waiters wake together; only the first resets the window.
       if (this.#generation === generation) {
         this.#generation += 1;

@@ -1,19 +1,21 @@
 /**
- * One HTTP exchange with Vault, done carefully: session handling (login, one re-login on
- * INVALID_SESSION_ID), burst pacing, bounded concurrency, retries with backoff, per-request
- * timeout, envelope checks, redacted events and errors. Endpoint modules build requests; only
- * this file sends them.
+ * One HTTP exchange with Vault, done carefully: session handling (login, and a re-login whenever
+ * Vault ends the session, within a budget per run), burst pacing, bounded concurrency, retries
+ * with backoff, per-request timeout and an overall deadline, visible waits, no redirects (the
+ * session and the password go to the configured origin only), envelope checks, redacted events
+ * and errors. Endpoint modules build requests; only this file sends them.
  */
 import ky, { type KyInstance } from 'ky';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { TransportError, VaultApiError, VaultRosterError } from '../errors.js';
-import { parseAuthResponse, verifySessionVault, wrongVault, type SessionInfo } from './auth.js';
+import { DEFAULT_MAX_RELOGINS, parseAuthResponse, SessionBudget, verifySessionVault, wrongVault, type SessionInfo } from './auth.js';
 import type { Clock } from './clock.js';
 import { asId, envelopeError, isRecord, type EnvelopeError, type JsonRecord } from './envelope.js';
 import type { ClientEvent } from './events.js';
 import { BurstPacer, type BurstReading, type PaceTicket } from './pacing.js';
 import { safePath, type Redactor } from './redact.js';
-import { AUTH_LIMIT_WAIT_MS, backoffDelay, isRetryableStatus, RETRYABLE_VAULT_ERRORS, type RetryPolicy } from './retry.js';
+import { AUTH_LIMIT_WAIT_MS, backoffDelay, isRetryableStatus, MAX_TIMEOUT_RETRIES, RELOGIN_BACKOFF, RETRYABLE_VAULT_ERRORS, type RetryPolicy } from './retry.js';
+import { closedError, DEFAULT_DEADLINE_MS, DEFAULT_WAIT_NOTICE, RunControl, type WaitNoticeSettings, type WaitSubject } from './waits.js';
 
 export type Credentials = { readonly username: string; readonly password: string } | { readonly sessionId: string };
 
@@ -32,6 +34,14 @@ export interface TransportSettings {
   readonly clientId: string;
   readonly redactor: Redactor;
   readonly emit: (event: ClientEvent) => void;
+  /** Overall limit for everything this transport does (default one hour). */
+  readonly deadlineMs?: number | undefined;
+  /** Re-logins allowed in this run after Vault ended the session (default 10). */
+  readonly maxRelogins?: number | undefined;
+  /** When waits are announced with `wait` events (default: after 5 s, then every 30 s). */
+  readonly waitNotice?: WaitNoticeSettings | undefined;
+  /** Aborting it stops the transport as `close()` does. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface TransportRequest {
@@ -59,13 +69,23 @@ export interface TransportResponse {
 type Attempt =
   | { readonly kind: 'ok'; readonly body: JsonRecord; readonly headers: Headers }
   | { readonly kind: 'vault'; readonly error: EnvelopeError; readonly executionId: string | undefined }
-  | { readonly kind: 'transport'; readonly status: number | undefined; readonly detail: string; readonly retryable: boolean };
+  | {
+      readonly kind: 'transport';
+      readonly status: number | undefined;
+      readonly detail: string;
+      readonly retryable: boolean;
+      /** The try timed out waiting for an answer (retried fewer times than other failures). */
+      readonly timedOut?: boolean;
+      /** The host a 3xx pointed at: never followed, so no secret goes there. */
+      readonly redirectHost?: string;
+    }
+  /** The client stopped (deadline, or closed) while this try was under way. */
+  | { readonly kind: 'stopped'; readonly error: VaultRosterError };
 
 /** Hints for the Vault errors a user can do something about. */
 const ERROR_HINTS: Readonly<Record<string, string>> = {
   INSUFFICIENT_ACCESS:
     'The API user lacks a permission: vault-roster needs a user with API access who is System Admin (and Domain Admin for domain-level changes) in every managed vault.',
-  INVALID_SESSION_ID: 'The session expired or was ended; set VAULT_USERNAME and VAULT_PASSWORD so vault-roster can log in again.',
   API_LIMIT_EXCEEDED: "Vault's API limit is spent; wait for the burst window (5 minutes) to pass and run again.",
   USERNAME_OR_PASSWORD_INCORRECT: 'Check VAULT_USERNAME and VAULT_PASSWORD.',
   USER_LOCKED_OUT: 'The API user is locked out; an administrator must unlock it in Vault.',
@@ -104,11 +124,26 @@ export async function readText(response: Response, onStart: ((head: string) => v
   return text;
 }
 
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
+}
+
 function describeFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  if (isTimeout(error)) return `no answer within ${timeoutMs} ms`;
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
   return `connection failed${code}`;
+}
+
+/** Where a 3xx points, as a host (never the whole URL: its query may carry a token). */
+function redirectHost(response: Response, url: URL): string {
+  const location = response.headers.get('Location');
+  if (location === null || location.trim() === '') return 'nowhere (no Location header)';
+  try {
+    return new URL(location, url).host || 'an unnamed host';
+  } catch {
+    return 'an unreadable Location';
+  }
 }
 
 export class VaultTransport {
@@ -116,6 +151,8 @@ export class VaultTransport {
   readonly #ky: KyInstance;
   readonly #limit: LimitFunction;
   readonly #pacer: BurstPacer;
+  readonly #run: RunControl;
+  readonly #budget: SessionBudget;
   #session: Promise<SessionInfo> | undefined;
   readonly #renewals = new Map<string, Promise<SessionInfo>>();
   #observedVaultId: number | undefined;
@@ -123,8 +160,17 @@ export class VaultTransport {
 
   constructor(settings: TransportSettings) {
     this.#s = settings;
-    this.#ky = ky.create({ retry: 0, timeout: settings.timeoutMs, throwHttpErrors: false });
+    // ky's own timeout is off: each try gets a signal that also ends at the deadline or on close.
+    this.#ky = ky.create({ retry: 0, timeout: false, throwHttpErrors: false });
     this.#limit = pLimit(settings.concurrency);
+    this.#run = new RunControl({
+      clock: settings.clock,
+      deadlineMs: settings.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      notice: settings.waitNotice ?? DEFAULT_WAIT_NOTICE,
+      emit: settings.emit,
+      signal: settings.signal,
+    });
+    this.#budget = new SessionBudget(settings.maxRelogins ?? DEFAULT_MAX_RELOGINS);
     this.#pacer = new BurstPacer({
       clock: settings.clock,
       windowMs: settings.burstWindowMs,
@@ -132,6 +178,7 @@ export class VaultTransport {
       notify: (notice) => {
         settings.emit({ type: 'pace', ...notice });
       },
+      sleep: (ms) => this.#run.sleep(ms, { reason: 'burst-window' }),
     });
     if ('sessionId' in settings.credentials) settings.redactor.add(settings.credentials.sessionId);
     else settings.redactor.add(settings.credentials.password);
@@ -164,6 +211,14 @@ export class VaultTransport {
     return this.#send(req, true);
   }
 
+  /**
+   * Stops the transport: requests in flight are aborted, sleeps end, and every later call fails
+   * at once. Called when a command ends, so no background request outlives it.
+   */
+  close(error: VaultRosterError = closedError('the command ended')): void {
+    this.#run.stop(error);
+  }
+
   /** Backoff before another try of failed rows; `undefined` once `maxRetries` is spent. */
   rowRetryDelay(attempt: number): number | undefined {
     return attempt >= this.#s.maxRetries ? undefined : backoffDelay(attempt, this.#s.random);
@@ -172,8 +227,14 @@ export class VaultTransport {
   /** Waits before re-sending failed rows, reported as a retry of the request that will carry them. */
   async pause(req: TransportRequest, attempt: number, reason: string, delayMs: number): Promise<void> {
     const requestId = this.#sequence + 1;
-    this.#s.emit({ type: 'retry', requestId, method: req.method, path: this.path(req), attempt, reason, delayMs });
-    await this.#s.clock.sleep(delayMs);
+    const path = this.path(req);
+    this.#s.emit({ type: 'retry', requestId, method: req.method, path, attempt, reason, delayMs });
+    await this.#run.sleep(delayMs, { reason: 'retry', call: `${req.method} ${path}`, cause: reason });
+  }
+
+  /** A caller's own wait before repeating a call (the client's backoff), bounded and visible. */
+  async backoff(attempt: number): Promise<void> {
+    await this.#run.sleep(backoffDelay(attempt, this.#s.random), { reason: 'retry' });
   }
 
   path(req: Pick<TransportRequest, 'path' | 'query'>): string {
@@ -197,20 +258,27 @@ export class VaultTransport {
   async #send(req: TransportRequest, authenticated: boolean): Promise<TransportResponse> {
     this.#sequence += 1;
     const requestId = this.#sequence;
+    const call = `${req.method} ${this.path(req)}`;
     let attempt = 0;
-    let renewed = false;
+    /** Sessions this request saw refused: a renewal handing one back again would loop. */
+    const refused = new Set<string>();
     for (;;) {
+      this.#run.check(`before sending ${call}`);
       const session = authenticated ? await this.session() : undefined;
       const result =
         session === undefined
           ? await this.#attempt(req, requestId, attempt, undefined)
           : await this.#limit(() => this.#attempt(req, requestId, attempt, session));
-      if (result.kind === 'ok') return result;
-      const canRenew = session !== undefined && !renewed && !('sessionId' in this.#s.credentials);
+      if (result.kind === 'ok') {
+        if (session !== undefined) this.#budget.served();
+        return result;
+      }
+      if (result.kind === 'stopped') throw result.error;
+      const canRenew = session !== undefined && !('sessionId' in this.#s.credentials) && !refused.has(session.sessionId);
       if (canRenew && result.kind === 'vault' && result.error.type === 'INVALID_SESSION_ID') {
         // The request was refused, not processed, so repeating it is safe even for a create.
-        renewed = true;
-        await this.#renew(session);
+        refused.add(session.sessionId);
+        await this.#renew(session, call);
         continue;
       }
       const delay = this.#retryDelay(req, result, attempt, authenticated);
@@ -219,24 +287,48 @@ export class VaultTransport {
         result.kind === 'vault' ? result.error.type : result.status === undefined ? result.detail : `HTTP ${result.status}`;
       attempt += 1;
       this.#s.emit({ type: 'retry', requestId, method: req.method, path: this.path(req), attempt, reason, delayMs: delay });
-      await this.#s.clock.sleep(delay);
+      await this.#run.sleep(delay, this.#retryWait(result, call, reason));
     }
   }
 
+  #retryWait(result: Exclude<Attempt, { kind: 'ok' | 'stopped' }>, call: string, cause: string): WaitSubject {
+    if (result.kind === 'vault' && result.error.type === 'API_LIMIT_EXCEEDED') {
+      return call.endsWith('/auth') ? { reason: 'auth-limit', call } : { reason: 'burst-window', call };
+    }
+    return { reason: 'retry', call, cause };
+  }
+
   #retryDelay(req: TransportRequest, result: Attempt, attempt: number, authenticated: boolean): number | undefined {
-    if (attempt >= this.#s.maxRetries || req.retry === 'never' || result.kind === 'ok') return undefined;
-    if (result.kind === 'transport') return result.retryable ? backoffDelay(attempt, this.#s.random) : undefined;
+    if (attempt >= this.#s.maxRetries || req.retry === 'never' || result.kind === 'ok' || result.kind === 'stopped') return undefined;
+    if (result.kind === 'transport') {
+      // A server that did not answer for a whole timeout is seldom back a moment later.
+      if (result.timedOut === true && attempt >= MAX_TIMEOUT_RETRIES) return undefined;
+      return result.retryable ? backoffDelay(attempt, this.#s.random) : undefined;
+    }
     if (!RETRYABLE_VAULT_ERRORS.has(result.error.type)) return undefined;
     if (result.error.type === 'API_LIMIT_EXCEEDED') return authenticated ? this.#pacer.markExhausted() : AUTH_LIMIT_WAIT_MS;
     return backoffDelay(attempt, this.#s.random);
   }
 
   async #attempt(req: TransportRequest, requestId: number, attempt: number, session: SessionInfo | undefined): Promise<Attempt> {
-    const ticket: PaceTicket | undefined = session === undefined ? undefined : await this.#pacer.beforeSend();
+    let ticket: PaceTicket | undefined;
+    try {
+      ticket = session === undefined ? undefined : await this.#pacer.beforeSend();
+    } catch (error) {
+      if (error instanceof VaultRosterError) return { kind: 'stopped', error };
+      throw error;
+    }
     const url = this.#url(req);
     const path = safePath(url.pathname + url.search, this.#s.redactor);
+    const call = `${req.method} ${path}`;
+    if (this.#run.stopped !== undefined) {
+      if (ticket !== undefined) this.#pacer.afterResponse(ticket, undefined, undefined);
+      return { kind: 'stopped', error: this.#run.stopped };
+    }
     this.#s.emit({ type: 'request', requestId, method: req.method, path, attempt });
     const started = this.#s.clock.now();
+    const timeout = this.#run.attemptSignal(this.#s.timeoutMs);
+    const stopWatching = this.#run.watchAnswer(call, timeout.ms);
     let result: Attempt;
     let status = 0;
     let headers: Headers | undefined;
@@ -245,15 +337,25 @@ export class VaultTransport {
         method: req.method,
         headers: this.#headers(req, session),
         ...this.#body(req),
-        // ky's timeout stops at the headers; this one also covers reading the body.
-        signal: AbortSignal.timeout(this.#s.timeoutMs),
+        // Never follow a redirect: the password or session would go wherever it points.
+        redirect: 'manual',
+        // Covers the headers and the whole body; also ends at the deadline and when the client stops.
+        signal: timeout.signal,
       });
       status = response.status;
       headers = response.headers;
-      const text = await readText(response, response.ok ? req.onBodyStart : undefined);
-      result = this.#interpret(response, text);
+      if (status >= 300 && status < 400) {
+        await response.body?.cancel();
+        result = { kind: 'transport', status, detail: `HTTP ${status}`, retryable: false, redirectHost: redirectHost(response, url) };
+      } else {
+        const text = await readText(response, response.ok ? req.onBodyStart : undefined);
+        result = this.#interpret(response, text);
+      }
     } catch (error) {
-      result = { kind: 'transport', status: undefined, detail: describeFailure(error, this.#s.timeoutMs), retryable: true };
+      result = this.#failure(error, call, timeout);
+    } finally {
+      timeout.release();
+      stopWatching();
     }
     const reading = this.#reading(headers);
     const responseDelayMs = headers === undefined ? undefined : header(headers, 'X-VaultAPI-ResponseDelay');
@@ -268,7 +370,7 @@ export class VaultTransport {
       attempt,
       status,
       responseStatus: result.kind === 'ok' ? String(result.body.responseStatus) : result.kind === 'vault' ? result.error.status : undefined,
-      error: result.kind === 'ok' ? undefined : result.kind === 'vault' ? result.error.type : result.detail,
+      error: this.#outcome(result),
       durationMs: this.#s.clock.now() - started,
       executionId: headers?.get('X-VaultAPI-ExecutionId') ?? undefined,
       burstLimit: reading?.limit,
@@ -277,6 +379,33 @@ export class VaultTransport {
     });
     if (result.kind === 'ok' && session !== undefined && 'sessionId' in this.#s.credentials) this.#checkReadySession(observed);
     return result;
+  }
+
+  /** What went wrong in a try, in a few words, for the response event. */
+  #outcome(result: Attempt): string | undefined {
+    switch (result.kind) {
+      case 'ok':
+        return undefined;
+      case 'vault':
+        return result.error.type;
+      case 'stopped':
+        return result.error.code;
+      case 'transport':
+        return result.redirectHost === undefined ? result.detail : `${result.detail} redirect to ${result.redirectHost} (not followed)`;
+      default: {
+        const unreachable: never = result;
+        return String(unreachable);
+      }
+    }
+  }
+
+  /** A try that threw: stopped, timed out (by the per-request timeout or the deadline), or no connection. */
+  #failure(error: unknown, call: string, timeout: { ms: number; deadline: boolean }): Attempt {
+    if (this.#run.stopped !== undefined) return { kind: 'stopped', error: this.#run.stopped };
+    if (isTimeout(error) && timeout.deadline) {
+      return { kind: 'stopped', error: this.#run.expire(`waiting for an answer to ${call}`) };
+    }
+    return { kind: 'transport', status: undefined, detail: describeFailure(error, timeout.ms), retryable: true, timedOut: isTimeout(error) };
   }
 
   #headers(req: TransportRequest, session: SessionInfo | undefined): Record<string, string> {
@@ -322,15 +451,31 @@ export class VaultTransport {
     return error === undefined ? { kind: 'ok', body, headers: response.headers } : { kind: 'vault', error, executionId };
   }
 
-  #toError(req: TransportRequest, result: Exclude<Attempt, { kind: 'ok' }>): VaultRosterError {
+  #toError(req: TransportRequest, result: Exclude<Attempt, { kind: 'ok' | 'stopped' }>): VaultRosterError {
     const path = this.path({ path: req.path });
     const redact = (text: string): string => this.#s.redactor.text(text);
+    if (result.kind === 'transport' && result.redirectHost !== undefined) {
+      return new TransportError({
+        code: 'transport-redirect',
+        method: req.method,
+        path,
+        status: result.status,
+        detail: `Vault answered HTTP ${result.status ?? '3xx'}, a redirect to ${redact(result.redirectHost)}, which vault-roster never follows (credentials and sessions go to the configured origin only)`,
+        hint: 'Point VAULT_URL (or vault.url) at the vault itself, with https:// and the final host name; a proxy in between must forward requests, not redirect them.',
+      });
+    }
     if (result.kind === 'transport') {
       return new TransportError({ method: req.method, path, status: result.status, detail: redact(result.detail) });
     }
     if (result.error.type === 'INVALID_SESSION_ID' && 'sessionId' in this.#s.credentials) {
       return new VaultRosterError('session-invalid', `${req.method} ${path}: VAULT_SESSION_ID is not a valid session (expired or ended)`, {
         hint: 'Get a fresh session id, or set VAULT_USERNAME and VAULT_PASSWORD instead so vault-roster can log in again by itself.',
+      });
+    }
+    if (result.error.type === 'INVALID_SESSION_ID') {
+      // With a password a re-login was made; getting here means Vault refused the new session too.
+      return new VaultRosterError('session-expiring', `${req.method} ${path}: Vault refused the session it had just handed out`, {
+        hint: "The session does not reach Vault intact or is ended at once: check that VAULT_URL reaches the vault the login went to (no proxy dropping or rewriting the Authorization header) and that nothing else ends this API user's sessions.",
       });
     }
     const hint = ERROR_HINTS[result.error.type];
@@ -356,19 +501,33 @@ export class VaultTransport {
     this.#s.redactor.add(session.sessionId);
     verifySessionVault(session, { expectedVaultId: this.#s.expectedVaultId, vaultDns: this.#s.vaultDns });
     this.#observedVaultId = session.vaultId;
+    this.#budget.started(this.#s.clock.now());
     this.#s.emit({ type: 'auth', action, vaultId: session.vaultId, userId: session.userId });
     return session;
   }
 
-  /** One re-login per expired session, shared by every request that saw it expire. */
-  #renew(stale: SessionInfo): Promise<SessionInfo> {
+  /**
+   * One re-login per expired session, shared by every request that saw it expire. Each one
+   * counts against the run's budget; after the first, they back off, so sessions that keep
+   * expiring end in a clear error instead of a login storm.
+   */
+  #renew(stale: SessionInfo, call: string): Promise<SessionInfo> {
     let renewal = this.#renewals.get(stale.sessionId);
     if (renewal === undefined) {
-      renewal = this.#login('reauth');
+      renewal = this.#relogin(call);
       this.#renewals.set(stale.sessionId, renewal);
       this.#session = renewal;
     }
     return renewal;
+  }
+
+  async #relogin(call: string): Promise<SessionInfo> {
+    const before = this.#budget.take(call, this.#s.clock.now());
+    if (before > 0) {
+      const cause = `Vault ended the session ${before + 1} times in this run`;
+      await this.#run.sleep(backoffDelay(before - 1, this.#s.random, RELOGIN_BACKOFF), { reason: 'relogin', cause });
+    }
+    return this.#login('reauth');
   }
 
   /** A ready session id carries no vault id: check the vault each answer names. */

@@ -47,6 +47,8 @@ describe('examples', () => {
       unmanaged_users: 'report',
       max_deactivations: 10,
       max_deactivation_share: 0.1,
+      max_access_removals: 10,
+      max_access_removal_share: 0.1,
       protected_users: ['admin@sim.veevavault.local'],
     });
     const persons = state.sitevault;

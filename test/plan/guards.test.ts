@@ -22,7 +22,7 @@ const M4004 = { vault_id: 4004, active: true, security_profile: 'document_user__
 /** `count` of `liveTotal` users lose something while staying active: their 4004 membership, or an app. */
 function removing(count: number, liveTotal: number, what: 'membership' | 'app', policy: Partial<Policy> = {}, allow: PlanAllowFlags = {}): Plan {
   const all = names(liveTotal);
-  const keep = (i: number): DesiredUser['memberships'] =>
+  const keep = (i: number): NonNullable<DesiredUser['memberships']> =>
     i >= count ? [M3003, M4004] : what === 'membership' ? [M3003] : [{ ...M3003, apps: {} }, M4004];
   const desired = desiredState({ users: [ADMIN_DESIRED, ...all.map((u, i) => desiredUser(u, { memberships: keep(i) }))], policy });
   const live = liveState({ users: [ADMIN, ...all.map((u, i) => liveUser(u, 100 + i, { memberships: [M3003, M4004] }))] });

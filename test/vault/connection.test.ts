@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VaultRosterError } from '../../src/errors.js';
 import type { VaultTarget } from '../../src/model.js';
-import { isLoopbackHost, resolveConnection } from '../../src/vault/connection.js';
+import { isLoopbackHost, parseDuration, resolveConnection } from '../../src/vault/connection.js';
 
 const demo: VaultTarget = { url: 'https://veepharm-clinical.veevavault.com', api_version: 'v26.2', vault_id: 5005 };
 const password = { VAULT_USERNAME: 'admin@sim.veevavault.local', VAULT_PASSWORD: 'pw' };
@@ -66,6 +66,41 @@ describe('resolveConnection', () => {
     ['password kept verbatim, spaces included', { VAULT_USERNAME: 'a@b.com', VAULT_PASSWORD: ' p w ' }, { username: 'a@b.com', password: ' p w ' }],
   ])('credentials: %s', (_name, env, credentials) => {
     expect(resolveConnection(demo, env).credentials).toEqual(credentials);
+  });
+});
+
+describe('timeouts and the deadline', () => {
+  it.each([
+    ['defaults: 120 s per request, 1 h per command', {}, {}, 120_000, 3_600_000],
+    ['VAULT_TIMEOUT and VAULT_DEADLINE', { VAULT_TIMEOUT: '30s', VAULT_DEADLINE: '2h' }, {}, 30_000, 7_200_000],
+    ['--deadline wins over VAULT_DEADLINE', { VAULT_DEADLINE: '2h' }, { deadline: '90m' }, 120_000, 5_400_000],
+    ['an empty VAULT_DEADLINE is unset', { VAULT_DEADLINE: ' ' }, {}, 120_000, 3_600_000],
+  ])('%s', (_name, env, flags, timeoutMs, deadlineMs) => {
+    const settings = resolveConnection(demo, { ...password, ...env }, flags);
+    expect(settings.timeoutMs).toBe(timeoutMs);
+    expect(settings.deadlineMs).toBe(deadlineMs);
+  });
+
+  it.each([
+    ['500ms', 500],
+    ['1.5s', 1500],
+    ['90', 90_000],
+    ['45 s', 45_000],
+    ['30m', 1_800_000],
+    ['2H', 7_200_000],
+    ['168h', 604_800_000],
+  ])('parseDuration(%s) = %i ms', (raw, ms) => {
+    expect(parseDuration(raw, '--deadline')).toBe(ms);
+  });
+
+  it.each(['', 'soon', '-5s', '0', '0.1ms', '1d', '169h', '5 minutes', 'Infinity'])('refuses %j as a duration, naming where it came from', (raw) => {
+    const run = (): unknown => resolveConnection(demo, { ...password, VAULT_DEADLINE: 'x' }, { deadline: raw });
+    expect(run).toThrow(VaultRosterError);
+    expect(run).toThrow(`--deadline is not a duration from 1 ms to 7 days: '${raw}'`);
+  });
+
+  it('names VAULT_TIMEOUT when it is the one that is wrong', () => {
+    expect(() => resolveConnection(demo, { ...password, VAULT_TIMEOUT: '2 weeks' })).toThrow(/^VAULT_TIMEOUT is not a duration/);
   });
 });
 

@@ -7,7 +7,7 @@ import type { Plan } from '../../plan/index.js';
 import { renderPlan } from '../../render/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from '../command.js';
-import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock, workDir, type Values } from '../context.js';
+import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock, workDir, type Values } from '../context.js';
 
 const DEFAULT_CONCURRENCY = 4;
 
@@ -71,6 +71,7 @@ Options:
   -f, --format FMT      text (default: progress on a terminal) or json (one event per line)
 ${ALLOW_HELP}
   -v, --verbose         Log every Vault call to stderr (also DEBUG=vault-roster)
+${deadlineHelp(25)}
   -h, --help            Show this help
 
 Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row failed.

@@ -10,7 +10,7 @@ import { DEFAULT_POLICY } from '../../model.js';
 import { nextBaseline, STATE_FORMAT_VERSION, writeStateFile } from '../../state/index.js';
 import { packageRoot } from '../../version.js';
 import { EXIT_OK, type CliIo, type Command } from '../command.js';
-import { connect, readLive, stringOption, type Values } from '../context.js';
+import { connect, deadlineHelp, readLive, stringOption, type Values } from '../context.js';
 
 const DEFAULT_API_VERSION = 'v25.2';
 
@@ -66,6 +66,7 @@ Options:
       --split-by MODE    vault (default: one users file per primary vault) or none (one file)
       --force            Overwrite files that exist
   -v, --verbose          Log every Vault call to stderr (also DEBUG=vault-roster)
+${deadlineHelp(26)}
   -h, --help             Show this help
 
 Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VAULT_API_VERSION
@@ -78,6 +79,7 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
     'split-by': { type: 'string' },
     force: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
+    deadline: { type: 'string' },
   },
   allowPositionals: false,
   async run(values, _positionals, io) {

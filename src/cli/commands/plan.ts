@@ -6,7 +6,7 @@ import { planFoundDrift, planHasChanges } from '../../plan/index.js';
 import { renderPlan } from '../../render/index.js';
 import { writeFileAtomic } from '../../state/index.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, type Command } from '../command.js';
-import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock } from '../context.js';
+import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock } from '../context.js';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
@@ -30,6 +30,7 @@ Options:
       --drift              Report only what changed in Vault since the last apply (exit 2 on drift)
 ${ALLOW_HELP}
   -v, --verbose            Log every Vault call to stderr (also DEBUG=vault-roster)
+${deadlineHelp(28)}
   -h, --help               Show this help
 
 Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VAULT_API_VERSION, VAULT_DNS.
