@@ -8,3 +8,4 @@ export * from './limits.js';
 export * from './user-fields.js';
 export * from './membership-encode.js';
 export * from './membership-decode.js';
+export * from './value-decode.js';

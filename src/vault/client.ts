@@ -53,6 +53,10 @@ export interface VaultClientOptions {
   readonly onEvent?: ((event: ClientEvent) => void) | undefined;
   /** `X-VaultAPI-ClientID`, shown in Vault's API usage logs (default `vault-roster`). */
   readonly clientId?: string | undefined;
+  /** Users per Retrieve All Users page (default 1000; a refused size falls back to Vault's 200). */
+  readonly userPageSize?: number | undefined;
+  /** Most users one listing may return before it is stopped as a runaway (default 1,000,000). */
+  readonly maxListedUsers?: number | undefined;
 }
 
 export interface VaultClient {
@@ -69,7 +73,8 @@ export interface VaultClient {
   backoff(attempt: number): Promise<void>;
 
   listUsers(): Promise<VaultUser[]>;
-  listUserPages(): AsyncIterable<VaultUser[]>;
+  /** Pages of users; once `signal` aborts, no further page is requested. */
+  listUserPages(options?: { readonly signal?: AbortSignal }): AsyncIterable<VaultUser[]>;
   getUser(id: number | 'me'): Promise<VaultUser>;
   createUsers(rows: readonly UserRow[], options?: CreateUsersOptions): Promise<RowResult[]>;
   updateUsers(rows: readonly UserRow[]): Promise<RowResult[]>;
@@ -113,6 +118,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
       listener(redactor.value(event));
     },
   });
+  const listing = { pageSize: options.userPageSize, maxUsers: options.maxListedUsers };
   return {
     get vaultId() {
       return transport.vaultId;
@@ -120,8 +126,8 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     session: () => transport.session(),
     redact: (text) => redactor.text(text),
     backoff: (attempt) => transport.settings.clock.sleep(backoffDelay(attempt, transport.settings.random)),
-    listUsers: () => listUsers(transport),
-    listUserPages: () => listUserPages(transport),
+    listUsers: () => listUsers(transport, listing),
+    listUserPages: (pageOptions) => listUserPages(transport, { ...listing, signal: pageOptions?.signal }),
     getUser: (id) => getUser(transport, id),
     createUsers: (rows, createOptions) => createUsers(transport, rows, createOptions),
     updateUsers: (rows) => updateUsers(transport, rows),

@@ -38,7 +38,7 @@ describe('listUserPages', () => {
       emit: () => undefined,
     });
     const names: string[] = [];
-    for await (const page of listUserPages(transport, pageSize)) {
+    for await (const page of listUserPages(transport, { pageSize })) {
       expect(page.length).toBeLessThanOrEqual(pageSize);
       for (const user of page) names.push(String(user.user_name__v));
     }
