@@ -17,6 +17,7 @@ export interface SimControl {
   expireSessions(): void;
   sitevault(): unknown;
   persistError(): string | undefined;
+  profile(): unknown;
 }
 
 export interface SimReply {
@@ -66,6 +67,8 @@ export function handleSim(control: SimControl, method: string, path: string, raw
       case 'POST /_sim/sessions/expire':
         control.expireSessions();
         return { status: 200, body: { ok: true } };
+      case 'GET /_sim/profile':
+        return { status: 200, body: control.profile() };
       case 'GET /_sim/sitevault':
         return { status: 200, body: control.sitevault() };
       default:
