@@ -24,8 +24,8 @@ export interface CoreSettings {
   readonly authBurstLimit: number;
   readonly latencyMs: number;
   readonly sessionIdleMs: number;
-  /** The reading of undocumented behaviours this simulator plays. */
-  readonly profile: SimulatorProfile;
+  /** The reading of undocumented behaviours this simulator plays (it may be switched while running). */
+  profile: SimulatorProfile;
 }
 
 /** Profiles that grant user administration in a vault (standard ones only, VAULT-API.md §5). */

@@ -194,7 +194,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     sitevault: () => store.dump().sitevault ?? null,
     persistError: () => core.persister?.lastError,
-    profile: () => profile,
+    profile: () => core.profile,
+    setProfile: (spec) => {
+      core.settings.profile = resolveProfile(spec as Parameters<typeof resolveProfile>[0]);
+    },
   };
   const routes = [
     ...authRoutes(core),
@@ -220,7 +223,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     url: `http://127.0.0.1:${port}`,
     port,
     adminUser,
-    profile,
+    get profile() {
+      return core.profile;
+    },
+    setProfile: (spec) => {
+      control.setProfile(spec);
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => {

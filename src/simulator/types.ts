@@ -284,8 +284,10 @@ export interface RunningSimulator {
   readonly url: string;
   readonly port: number;
   readonly adminUser: string;
-  /** The profile it plays. */
+  /** The profile it plays now. */
   readonly profile: SimulatorProfile;
+  /** Plays another profile from the next request on (a name, a spec or a profile). */
+  setProfile(profile: string | ProfileSpec | SimulatorProfile): void;
   /** Stops serving and flushes the state file. Safe to call twice. */
   close(): Promise<void>;
   requestLog(): readonly RequestLogEntry[];

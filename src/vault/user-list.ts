@@ -199,7 +199,8 @@ class UserLister {
 
   #prefetchAfter(fetch: PageFetch): void {
     if (this.#stopped() || this.#ahead !== undefined || !fetch.looksFull || this.#probing !== undefined) return;
-    if (this.#calls >= this.#maxCalls) return;
+    // Needed only if this page is full; a full page that breaks a bound ends the listing anyway.
+    if (this.#calls >= this.#maxCalls || this.#listed + this.#threshold >= this.#maxUsers) return;
     this.#ahead = this.#fetch(fetch.start + this.#threshold, true);
   }
 
