@@ -19,6 +19,8 @@ import {
 } from '../../src/simulator/index.js';
 import { adminSession, startTestSimulator } from '../helpers/simulator.js';
 import { runCliCaptured } from '../helpers/cli.js';
+import { runCli } from '../../src/cli/run.js';
+import type { CliIo } from '../../src/cli/command.js';
 import { call, newUserRow } from './api.js';
 
 const CLINICAL = 'veepharm-clinical.veevavault.com';
@@ -271,6 +273,36 @@ describe('profiles: writes', () => {
 });
 
 describe('vault-roster simulator --profile', () => {
+  it('plays a named profile with switches on top, and says so', async () => {
+    const controller = new AbortController();
+    let stdout = '';
+    let announced: (url: string) => void = () => undefined;
+    const url = new Promise<string>((resolve) => {
+      announced = resolve;
+    });
+    const io: CliIo = {
+      stdout: {
+        write: (text: string) => {
+          stdout += text;
+          const m = /listening on (\S+)\n/.exec(stdout);
+          if (m?.[1] !== undefined) announced(m[1]);
+          return true;
+        },
+      },
+      stderr: { write: () => true },
+      env: {},
+      cwd: process.cwd(),
+      stdinIsTTY: false,
+      signal: controller.signal,
+    };
+    const done = runCli(['simulator', '--profile', 'page-cap-200', '--limit-echo', 'none', '--domain-only-users', 'hidden'], io);
+    const profile = (await (await fetch(`${await url}/_sim/profile`)).json()) as { name: string; read: Record<string, unknown> };
+    controller.abort();
+    expect(await done).toBe(0);
+    expect(profile).toMatchObject({ name: 'page-cap-200+flags', read: { pageCap: 200, limitEcho: 'none', domainOnlyUsersListed: false, size: 'page' } });
+    expect(stdout).toContain('profile page-cap-200+flags: at most 200 users per page, limit echoed as applied; switched: limitEcho=none, domainOnlyUsersListed=false\n');
+  });
+
   it('refuses an unknown profile or switch value as a usage error naming it', async () => {
     const unknown = await runCliCaptured(['simulator', '--profile', 'nope']);
     expect(unknown.code).toBe(1);

@@ -139,9 +139,10 @@ function profileFrom(values: Record<string, string | boolean | undefined>, cwd: 
   try {
     const base = given === undefined ? resolveProfile('default') : /[\\/]|\.json$/i.test(given) ? readProfileFile(resolve(cwd, given)) : resolveProfile(given);
     const changed = Object.keys(read).length + Object.keys(write).length > 0;
+    const switched = Object.entries({ ...read, ...write }).map(([key, value]) => `${key}=${String(value)}`);
     return resolveProfile({
       name: changed ? `${base.name}+flags` : base.name,
-      description: base.description,
+      description: changed ? `${base.description}; switched: ${switched.join(', ')}` : base.description,
       read: { ...base.read, ...read },
       write: { ...base.write, ...write },
     });
