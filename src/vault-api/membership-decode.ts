@@ -16,6 +16,15 @@ import { decodeActive, decodeId, decodePicklist, WireDecodeError } from './value
 
 const MEMBERSHIP = 'vault_membership';
 const APPS = 'app_licensing';
+// Where a part of a cell is named in errors (built once: the decoders run per user of the domain).
+const M_ID = `${MEMBERSHIP} (vault id)`;
+const M_ACTIVE = `${MEMBERSHIP} (active flag)`;
+const M_PROFILE = `${MEMBERSHIP} (security profile)`;
+const M_LICENSE = `${MEMBERSHIP} (license type)`;
+const A_ID = `${APPS} (vault id)`;
+const A_APP = `${APPS} (application)`;
+const A_ACTIVE = `${APPS} (active flag)`;
+const A_LICENSE = `${APPS} (license type)`;
 
 /** A profile name as Vault's APIs use it (`system_admin__v`, `custom_auditor__c`); not a record id. */
 const PROFILE_NAME = /^[a-z][a-z0-9_]*__[a-z]+$/;
@@ -73,23 +82,23 @@ function partsOf(entry: string, count: number, grammar: string, field: string): 
 function membershipFromString(entry: string): BareMembership {
   const [id, active, profile, license] = partsOf(entry, 4, 'vault_id:active:security_profile:license_type', MEMBERSHIP);
   return {
-    vault_id: decodeId(id, `${MEMBERSHIP} (vault id)`),
-    active: decodeActive(active, `${MEMBERSHIP} (active flag)`),
-    security_profile: decodeProfile(profile, `${MEMBERSHIP} (security profile)`),
-    license_type: decodeLicense(license, `${MEMBERSHIP} (license type)`),
+    vault_id: decodeId(id, M_ID),
+    active: decodeActive(active, M_ACTIVE),
+    security_profile: decodeProfile(profile, M_PROFILE),
+    license_type: decodeLicense(license, M_LICENSE),
   };
 }
 
 function appsFromString(group: string): DecodedApp[] {
   const [id = '', ...apps] = group.split('|').map((s) => s.trim());
   if (apps.length === 0) throw new WireDecodeError(APPS, 'entry has no `|application:active:license_type` after the vault id', group);
-  const vaultId = decodeId(id, `${APPS} (vault id)`);
+  const vaultId = decodeId(id, A_ID);
   return apps.map((app) => {
     const [code, active, license] = partsOf(app, 3, 'application:active:license_type', APPS);
     return {
       vault_id: vaultId,
-      app: decodeAppCode(code, `${APPS} (application)`),
-      license: { active: decodeActive(active, `${APPS} (active flag)`), license_type: decodeLicense(license, `${APPS} (license type)`) },
+      app: decodeAppCode(code, A_APP),
+      license: { active: decodeActive(active, A_ACTIVE), license_type: decodeLicense(license, A_LICENSE) },
     };
   });
 }
@@ -99,18 +108,25 @@ function appsFromString(group: string): DecodedApp[] {
  * error; several spellings must agree.
  */
 function onePart<T>(object: Record<string, unknown>, keys: readonly string[], field: string, decode: (value: unknown, field: string) => T): T {
-  let found: { key: string; value: T } | undefined;
+  let foundKey: string | undefined;
+  let found: T | undefined;
   for (const key of keys) {
     const raw = object[key];
     if (raw === undefined) continue;
-    const value = decode(raw, `${field}.${key}`);
-    if (found !== undefined && found.value !== value) {
-      throw new WireDecodeError(field, `${found.key} and ${key} disagree`, object);
+    let value: T;
+    try {
+      value = decode(raw, field);
+    } catch (error) {
+      // Name the spelling only when it failed: the name is not worth building per user.
+      if (error instanceof WireDecodeError) throw new WireDecodeError(`${field}.${key}`, error.reason, error.value);
+      throw error;
     }
-    found ??= { key, value };
+    if (foundKey !== undefined && found !== value) throw new WireDecodeError(field, `${foundKey} and ${key} disagree`, object);
+    foundKey ??= key;
+    found = value;
   }
-  if (found === undefined) throw new WireDecodeError(field, `entry has none of ${keys.join(', ')}`, object);
-  return found.value;
+  if (foundKey === undefined) throw new WireDecodeError(field, `entry has none of ${keys.join(', ')}`, object);
+  return found as T;
 }
 
 /** `id` names the vault only when no `vault_id` spelling is there (it could be the entry's own id). */

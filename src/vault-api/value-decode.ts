@@ -72,19 +72,13 @@ export function decodePicklist(value: unknown, field: string): string {
  */
 export function decodeActive(value: unknown, field: string): boolean {
   if (typeof value === 'boolean') return value;
-  const text = typeof value === 'string' || Array.isArray(value) ? decodePicklistOrUndefined(value) : undefined;
-  const lower = text?.toLowerCase();
-  if (lower === 'true' || lower === 'active__v') return true;
-  if (lower === 'false' || lower === 'inactive__v') return false;
-  throw new WireDecodeError(field, 'expected true, false, active__v or inactive__v', value);
-}
-
-function decodePicklistOrUndefined(value: unknown): string | undefined {
-  try {
-    return decodePicklist(value, '');
-  } catch {
-    return undefined;
+  const single = Array.isArray(value) && value.length === 1 ? (value as unknown[])[0] : value;
+  if (typeof single === 'string') {
+    const lower = single.trim().toLowerCase();
+    if (lower === 'true' || lower === 'active__v') return true;
+    if (lower === 'false' || lower === 'inactive__v') return false;
   }
+  throw new WireDecodeError(field, 'expected true, false, active__v or inactive__v', value);
 }
 
 /** A text field: strings as they are, numbers as their decimal text (policy ids arrive as numbers). */

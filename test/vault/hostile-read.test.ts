@@ -4,7 +4,7 @@
  * case must stop with an error naming the call and an excerpt, send nothing more, and print no
  * secret.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -284,7 +284,7 @@ describe('user records that do not decode', () => {
     expect(error.hint).toContain('Nothing was planned or written');
   });
 
-  it('stop `plan` before any write, with the code and no stack trace', async () => {
+  it('stop `plan`, `apply` and `import` before any write, with the code and no stack trace', async () => {
     const server = await hostile((s) =>
       s.path.endsWith('/objects/users')
         ? page([user(1, { user_name__v: 'admin@sim.veevavault.local' }), user(2, { vault_membership: '3003:false' })], 0, 1000)
@@ -293,7 +293,8 @@ describe('user records that do not decode', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vr-hostile-'));
     cpSync(join(EXAMPLES_DIR, 'minimal'), dir, { recursive: true });
     const env = { NO_COLOR: '1', VAULT_URL: server.url, VAULT_USERNAME: 'admin@sim.veevavault.local', VAULT_PASSWORD: PASSWORD };
-    for (const argv of [['plan'], ['apply', '--auto-approve']]) {
+    const imported = mkdtempSync(join(tmpdir(), 'vr-hostile-import-'));
+    for (const argv of [['plan'], ['apply', '--auto-approve'], ['import', '--out', imported, '--force']]) {
       const run = await runCliCaptured(argv, { env, cwd: dir });
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('error [vault-decode] GET /api/…/objects/users (Retrieve All Users): 1 user records could not be read:');
@@ -303,5 +304,6 @@ describe('user records that do not decode', () => {
       expect(run.stderr + run.stdout).not.toContain(SESSION);
     }
     expect(server.seen.filter((s) => s.method !== 'GET' && !s.path.endsWith('/auth'))).toEqual([]);
+    expect(readdirSync(imported)).toEqual([]);
   });
 });
