@@ -284,6 +284,32 @@ describe('user records that do not decode', () => {
     expect(error.hint).toContain('Nothing was planned or written');
   });
 
+  it('Clinical persons: a row without a field the read asked for, or listed twice, is named too', async () => {
+    const server = await hostile((s) =>
+      s.path.endsWith('/query')
+        ? {
+            responseStatus: 'SUCCESS',
+            data: [
+              { id: 'V0B1', email__sys: 'a@x.com', first_name__sys: 'A', last_name__sys: 'B', vault_user__sys: null },
+              { id: 'V0B2', first_name__sys: 'C', last_name__sys: 'D', vault_user__sys: 25001 },
+              { id: 'V0B1', email__sys: 'a@x.com', first_name__sys: 'A', last_name__sys: 'B', vault_user__sys: null },
+            ],
+          }
+        : s.path === USERS
+          ? page([user(1, { user_name__v: 'admin@sim.veevavault.local' })], 0, 1000)
+          : undefined,
+    );
+    const error = await failure(readLiveState(clientOf(server), { promotions: true }));
+    expect(error.code).toBe('vault-decode');
+    expect(error.message).toBe(
+      [
+        'POST /api/…/query (person__sys): 2 person records could not be read:',
+        '  - person V0B2, field email__sys: absent from the answer (value undefined)',
+        '  - person V0B1, field id: listed twice (value "V0B1")',
+      ].join('\n'),
+    );
+  });
+
   it('stop `plan`, `apply` and `import` before any write, with the code and no stack trace', async () => {
     const server = await hostile((s) =>
       s.path.endsWith('/objects/users')
