@@ -10,6 +10,12 @@
  * the client's decoding would stall the simulator and the comparison would measure neither.
  * RSS is per process, so it includes the simulator's store; the main thread's peak heap is the
  * reader's own share.
+ *
+ * Paging figures: the same domain read under every read profile of the simulator (page cap 200
+ * with the limit echoed, echoed as requested, or not echoed; a refused large limit; `size` as a
+ * total; other membership shapes), switched with PUT /_sim/profile. Target: each takes exactly
+ * the calls its reading allows (ceil(rows / page length), plus the one refused call) and reads
+ * every user.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +26,8 @@ import { defaultSeed, humanSeedUser } from '../src/simulator/default-state.js';
 import type { SeedUser, SimulatorSeed } from '../src/simulator/types.js';
 import { createVaultClient } from '../src/vault/client.js';
 import { readLiveState } from '../src/vault/live-state.js';
-import { USER_PAGE_SIZE } from '../src/vault-api/index.js';
+import { READ_PROFILES, type SimulatorProfile } from '../src/simulator/profiles.js';
+import { DEFAULT_USER_PAGE_SIZE, USER_PAGE_SIZE } from '../src/vault-api/index.js';
 import { packageRoot } from '../src/version.js';
 import { startRemoteSimulator, type RemoteSimulator } from './remote-simulator.js';
 import type { Bench } from './types.js';
@@ -156,11 +163,45 @@ async function clientRun(sim: RemoteSimulator): Promise<ClientRun> {
   return { ms, peakRss, peakHeap, users: live.users.size, listCalls, otherCalls };
 }
 
+/** List calls a profile's reading allows for `rows` rows (see src/vault/user-list.ts). */
+function expectedListCalls(profile: SimulatorProfile, rows: number): number {
+  const { pageCap, overCap } = profile.read;
+  const length = Math.min(USER_PAGE_SIZE, pageCap);
+  const pages = Math.ceil(rows / length) + (rows % length === 0 ? 1 : 0);
+  const refused = pageCap < USER_PAGE_SIZE && overCap === 'refuse' ? 1 : 0;
+  // Below Vault's default of 200, a fallback to 200 would read pages of the cap: not a profile we ship.
+  if (refused === 1 && pageCap < DEFAULT_USER_PAGE_SIZE) throw new Error(`profile ${profile.name}: cap below ${DEFAULT_USER_PAGE_SIZE}`);
+  return pages + refused;
+}
+
+interface ProfileRun {
+  readonly name: string;
+  readonly ms: number;
+  readonly users: number;
+  readonly listCalls: number;
+  readonly expected: number;
+}
+
+/** readLiveState of the whole domain while the simulator plays `profile`. */
+async function profileRun(sim: RemoteSimulator, profile: SimulatorProfile, rows: number): Promise<ProfileRun> {
+  const set = await fetch(`${sim.url}/_sim/profile`, { method: 'PUT', headers: { 'Content-Type': 'text/plain' }, body: profile.name });
+  if (!set.ok) throw new Error(`cannot switch the simulator to profile ${profile.name}: HTTP ${set.status}`);
+  await sim.clearRequestLog();
+  const client = createVaultClient({ baseUrl: sim.url, apiVersion: API, credentials: { username: sim.adminUser, password: 'admin' }, vaultDns: DNS });
+  const started = performance.now();
+  const live = await readLiveState(client, { promotions: false });
+  const ms = performance.now() - started;
+  const listCalls = (await sim.requestLog()).filter((e) => e.method === 'GET' && e.path === `/api/${API}/objects/users`).length;
+  return { name: profile.name, ms, users: live.users.size, listCalls, expected: expectedListCalls(profile, rows) };
+}
+
 const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
 const round = (ms: number): number => Math.round(ms);
 
 const bench: Bench = async () => {
-  const sim = await startRemoteSimulator({ seed: { module: import.meta.url, name: 'benchSeed', args: [USERS] } });
+  // The runs below make several thousand calls; a burst budget would make the client pace itself
+  // (wait for the 5-minute window) and measure the wait, not the reading.
+  const sim = await startRemoteSimulator({ seed: { module: import.meta.url, name: 'benchSeed', args: [USERS] }, burstLimit: 1_000_000 });
   const seedMs = sim.startMs;
   try {
     const login = createVaultClient({ baseUrl: sim.url, apiVersion: API, credentials: { username: sim.adminUser, password: 'admin' }, vaultDns: DNS });
@@ -180,6 +221,9 @@ const bench: Bench = async () => {
       runs.push(await clientRun(sim));
     }
     const cli = await cliPlan(sim);
+    const profiles: ProfileRun[] = [];
+    for (const profile of READ_PROFILES) profiles.push(await profileRun(sim, profile, raws[0]?.rows ?? 0));
+    await fetch(`${sim.url}/_sim/profile`, { method: 'PUT', headers: { 'Content-Type': 'text/plain' }, body: 'default' });
     const raw = raws.reduce((a, b) => (b.ms < a.ms ? b : a));
     const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
     const expectedCalls = Math.ceil(raw.rows / USER_PAGE_SIZE) + (raw.rows % USER_PAGE_SIZE === 0 ? 1 : 0);
@@ -217,6 +261,9 @@ const bench: Bench = async () => {
         'peak main-thread heap during reads (MiB)': mib(Math.max(...runs.map((r) => r.peakHeap))),
         'vault-roster plan (CLI, examples/full) against this domain, wall (ms)': round(cli.ms),
         'vault-roster plan exit code / unmanaged users reported': `${cli.exitCode} / ${cli.unmanaged}`,
+        ...Object.fromEntries(
+          profiles.map((p) => [`profile ${p.name}: list calls / users / readLiveState (ms)`, `${p.listCalls} / ${p.users} / ${round(p.ms)}`]),
+        ),
       },
       targets: [
         {
@@ -233,6 +280,14 @@ const bench: Bench = async () => {
           name: '`vault-roster plan` reads the whole 100,000-user domain',
           pass: cli.exitCode === 0 && Number(cli.unmanaged) === best.users,
           detail: `exit ${cli.exitCode}, ${cli.unmanaged} of ${best.users} live users reported unmanaged (examples/full declares none of them), ${round(cli.ms)} ms`,
+        },
+        {
+          name: 'every read profile: exactly the list calls its paging allows, every user read',
+          pass: profiles.every((p) => p.listCalls === p.expected && p.users === best.users),
+          detail: profiles
+            .filter((p) => p.listCalls !== p.expected || p.users !== best.users)
+            .map((p) => `${p.name}: ${p.listCalls} calls (expected ${p.expected}), ${p.users} users`)
+            .join('; ') || `${profiles.length} profiles, calls ${[...new Set(profiles.map((p) => p.listCalls))].sort((a, b) => a - b).join(' / ')}`,
         },
         {
           name: 'readLiveState wall ≤ 1.5 × raw page serving time',

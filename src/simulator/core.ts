@@ -10,6 +10,7 @@ import { isDomainActive, isDomainAdmin, membershipOf, type SimUser } from './rec
 import type { Store } from './store.js';
 import type { StatePersister } from './persistence.js';
 import type { QueryCursor } from './vql-engine.js';
+import type { SimulatorProfile } from './profiles.js';
 
 export interface CoreSettings {
   readonly adminUser: string;
@@ -23,6 +24,8 @@ export interface CoreSettings {
   readonly authBurstLimit: number;
   readonly latencyMs: number;
   readonly sessionIdleMs: number;
+  /** The reading of undocumented behaviours this simulator plays (it may be switched while running). */
+  profile: SimulatorProfile;
 }
 
 /** Profiles that grant user administration in a vault (standard ones only, VAULT-API.md §5). */
@@ -47,6 +50,10 @@ export class SimCore {
     this.faults = new FaultInjector(randomSeed);
     this.burst = new FixedWindowCounter(settings.burstLimit, settings.burstWindowMs, clock);
     this.authLimit = new FixedWindowCounter(settings.authBurstLimit, 60_000, clock);
+  }
+
+  get profile(): SimulatorProfile {
+    return this.settings.profile;
   }
 
   nowIso(): string {

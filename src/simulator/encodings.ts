@@ -6,6 +6,7 @@
  */
 import { LICENSE_TYPES, type LicenseType } from '../model.js';
 import type { SimAppLicense, SimMembership } from './records.js';
+import type { MembershipShape } from './profiles.js';
 
 export class EncodingError extends Error {}
 
@@ -114,22 +115,50 @@ export function parseAppLicensingCell(cell: string): AppPatch[] {
   return result;
 }
 
-/** Response shape of `vault_membership` (VAULT-API.md §5.3 [INF]). */
-export function renderMemberships(memberships: readonly SimMembership[]): Record<string, unknown>[] {
-  return memberships.map((m) => ({
-    vault_id: m.vault_id,
-    active__v: m.active,
-    security_profile__v: m.profile,
-    license_type__v: m.license,
-  }));
+function membershipCell(m: SimMembership): string {
+  return `${m.vault_id}:${m.active}:${m.profile}:${m.license}`;
 }
 
-/** Response shape of `app_licensing` (VAULT-API.md §5.3 [INF]). */
-export function renderAppLicenses(apps: readonly SimAppLicense[]): Record<string, unknown>[] {
-  return apps.map((a) => ({
-    vault_id: a.vault_id,
-    application_name: a.app,
-    active__v: a.active,
-    license_type__v: a.license,
-  }));
+/** `3003|rimReg_v:true:full__v|…` per vault, in the order the user's apps are stored. */
+function appCells(apps: readonly SimAppLicense[]): string[] {
+  const byVault = new Map<number, string[]>();
+  for (const a of apps) byVault.set(a.vault_id, [...(byVault.get(a.vault_id) ?? []), `${a.app}:${a.active}:${a.license}`]);
+  return [...byVault].map(([vaultId, parts]) => [String(vaultId), ...parts].join('|'));
+}
+
+const status = (active: boolean): string => (active ? 'active__v' : 'inactive__v');
+
+/**
+ * `vault_membership` in a Retrieve User(s) answer, in one of the shapes a profile can play
+ * (profiles.ts); `objects` is the §5.3 [INF] shape.
+ */
+export function renderMemberships(memberships: readonly SimMembership[], shape: MembershipShape = 'objects'): unknown {
+  switch (shape) {
+    case 'objects':
+      return memberships.map((m) => ({ vault_id: m.vault_id, active__v: m.active, security_profile__v: m.profile, license_type__v: m.license }));
+    case 'string':
+      return memberships.map(membershipCell).join(';');
+    case 'string-array':
+      return memberships.map(membershipCell);
+    case 'objects-alt-keys':
+      return memberships.map((m) => ({ vault_id__v: String(m.vault_id), active__v: String(m.active), security_profile__v: m.profile, license_type__v: m.license }));
+    case 'objects-picklist':
+      return memberships.map((m) => ({ id: m.vault_id, status__v: status(m.active), security_profile__v: m.profile, license_type__v: [m.license] }));
+  }
+}
+
+/** `app_licensing` in a Retrieve User(s) answer, in the same shape as `renderMemberships`. */
+export function renderAppLicenses(apps: readonly SimAppLicense[], shape: MembershipShape = 'objects'): unknown {
+  switch (shape) {
+    case 'objects':
+      return apps.map((a) => ({ vault_id: a.vault_id, application_name: a.app, active__v: a.active, license_type__v: a.license }));
+    case 'string':
+      return appCells(apps).join(';');
+    case 'string-array':
+      return appCells(apps);
+    case 'objects-alt-keys':
+      return apps.map((a) => ({ vault_id__v: String(a.vault_id), application_name__v: a.app, active__v: String(a.active), license_type__v: a.license }));
+    case 'objects-picklist':
+      return apps.map((a) => ({ id: a.vault_id, application_name: a.app, status__v: status(a.active), license_type__v: [a.license] }));
+  }
 }

@@ -8,17 +8,21 @@
  * pass every test), listen on anything but 127.0.0.1, or write secrets (passwords and
  * session ids are never logged or persisted).
  *
- * Choices where VAULT-API.md is silent or marked [INF]:
+ * Choices where VAULT-API.md is silent or marked [INF]. Those marked (profile: …) are the
+ * `default` profile's answer and can be switched (profiles.ts; `--profile`, the switch flags,
+ * `startSimulator({ profile })`), so the client can be tried against every plausible reading:
  * - Every API-level error is HTTP 200 + envelope; unknown path MALFORMED_URL, wrong method or
  *   unsupported API version METHOD_NOT_SUPPORTED. Wrong Content-Type, malformed JSON, ragged
  *   CSV, empty input and more than 500 rows fail the WHOLE request with INVALID_DATA.
  * - Responses are JSON (or CSV for bulk user results); `Accept: application/xml` is ignored.
  * - Retrieve users: `vault_membership` / `app_licensing` are arrays of objects in the §5.3
- *   shape, all of the user's vaults; `exclude_*` omitted ⇒ excluded. Top-level `active__v`,
- *   `security_profile__v`, `license_type__v` describe the calling vault and are omitted when
- *   the user is not a member there. `vaults=all` includes domain users with no membership;
- *   system-owned users (ids 1-3) appear in every listing. `limit` > 1000 is clamped to 1000;
- *   `size` is the page length. Ids: list/retrieve/update-single numbers, bulk/create strings.
+ *   shape (profile: membershipShape), all of the user's vaults; `exclude_*` omitted ⇒ excluded.
+ *   Top-level `active__v`, `security_profile__v`, `license_type__v` describe the calling vault
+ *   and are omitted when the user is not a member there. `vaults=all` includes domain users with
+ *   no membership (profile: domainOnlyUsersListed); system-owned users (ids 1-3) appear in every
+ *   listing. `limit` > 1000 is clamped to 1000 (profile: pageCap, overCap) and echoed as applied
+ *   (profile: limitEcho); `size` is the page length (profile: size). Ids: list/retrieve/
+ *   update-single numbers, bulk/create strings.
  * - Auth: `vaultDNS` (else the Host header) picks the vault when the user is an active member
  *   of an active vault; otherwise the last vault logged into, else the lowest-id active vault
  *   with an active membership, else FAILURE INACTIVE_USER. The session is bound to that vault.
@@ -38,8 +42,10 @@
  *   (also in Update Vault Membership, §5.8 caution). app_licensing needs the `|` after the
  *   vault id; omitted active/license on an existing app license keep their values.
  * - Bulk CSV: a blank cell is "not supplied", the literal `null` clears. JSON / form: `null`,
- *   `""` and `"null"` clear. Required fields and booleans cannot be cleared (INVALID_DATA).
- * - Row errors: duplicate user name (case-insensitive) ITEM_NAME_EXISTS; duplicate federated
+ *   `""` and `"null"` clear (profile: clearWith). Required fields and booleans cannot be
+ *   cleared (INVALID_DATA).
+ * - Row errors: duplicate user name (case-insensitive) ITEM_NAME_EXISTS (profile:
+ *   duplicateUserError); duplicate federated
  *   id FEDERATED_ID_ALREADY_EXISTS; unknown vault id INVALID_DATA; unknown / read-only /
  *   not-on-create field ATTRIBUTE_NOT_SUPPORTED (also `security_profile__v` in Update Multiple
  *   Users); unknown id USER_NOT_FOUND (upsert by id with a blank id creates); app license more
@@ -62,10 +68,11 @@
  *   `>` `<=` `>=` `LIKE` `IN`, AND only, case-insensitive strings; unknown fields/objects
  *   INCORRECT_QUERY_SYNTAX_ERROR; page size at most 1000; page links re-run the query.
  * - Promote: API v26.2+; the body is read as JSON whatever the Content-Type; per-element
- *   results (`responseStatus`/`errors` only on failures); `username__sys` required,
- *   names/email default from the person; reference ids for language/locale/profile map through
- *   a small table, `america_new_york__sys` style time zones are converted; policy = the
- *   domain's first policy. Already-linked person OPERATION_NOT_ALLOWED.
+ *   results (`responseStatus`/`errors` only on failures; profile: promoteFailure);
+ *   `username__sys` required, names/email default from the person; language/locale/profile
+ *   as names or record ids that map through a small table (profile: promoteReferences),
+ *   `america_new_york__sys` style time zones are converted; policy = the domain's first
+ *   policy. Already-linked person OPERATION_NOT_ALLOWED.
  * - SiteVault: create = array of exactly one; edit = one object. Creating an existing email
  *   reuses (re-activates) that person. `site_usn` or `site_USN`; site/study assignments inside
  *   `assignments` or beside it. Study assignments must be at a site the person is assigned to
@@ -90,6 +97,7 @@ import { vqlRoutes } from './routes/vql.js';
 import { siteVaultRoutes } from './routes/sitevault.js';
 import { clinicalRoutes } from './routes/clinical.js';
 import type { SimControl } from './routes/sim.js';
+import { resolveProfile } from './profiles.js';
 import type { RunningSimulator, SimulatorOptions, SimulatorSeed, SeedUser } from './types.js';
 
 export type * from './types.js';
@@ -97,6 +105,21 @@ export { SEED_FORMAT } from './types.js';
 export { SeedError } from './seed.js';
 export { FaultSpecError, parseFaultSpec, formatFaultSpec, prng } from './faults.js';
 export { defaultSeed, humanSeedUser, DEFAULT_ADMIN_USER, DEFAULT_ADMIN_PASSWORD } from './default-state.js';
+export {
+  MEMBERSHIP_SHAPES,
+  PROFILE_FORMAT,
+  PROFILES,
+  ProfileError,
+  READ_PROFILES,
+  readProfileFile,
+  resolveProfile,
+  WRITE_PROFILES,
+  type MembershipShape,
+  type ProfileSpec,
+  type SimulatorProfile,
+  type UsersReadBehaviour,
+  type WriteBehaviour,
+} from './profiles.js';
 
 /** Adds the admin (Domain Admin, system admin everywhere) when the seed lacks that user. */
 function withAdmin(seed: SimulatorSeed, adminUser: string): SimulatorSeed {
@@ -119,6 +142,7 @@ function loadInitialSeed(options: SimulatorOptions, adminUser: string): Simulato
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const adminUser = options.adminUser ?? DEFAULT_ADMIN_USER;
   const clock = options.clock ?? Date.now;
+  const profile = resolveProfile(options.profile);
   const store = new Store(parseSeed(withAdmin(loadInitialSeed(options, adminUser), adminUser)));
   const passwords = new Map(Object.entries(options.passwords ?? {}).map(([name, pw]) => [name.toLowerCase(), pw]));
   const core = new SimCore(
@@ -134,6 +158,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       authBurstLimit: options.authBurstLimit ?? 100,
       latencyMs: options.latencyMs ?? 0,
       sessionIdleMs: options.sessionIdleMs ?? 10 * 60 * 1000,
+      profile,
     },
     clock,
     options.randomSeed ?? 1,
@@ -169,6 +194,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     sitevault: () => store.dump().sitevault ?? null,
     persistError: () => core.persister?.lastError,
+    profile: () => core.profile,
+    setProfile: (spec) => {
+      core.settings.profile = resolveProfile(spec as Parameters<typeof resolveProfile>[0]);
+    },
   };
   const routes = [
     ...authRoutes(core),
@@ -194,6 +223,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     url: `http://127.0.0.1:${port}`,
     port,
     adminUser,
+    get profile() {
+      return core.profile;
+    },
+    setProfile: (spec) => {
+      control.setProfile(spec);
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => {

@@ -4,6 +4,7 @@
  * what `dump()` returns, so any state can be saved and started from again.
  */
 import type { LicenseType } from '../model.js';
+import type { ProfileSpec, SimulatorProfile } from './profiles.js';
 
 /** Scalar value of a user field. */
 export type SeedFieldValue = string | number | boolean | null;
@@ -238,6 +239,11 @@ export interface SimulatorOptions {
   readonly clock?: () => number;
   /** Debounce of state-file writes; default 200 ms. */
   readonly persistDelayMs?: number;
+  /**
+   * Which reading of the undocumented behaviours to play (profiles.ts): a profile name such as
+   * `page-cap-200`, or a spec / profile object. Default `default`.
+   */
+  readonly profile?: string | ProfileSpec | SimulatorProfile;
 }
 
 export type RequestStatus =
@@ -278,6 +284,10 @@ export interface RunningSimulator {
   readonly url: string;
   readonly port: number;
   readonly adminUser: string;
+  /** The profile it plays now. */
+  readonly profile: SimulatorProfile;
+  /** Plays another profile from the next request on (a name, a spec or a profile). */
+  setProfile(profile: string | ProfileSpec | SimulatorProfile): void;
   /** Stops serving and flushes the state file. Safe to call twice. */
   close(): Promise<void>;
   requestLog(): readonly RequestLogEntry[];

@@ -6,6 +6,7 @@
 import { parseBoolean } from './encodings.js';
 import type { SeedFieldValue } from './types.js';
 import type { Store } from './store.js';
+import type { WriteBehaviour } from './profiles.js';
 
 export class RowError extends Error {
   constructor(
@@ -159,4 +160,22 @@ export const CUSTOM_FIELD: FieldDef = { kind: 'string', length: 255 };
 export function clearToNull(value: SeedFieldValue): SeedFieldValue {
   if (value === '' || (typeof value === 'string' && value.trim().toLowerCase() === 'null')) return null;
   return value;
+}
+
+/**
+ * A submitted value under a profile's clear rule (profiles.ts `write.clearWith`): `null` clears,
+ * `undefined` means "not supplied" (the field is left as it is).
+ */
+export function clearValue(value: SeedFieldValue, mode: WriteBehaviour['clearWith']): SeedFieldValue | undefined {
+  const isNullText = typeof value === 'string' && value.trim().toLowerCase() === 'null';
+  switch (mode) {
+    case 'null-or-empty':
+      return clearToNull(value);
+    case 'null-only':
+      if (value === '') return undefined;
+      return value === null || isNullText ? null : value;
+    case 'empty-only':
+      if (value === null) return undefined;
+      return value === '' ? null : value;
+  }
 }

@@ -218,7 +218,9 @@ export function applyRow(actor: RowActor, base: SimUser | undefined, row: Row, m
   }
   const name = String(fields.user_name__v);
   const clash = store.userByName(name);
-  if (clash !== undefined && clash.id !== base?.id) throw new RowError('ITEM_NAME_EXISTS', `a user named [${name}] already exists (id ${clash.id})`);
+  if (clash !== undefined && clash.id !== base?.id) {
+    throw new RowError(actor.core.profile.write.duplicateUserError, `a user named [${name}] already exists (id ${clash.id})`);
+  }
   const fid = fields.federated_id__v;
   if (typeof fid === 'string' && fid !== '' && store.findFederatedId(fid, base?.id ?? -1) !== undefined) {
     throw new RowError('FEDERATED_ID_ALREADY_EXISTS', `another user already has federated id [${fid}]`);

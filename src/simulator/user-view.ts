@@ -2,16 +2,20 @@
  * Renders a user the way Retrieve User / Retrieve All Users return it (VAULT-API.md §5.3):
  * the stored legacy fields, numeric `id` and `security_policy_id__v`, `vault_id__v`, and the
  * calling vault's `active__v` / `security_profile__v` / `license_type__v` (omitted when the
- * user is not a member there). `vault_membership` / `app_licensing` only on request.
+ * user is not a member there). `vault_membership` / `app_licensing` only on request, in the
+ * shape the profile plays.
  */
 import { renderAppLicenses, renderMemberships } from './encodings.js';
 import { membershipOf, type SimUser } from './records.js';
 import type { Store } from './store.js';
 import type { JsonBody } from './http.js';
+import type { MembershipShape } from './profiles.js';
 
 export interface UserViewOptions {
   readonly memberships: boolean;
   readonly apps: boolean;
+  /** The shape of both blocks (the profile's `read.membershipShape`). */
+  readonly shape: MembershipShape;
 }
 
 export function renderUser(user: SimUser, store: Store, vaultId: number, options: UserViewOptions): JsonBody {
@@ -28,7 +32,7 @@ export function renderUser(user: SimUser, store: Store, vaultId: number, options
     out.security_profile__v = here.profile;
     out.license_type__v = here.license;
   }
-  if (options.memberships) out.vault_membership = renderMemberships(user.memberships);
-  if (options.apps) out.app_licensing = renderAppLicenses(user.apps);
+  if (options.memberships) out.vault_membership = renderMemberships(user.memberships, options.shape);
+  if (options.apps) out.app_licensing = renderAppLicenses(user.apps, options.shape);
   return out;
 }

@@ -11,3 +11,4 @@ export * from './membership-decode.js';
 export * from './paths.js';
 export * from './users-write.js';
 export * from './sitevault-write.js';
+export * from './value-decode.js';

@@ -1,65 +1,60 @@
 /**
  * Decoding `vault_membership` / `app_licensing` as Retrieve User(s) returns them (VAULT-API.md
- * §5.3, §5.12): the documented string encodings and the array-of-objects shape.
+ * §5.3, §5.12). Their response shape is not documented, so every plausible one is read:
+ * - the documented input grammar, one cell: `3003:true:system_admin__v:full__v;4004:…` and
+ *   `3003|rimReg_v:true:full__v|rimSubs_v:false:read_only__v;4004|…`;
+ * - an array of such cells;
+ * - an array of objects, keys spelled `vault_id` / `vault_id__v` / `id`, `application_name` /
+ *   `application_name__v`, `active__v` / `active` / `status__v` (booleans as JSON or text, or
+ *   the `active__v` / `inactive__v` picklist), `security_profile__v`, `license_type__v`.
+ * Anything else, and any entry missing a part, throws `WireDecodeError`: on the read side a
+ * missing profile, licence or active flag is never defaulted (Vault's own defaults apply to
+ * what a client sends, not to what it reads). Pure; no I/O.
  */
 import { LICENSE_TYPES, type AppLicense, type LicenseType, type Membership } from '../model.js';
+import { decodeActive, decodeId, decodePicklist, WireDecodeError } from './value-decode.js';
+
+const MEMBERSHIP = 'vault_membership';
+const APPS = 'app_licensing';
+// Where a part of a cell is named in errors (built once: the decoders run per user of the domain).
+const M_ID = `${MEMBERSHIP} (vault id)`;
+const M_ACTIVE = `${MEMBERSHIP} (active flag)`;
+const M_PROFILE = `${MEMBERSHIP} (security profile)`;
+const M_LICENSE = `${MEMBERSHIP} (license type)`;
+const A_ID = `${APPS} (vault id)`;
+const A_APP = `${APPS} (application)`;
+const A_ACTIVE = `${APPS} (active flag)`;
+const A_LICENSE = `${APPS} (license type)`;
+
+/** A profile name as Vault's APIs use it (`system_admin__v`, `custom_auditor__c`); not a record id. */
+const PROFILE_NAME = /^[a-z][a-z0-9_]*__[a-z]+$/;
+/** An application code of `app_licensing` (`rimReg_v`, `qualityQms_v`, `pm_promomats__v`). */
+const APP_CODE = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 function isLicenseType(value: string): value is LicenseType {
   return (LICENSE_TYPES as readonly string[]).includes(value);
 }
 
-function parseBool(value: unknown, fallback: boolean): boolean {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return fallback;
+function decodeLicense(value: unknown, field: string): LicenseType {
+  const text = decodePicklist(value, field);
+  if (!isLicenseType(text)) throw new WireDecodeError(field, `expected a license type (${LICENSE_TYPES.join(', ')})`, value);
+  return text;
 }
 
-function parseLicense(value: unknown, fallback: LicenseType): LicenseType {
-  return typeof value === 'string' && isLicenseType(value) ? value : fallback;
+function decodeProfile(value: unknown, field: string): string {
+  const text = decodePicklist(value, field);
+  if (!PROFILE_NAME.test(text)) throw new WireDecodeError(field, 'expected a security profile name such as document_user__v', value);
+  return text;
 }
 
-function parseVaultId(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  return Number.isInteger(n) && n > 0 ? n : undefined;
+function decodeAppCode(value: unknown, field: string): string {
+  const text = decodePicklist(value, field);
+  if (!APP_CODE.test(text)) throw new WireDecodeError(field, 'expected an application code such as rimReg_v', value);
+  return text;
 }
 
 /** One decoded membership without apps; apps are merged in by `decodeUserMemberships`. */
 type BareMembership = Omit<Membership, 'apps'>;
-
-function decodeMembershipString(cell: string): BareMembership[] {
-  return cell
-    .split(';')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .flatMap((entry) => {
-      const [id, active, profile, license] = entry.split(':');
-      const vaultId = parseVaultId(id);
-      if (vaultId === undefined) return [];
-      return [
-        {
-          vault_id: vaultId,
-          active: parseBool(active, true),
-          security_profile: profile !== undefined && profile !== '' ? profile : 'document_user__v',
-          license_type: parseLicense(license, 'full__v'),
-        },
-      ];
-    });
-}
-
-function decodeMembershipObject(value: Record<string, unknown>): BareMembership[] {
-  const vaultId = parseVaultId(value.vault_id ?? value.id ?? value.vault_id__v);
-  if (vaultId === undefined) return [];
-  const profile = value.security_profile__v ?? value.security_profile;
-  return [
-    {
-      vault_id: vaultId,
-      active: parseBool(value.active__v ?? value.active_vault_membership__v ?? value.active, true),
-      security_profile: typeof profile === 'string' && profile !== '' ? profile : 'document_user__v',
-      license_type: parseLicense(value.license_type__v ?? value.license_type, 'full__v'),
-    },
-  ];
-}
 
 interface DecodedApp {
   readonly vault_id: number;
@@ -67,105 +62,191 @@ interface DecodedApp {
   readonly license: AppLicense;
 }
 
-function decodeAppString(cell: string): DecodedApp[] {
+/** Splits a cell at `;` into its non-empty, trimmed entries. */
+function entriesOf(cell: string): string[] {
   return cell
     .split(';')
     .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .flatMap((perVault) => {
-      const [id, ...apps] = perVault.split('|');
-      const vaultId = parseVaultId(id);
-      if (vaultId === undefined) return [];
-      return apps.flatMap((appPart) => {
-        const [code, active, license] = appPart.split(':');
-        if (code === undefined || code === '') return [];
-        return [{ vault_id: vaultId, app: code, license: { active: parseBool(active, true), license_type: parseLicense(license, 'full__v') } }];
-      });
-    });
+    .filter((s) => s !== '');
 }
 
-function decodeAppObject(value: Record<string, unknown>): DecodedApp[] {
-  const vaultId = parseVaultId(value.vault_id ?? value.id ?? value.vault_id__v);
-  const code = value.application_name ?? value.app ?? value.application;
-  if (vaultId === undefined || typeof code !== 'string' || code === '') return [];
-  return [
-    {
+/** Exactly `count` non-empty `:`-separated parts, or an error naming what the entry lacks. */
+function partsOf(entry: string, count: number, grammar: string, field: string): string[] {
+  const parts = entry.split(':').map((p) => p.trim());
+  if (parts.length !== count || parts.some((p) => p === '')) {
+    throw new WireDecodeError(field, `entry does not have the ${count} parts ${grammar}`, entry);
+  }
+  return parts;
+}
+
+function membershipFromString(entry: string): BareMembership {
+  const [id, active, profile, license] = partsOf(entry, 4, 'vault_id:active:security_profile:license_type', MEMBERSHIP);
+  return {
+    vault_id: decodeId(id, M_ID),
+    active: decodeActive(active, M_ACTIVE),
+    security_profile: decodeProfile(profile, M_PROFILE),
+    license_type: decodeLicense(license, M_LICENSE),
+  };
+}
+
+function appsFromString(group: string): DecodedApp[] {
+  const [id = '', ...apps] = group.split('|').map((s) => s.trim());
+  if (apps.length === 0) throw new WireDecodeError(APPS, 'entry has no `|application:active:license_type` after the vault id', group);
+  const vaultId = decodeId(id, A_ID);
+  return apps.map((app) => {
+    const [code, active, license] = partsOf(app, 3, 'application:active:license_type', APPS);
+    return {
       vault_id: vaultId,
-      app: code,
-      license: {
-        active: parseBool(value.active__v ?? value.active, true),
-        license_type: parseLicense(value.license_type__v ?? value.license_type, 'full__v'),
-      },
-    },
-  ];
+      app: decodeAppCode(code, A_APP),
+      license: { active: decodeActive(active, A_ACTIVE), license_type: decodeLicense(license, A_LICENSE) },
+    };
+  });
 }
 
-function decodeEither<T>(
+/**
+ * The one value of a part that may be spelled several ways. Absent under every spelling is an
+ * error; several spellings must agree.
+ */
+function onePart<T>(object: Record<string, unknown>, keys: readonly string[], field: string, decode: (value: unknown, field: string) => T): T {
+  let foundKey: string | undefined;
+  let found: T | undefined;
+  for (const key of keys) {
+    const raw = object[key];
+    if (raw === undefined) continue;
+    let value: T;
+    try {
+      value = decode(raw, field);
+    } catch (error) {
+      // Name the spelling only when it failed: the name is not worth building per user.
+      if (error instanceof WireDecodeError) throw new WireDecodeError(`${field}.${key}`, error.reason, error.value);
+      throw error;
+    }
+    if (foundKey !== undefined && found !== value) throw new WireDecodeError(field, `${foundKey} and ${key} disagree`, object);
+    foundKey ??= key;
+    found = value;
+  }
+  if (foundKey === undefined) throw new WireDecodeError(field, `entry has none of ${keys.join(', ')}`, object);
+  return found as T;
+}
+
+/** `id` names the vault only when no `vault_id` spelling is there (it could be the entry's own id). */
+function vaultIdOf(object: Record<string, unknown>, field: string): number {
+  const keys = object.vault_id !== undefined || object.vault_id__v !== undefined ? ['vault_id', 'vault_id__v'] : ['id'];
+  return onePart(object, keys, field, decodeId);
+}
+
+const ACTIVE_KEYS = ['active__v', 'active', 'active_vault_membership__v', 'status__v'] as const;
+
+function membershipFromObject(object: Record<string, unknown>): BareMembership {
+  return {
+    vault_id: vaultIdOf(object, MEMBERSHIP),
+    active: onePart(object, ACTIVE_KEYS, MEMBERSHIP, decodeActive),
+    security_profile: onePart(object, ['security_profile__v', 'security_profile'], MEMBERSHIP, decodeProfile),
+    license_type: onePart(object, ['license_type__v', 'license_type'], MEMBERSHIP, decodeLicense),
+  };
+}
+
+function appFromObject(object: Record<string, unknown>): DecodedApp {
+  return {
+    vault_id: vaultIdOf(object, APPS),
+    app: onePart(object, ['application_name', 'application_name__v', 'application', 'app'], APPS, decodeAppCode),
+    license: {
+      active: onePart(object, ACTIVE_KEYS, APPS, decodeActive),
+      license_type: onePart(object, ['license_type__v', 'license_type'], APPS, decodeLicense),
+    },
+  };
+}
+
+/**
+ * A whole block: `null`, `""` and `[]` are empty; a cell string, or an array of cell strings
+ * and objects, is decoded entry by entry; anything else is refused.
+ */
+function decodeBlock<T>(
   raw: unknown,
-  fromString: (s: string) => T[],
-  fromObject: (o: Record<string, unknown>) => T[],
+  field: string,
+  fromString: (entry: string) => T[],
+  fromObject: (o: Record<string, unknown>) => T,
 ): T[] {
-  if (raw === undefined || raw === null) return [];
-  if (typeof raw === 'string') return fromString(raw);
-  if (Array.isArray(raw)) return raw.flatMap((item) => decodeEither(item, fromString, fromObject));
-  if (typeof raw === 'object') return fromObject(raw as Record<string, unknown>);
-  return [];
+  if (raw === undefined) throw new WireDecodeError(field, 'absent from the answer', raw);
+  if (raw === null) return [];
+  if (typeof raw === 'string') return entriesOf(raw).flatMap(fromString);
+  if (!Array.isArray(raw)) throw new WireDecodeError(field, 'expected an encoded string or an array', raw);
+  return (raw as unknown[]).flatMap((item) => {
+    if (typeof item === 'string') return entriesOf(item).flatMap(fromString);
+    if (typeof item === 'object' && item !== null && !Array.isArray(item)) return [fromObject(item as Record<string, unknown>)];
+    throw new WireDecodeError(field, 'array element is neither an encoded string nor an object', item);
+  });
 }
 
 function plainLicense(value: unknown): LicenseType | undefined {
   return value === 'full__v' || value === 'read_only__v' || value === 'external__v' || value === 'learner_user__v' ? value : undefined;
 }
 
+type MutableMembership = { vault_id: number; active: boolean; security_profile: string; license_type: LicenseType; apps: Record<string, AppLicense> };
+
 /**
- * The common case, once per user of the domain: both blocks are arrays of well-formed objects
- * (the §5.3 shape). Builds the result in one pass; `undefined` sends anything else to the
- * general decoder.
+ * The common case, once per user of the domain: both blocks are arrays of objects with exactly
+ * the four §5.3 keys, typed as the simulator and the notes expect. Builds the result in one
+ * pass; `undefined` (anything unusual, including every kind of error) sends the value to the
+ * general decoder, which accepts or names the problem, so both paths agree on every input.
  */
 function decodeObjectArrays(vaultMembership: unknown, appLicensing: unknown): Membership[] | undefined {
-  if (!Array.isArray(vaultMembership) || !(appLicensing === undefined || appLicensing === null || Array.isArray(appLicensing))) return undefined;
-  const out: { vault_id: number; active: boolean; security_profile: string; license_type: LicenseType; apps: Record<string, AppLicense> }[] = [];
+  if (!Array.isArray(vaultMembership) || !Array.isArray(appLicensing)) return undefined;
+  const out: MutableMembership[] = [];
   for (const raw of vaultMembership as unknown[]) {
     if (typeof raw !== 'object' || raw === null) return undefined;
     const m = raw as Record<string, unknown>;
+    const id = m.vault_id;
     const license = plainLicense(m.license_type__v);
-    if (typeof m.vault_id !== 'number' || typeof m.active__v !== 'boolean' || typeof m.security_profile__v !== 'string' || license === undefined) {
-      return undefined;
-    }
-    out.push({ vault_id: m.vault_id, active: m.active__v, security_profile: m.security_profile__v, license_type: license, apps: {} });
+    const profile = m.security_profile__v;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0 || typeof m.active__v !== 'boolean' || license === undefined) return undefined;
+    if (typeof profile !== 'string' || !PROFILE_NAME.test(profile) || Object.keys(m).length !== 4) return undefined;
+    for (const seen of out) if (seen.vault_id === id) return undefined;
+    out.push({ vault_id: id, active: m.active__v, security_profile: profile, license_type: license, apps: {} });
   }
-  for (const raw of (appLicensing ?? []) as unknown[]) {
+  for (const raw of appLicensing as unknown[]) {
     if (typeof raw !== 'object' || raw === null) return undefined;
     const a = raw as Record<string, unknown>;
     const license = plainLicense(a.license_type__v);
-    if (typeof a.vault_id !== 'number' || typeof a.application_name !== 'string' || typeof a.active__v !== 'boolean' || license === undefined) {
-      return undefined;
-    }
+    const code = a.application_name;
+    if (typeof code !== 'string' || !APP_CODE.test(code) || typeof a.active__v !== 'boolean' || license === undefined) return undefined;
+    if (Object.keys(a).length !== 4) return undefined;
     const member = out.find((m) => m.vault_id === a.vault_id);
-    if (member !== undefined) member.apps[a.application_name] = { active: a.active__v, license_type: license };
+    if (member === undefined || Object.hasOwn(member.apps, code)) return undefined;
+    member.apps[code] = { active: a.active__v, license_type: license };
   }
   return out.length > 1 ? out.sort((a, b) => a.vault_id - b.vault_id) : out;
 }
 
+/** Joins apps to their memberships; an app in a vault the user is not a member of is refused. */
+function joinApps(bare: readonly BareMembership[], apps: readonly DecodedApp[]): Membership[] {
+  const byVault = new Map<number, MutableMembership>();
+  for (const m of bare) {
+    if (byVault.has(m.vault_id)) throw new WireDecodeError(MEMBERSHIP, `vault ${m.vault_id} is listed twice`, m.vault_id);
+    byVault.set(m.vault_id, { ...m, apps: {} });
+  }
+  for (const a of apps) {
+    const member = byVault.get(a.vault_id);
+    if (member === undefined) {
+      const vaults = [...byVault.keys()].sort((x, y) => x - y).join(', ') || 'none';
+      throw new WireDecodeError(APPS, `names vault ${a.vault_id}, which is not among the user's vault memberships (${vaults})`, `${a.vault_id}|${a.app}`);
+    }
+    if (Object.hasOwn(member.apps, a.app)) throw new WireDecodeError(APPS, `application ${a.app} is listed twice for vault ${a.vault_id}`, a.app);
+    member.apps[a.app] = a.license;
+  }
+  return [...byVault.values()].sort((a, b) => a.vault_id - b.vault_id);
+}
+
 /**
- * Decodes a user's `vault_membership` and `app_licensing` as Vault returned them, in either the
- * documented string encodings or the array-of-objects shape, into memberships sorted by vault id.
- * App licenses of a vault the user is not a member of are dropped (they grant nothing).
+ * Decodes a user's `vault_membership` and `app_licensing` as Vault returned them into
+ * memberships sorted by vault id. Throws `WireDecodeError` naming the field and the entry it
+ * could not read; `undefined` (the key is absent) is an error too, since the read asked for
+ * both blocks.
  */
 export function decodeUserMemberships(vaultMembership: unknown, appLicensing: unknown): Membership[] {
   const fast = decodeObjectArrays(vaultMembership, appLicensing);
   if (fast !== undefined) return fast;
-  const bare = decodeEither(vaultMembership, decodeMembershipString, decodeMembershipObject);
-  const apps = decodeEither(appLicensing, decodeAppString, decodeAppObject);
-  const byVault = new Map<number, Record<string, AppLicense>>();
-  for (const a of apps) {
-    const forVault = byVault.get(a.vault_id) ?? {};
-    forVault[a.app] = a.license;
-    byVault.set(a.vault_id, forVault);
-  }
-  return bare
-    .map((m) => {
-      const vaultApps = byVault.get(m.vault_id);
-      return vaultApps === undefined ? { ...m, apps: {} } : { ...m, apps: vaultApps };
-    })
-    .sort((a, b) => a.vault_id - b.vault_id);
+  const bare = decodeBlock(vaultMembership, MEMBERSHIP, (e) => [membershipFromString(e)], membershipFromObject);
+  const apps = decodeBlock(appLicensing, APPS, appsFromString, appFromObject);
+  return joinApps(bare, apps);
 }

@@ -60,6 +60,10 @@ export interface VaultClientOptions {
   readonly waitNotice?: WaitNoticeSettings | undefined;
   /** Aborting it stops the client as `close()` does. */
   readonly signal?: AbortSignal | undefined;
+  /** Users per Retrieve All Users page (default 1000; a refused size falls back to Vault's 200). */
+  readonly userPageSize?: number | undefined;
+  /** Most users one listing may return before it is stopped as a runaway (default 1,000,000). */
+  readonly maxListedUsers?: number | undefined;
 }
 
 export interface VaultClient {
@@ -73,7 +77,8 @@ export interface VaultClient {
   close(): void;
 
   listUsers(): Promise<VaultUser[]>;
-  listUserPages(): AsyncIterable<VaultUser[]>;
+  /** Pages of users; once `signal` aborts, no further page is requested. */
+  listUserPages(options?: { readonly signal?: AbortSignal }): AsyncIterable<VaultUser[]>;
   getUser(id: number | 'me'): Promise<VaultUser>;
 
   listSecurityPolicies(): Promise<SecurityPolicy[]>;
@@ -125,6 +130,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     transport,
     backoff: (attempt) => transport.backoff(attempt),
   };
+  const listing = { pageSize: options.userPageSize, maxUsers: options.maxListedUsers };
   return {
     get vaultId() {
       return transport.vaultId;
@@ -134,8 +140,8 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     close: () => {
       transport.close();
     },
-    listUsers: () => listUsers(transport),
-    listUserPages: () => listUserPages(transport),
+    listUsers: () => listUsers(transport, listing),
+    listUserPages: (pageOptions) => listUserPages(transport, { ...listing, signal: pageOptions?.signal }),
     getUser: (id) => getUser(transport, id),
     listSecurityPolicies: () => listSecurityPolicies(transport),
     getDomain: () => getDomain(transport),

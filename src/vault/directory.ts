@@ -1,6 +1,11 @@
-/** Domain-wide reference data (VAULT-API.md §5.10, §7): security policies, domain vaults, license usage. */
+/**
+ * Domain-wide reference data (VAULT-API.md §5.10, §7): security policies, domain vaults, license
+ * usage. Strict: a missing list or an entry that does not decode is an error naming the call, not
+ * an entry skipped or a count of 0.
+ */
 import type { LicenseUsage } from '../model.js';
-import { asArray, asId, asRecord, asString } from './envelope.js';
+import { decodeId, decodeText, WireDecodeError } from '../vault-api/index.js';
+import { decodeIn, isRecord, readCall, requireArray, requireRecord, type JsonRecord } from './envelope.js';
 import type { VaultTransport } from './transport.js';
 
 export interface SecurityPolicy {
@@ -23,48 +28,82 @@ export interface DomainInfo {
 }
 
 export async function listSecurityPolicies(transport: VaultTransport): Promise<SecurityPolicy[]> {
-  const { body } = await transport.request({ method: 'GET', path: 'objects/securitypolicies', retry: 'idempotent' });
-  return asArray(body.security_policies__v).flatMap((raw) => {
-    const p = asRecord(raw);
-    const name = asString(p.name__v);
-    return name === undefined ? [] : [{ name, label: asString(p.label__v) }];
-  });
+  const answer = await readCall(transport, { method: 'GET', path: 'objects/securitypolicies', retry: 'idempotent' });
+  return requireArray(answer, 'security_policies__v').map((raw, i) =>
+    decodeIn(answer, `security_policies__v[${i}]`, () => {
+      const p = recordOf(raw);
+      return { name: decodeText(p.name__v, 'name__v'), label: optionalText(p.label__v, 'label__v') };
+    }),
+  );
+}
+
+function recordOf(value: unknown): JsonRecord {
+  if (!isRecord(value)) throw new WireDecodeError('entry', 'is not an object', value);
+  return value;
+}
+
+function optionalText(value: unknown, field: string): string | undefined {
+  return value === undefined || value === null ? undefined : decodeText(value, field);
+}
+
+/** A count Vault reports: a whole number of at least 0. */
+function decodeCount(value: unknown, field: string): number {
+  if (value === 0 || value === '0') return 0;
+  return decodeId(value, field);
+}
+
+/** Applications of a domain vault: names, or objects with a `name`. */
+function applicationsOf(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new WireDecodeError('vault_application__v', 'is not a list', value);
+  return (value as unknown[]).map((a) => decodeText(isRecord(a) ? a.name : a, 'vault_application__v name'));
 }
 
 /** Retrieve Domain Information with applications (Domain Admins only). */
 export async function getDomain(transport: VaultTransport): Promise<DomainInfo> {
-  const { body } = await transport.request({
+  const answer = await readCall(transport, {
     method: 'GET',
     path: 'objects/domain',
     query: { include_application: 'true' },
     retry: 'idempotent',
   });
-  const domain = asRecord(body.domain__v);
-  const vaults = asArray(domain.vaults__v).flatMap((raw) => {
-    const v = asRecord(raw);
-    const id = asId(v.id);
-    if (id === undefined) return [];
-    const applications = asArray(v.vault_application__v).flatMap((a) => {
-      const name = asString(asRecord(a).name) ?? asString(a);
-      return name === undefined ? [] : [name];
-    });
-    return [{ id, name: asString(v.vault_name__v), status: asString(v.vault_status__v), applications }];
-  });
-  return { name: asString(domain.domain_name__v), type: asString(domain.domain_type__v), vaults };
+  const domain = requireRecord(answer, 'domain__v');
+  if (!Array.isArray(domain.vaults__v)) throw answer.malformed('domain__v has no "vaults__v" list', domain);
+  const vaults = (domain.vaults__v as unknown[]).map((raw, i) =>
+    decodeIn(answer, `domain__v.vaults__v[${i}]`, () => {
+      const v = recordOf(raw);
+      return {
+        id: decodeId(v.id, 'id'),
+        name: optionalText(v.vault_name__v, 'vault_name__v'),
+        status: optionalText(v.vault_status__v, 'vault_status__v'),
+        applications: applicationsOf(v.vault_application__v),
+      };
+    }),
+  );
+  return decodeIn(answer, 'domain__v', () => ({
+    name: optionalText(domain.domain_name__v, 'domain_name__v'),
+    type: optionalText(domain.domain_type__v, 'domain_type__v'),
+    vaults,
+  }));
 }
 
 /** Application license usage, one entry per application and license type, sorted. */
 export async function getLicenseUsage(transport: VaultTransport): Promise<LicenseUsage[]> {
-  const { body } = await transport.request({ method: 'GET', path: 'objects/licenses', retry: 'idempotent' });
+  const answer = await readCall(transport, { method: 'GET', path: 'objects/licenses', retry: 'idempotent' });
   const usage: LicenseUsage[] = [];
-  for (const raw of asArray(body.applications)) {
-    const app = asRecord(raw);
-    const application = asString(app.application_name);
-    if (application === undefined) continue;
-    for (const [licenseType, counts] of Object.entries(asRecord(app.user_licensing))) {
-      const c = asRecord(counts);
-      usage.push({ application, license_type: licenseType, licensed: asId(c.licensed) ?? 0, used: asId(c.used) ?? 0 });
-    }
-  }
+  requireArray(answer, 'applications').forEach((raw, i) => {
+    decodeIn(answer, `applications[${i}]`, () => {
+      const app = recordOf(raw);
+      const application = decodeText(app.application_name, 'application_name');
+      const licensing = app.user_licensing;
+      if (!isRecord(licensing)) throw new WireDecodeError('user_licensing', 'is not an object', licensing);
+      for (const [licenseType, counts] of Object.entries(licensing)) {
+        const c = recordOf(counts);
+        const licensed = decodeCount(c.licensed, `user_licensing.${licenseType}.licensed`);
+        const used = decodeCount(c.used, `user_licensing.${licenseType}.used`);
+        usage.push({ application, license_type: licenseType, licensed, used });
+      }
+    });
+  });
   return usage.sort((a, b) => a.application.localeCompare(b.application) || a.license_type.localeCompare(b.license_type));
 }

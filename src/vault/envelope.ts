@@ -3,7 +3,9 @@
  * boundary. Vault answers HTTP 200 even when it refuses a request; `responseStatus` says what
  * happened, and bulk calls answer one entry per input row, in input order.
  */
-import { VaultRosterError } from '../errors.js';
+import { TransportError, VaultRosterError } from '../errors.js';
+import { excerpt, WireDecodeError } from '../vault-api/value-decode.js';
+import type { TransportRequest, VaultTransport } from './transport.js';
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -108,4 +110,88 @@ function parseRow(index: number, key: string, entry: JsonRecord, idField: string
   return id === undefined
     ? { index, key, ok: false, errorType: type, message }
     : { index, key, ok: false, id, errorType: type, message };
+}
+
+/** Longest excerpt of a whole answer in an error message. */
+const ANSWER_EXCERPT_CHARS = 160;
+
+const MALFORMED_HINT =
+  "Vault's answer cannot be trusted, so nothing was planned or written. Run again; if it persists, run with --verbose and report the call and excerpt.";
+const NOT_JSON_HINT =
+  'Something other than Vault answered (a proxy, a login or maintenance page?). Check that VAULT_URL points at the Vault itself, then run again.';
+
+/**
+ * A successful read: the envelope, and how to refuse it. Every error names the call (method and
+ * path, which carry no secrets) and a redacted excerpt of what Vault sent.
+ */
+export interface ReadAnswer {
+  readonly body: JsonRecord;
+  /** `GET /api/v26.2/objects/users?…` */
+  readonly call: string;
+  /** An error saying the answer lacks or garbles what the call needs; `value` defaults to the whole body. */
+  malformed(what: string, value?: unknown): VaultRosterError;
+  /** A redacted, single-line excerpt of a raw value. */
+  excerpt(value: unknown, max?: number): string;
+}
+
+/**
+ * Sends a read and returns its envelope. An answer that is not JSON at all is refused with its
+ * first bytes as the excerpt: the transport only knows it could not parse it.
+ */
+export async function readCall(transport: VaultTransport, req: TransportRequest): Promise<ReadAnswer> {
+  let head: string | undefined;
+  const onBodyStart = (text: string): void => {
+    head = text;
+    req.onBodyStart?.(text);
+  };
+  const call = `${req.method} ${transport.path(req)}`;
+  const redact = (text: string): string => transport.settings.redactor.text(text);
+  const cut = (value: unknown, max = EXCERPT_OF_VALUE): string => redact(excerpt(value, max));
+  try {
+    const { body } = await transport.request({ ...req, onBodyStart });
+    return {
+      body,
+      call,
+      malformed: (what, value = body) =>
+        new VaultRosterError('vault-response', `${call}: ${what}; Vault sent ${cut(value, ANSWER_EXCERPT_CHARS)}`, { hint: MALFORMED_HINT }),
+      excerpt: cut,
+    };
+  } catch (error) {
+    const status = error instanceof TransportError ? error.status : undefined;
+    if (status !== undefined && status >= 200 && status < 300 && head !== undefined) {
+      throw new VaultRosterError('vault-response', `${call}: the answer is not a Vault JSON envelope; it starts ${cut(head, ANSWER_EXCERPT_CHARS)}`, {
+        hint: NOT_JSON_HINT,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+const EXCERPT_OF_VALUE = 80;
+
+/** The array under `key`, or an error: a missing collection is never read as "none". */
+export function requireArray(answer: ReadAnswer, key: string): unknown[] {
+  const value = answer.body[key];
+  if (!Array.isArray(value)) {
+    throw answer.malformed(value === undefined ? `the answer has no "${key}" list` : `"${key}" is not a list`);
+  }
+  return value as unknown[];
+}
+
+/** The object under `key`, or an error. */
+export function requireRecord(answer: ReadAnswer, key: string): JsonRecord {
+  const value = answer.body[key];
+  if (!isRecord(value)) throw answer.malformed(value === undefined ? `the answer has no "${key}" object` : `"${key}" is not an object`);
+  return value;
+}
+
+/** Runs a strict decoder; its `WireDecodeError` becomes an error naming the call, the place and the value. */
+export function decodeIn<T>(answer: ReadAnswer, where: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (!(error instanceof WireDecodeError)) throw error;
+    throw answer.malformed(`${where}: ${error.field}: ${error.reason}`, error.value);
+  }
 }

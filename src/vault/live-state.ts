@@ -12,10 +12,21 @@ import {
   type LicenseType,
   type LiveState,
   type LiveUser,
+  type Membership,
 } from '../model.js';
 import type { VaultClient } from './client.js';
-import { asBoolean, asId, asString, type JsonRecord } from './envelope.js';
-import { decodeUserMemberships, READ_ONLY_USER_FIELDS, SYSTEM_USER_EMAIL, USER_FIELD_TO_VAULT } from '../vault-api/index.js';
+import { asId, asString, type JsonRecord } from './envelope.js';
+import {
+  decodeBoolean,
+  decodeId,
+  decodeText,
+  decodeUserMemberships,
+  excerpt,
+  READ_ONLY_USER_FIELDS,
+  SYSTEM_USER_EMAIL,
+  USER_FIELD_TO_VAULT,
+  WireDecodeError,
+} from '../vault-api/index.js';
 
 export interface LiveStateScope {
   /** Read Clinical persons (person__sys) too: only needed when the desired state promotes persons. */
@@ -51,14 +62,37 @@ const TEXT_PROPERTIES = [
 
 type MutableLiveUser = { -readonly [K in keyof LiveUser]: LiveUser[K] };
 
+/** A field the answer must carry: absent means the response is not shaped as vault-roster reads it. */
+function present(user: JsonRecord, field: string): unknown {
+  const value = user[field];
+  if (value === undefined) throw new WireDecodeError(field, 'absent from the answer', value);
+  return value;
+}
+
 /**
- * One Vault user in vault-roster's shape; `undefined` when it has no id or user name.
- * Runs once per user of the domain (100,000+), so it builds the record in place.
+ * `vault_membership` / `app_licensing`, both asked for by the read. An absent block is only
+ * believed to mean "none" when Vault says so elsewhere: no vault in `vault_id__v` for the
+ * memberships, no membership for the app licences (a licence needs a membership).
  */
-export function normaliseLiveUser(user: JsonRecord): LiveUser | undefined {
-  const id = asId(user.id);
-  const userName = asString(user.user_name__v);
-  if (id === undefined || userName === undefined || userName.trim() === '') return undefined;
+function membershipsOf(user: JsonRecord): Membership[] {
+  const vaults = user.vault_id__v;
+  const memberships = user.vault_membership === undefined && Array.isArray(vaults) && vaults.length === 0 ? [] : user.vault_membership;
+  if (user.app_licensing !== undefined) return decodeUserMemberships(memberships, user.app_licensing);
+  const bare = decodeUserMemberships(memberships, []);
+  if (bare.length > 0) throw new WireDecodeError('app_licensing', 'absent from the answer', undefined);
+  return bare;
+}
+
+/**
+ * One Vault user in vault-roster's shape. Throws `WireDecodeError` naming the field it cannot
+ * read: a field the read relies on that is absent or of another type is never guessed.
+ * `null` in a text field is read as "no value" (the property stays unset). Runs once per user of
+ * the domain (100,000+), so it builds the record in place.
+ */
+export function normaliseLiveUser(user: JsonRecord): LiveUser {
+  const id = decodeId(present(user, 'id'), 'id');
+  const userName = decodeText(present(user, 'user_name__v'), 'user_name__v');
+  if (userName.trim() === '') throw new WireDecodeError('user_name__v', 'is empty', userName);
   const fields: Record<string, FieldValue> = {};
   for (const key in user) {
     if (NOT_EXTRA_FIELDS.has(key)) continue;
@@ -67,53 +101,123 @@ export function normaliseLiveUser(user: JsonRecord): LiveUser | undefined {
   }
   const out: Partial<MutableLiveUser> = { id, user_name: normaliseIdentity(userName) };
   for (const [property, vaultName] of TEXT_PROPERTIES) {
-    const value = user[vaultName];
-    if (typeof value === 'string') out[property] = value;
-    else if (typeof value === 'number') out[property] = String(value);
+    const value = present(user, vaultName);
+    if (value !== null) out[property] = decodeText(value, vaultName);
   }
   const licenseType = user.license_type__v;
+  // The calling vault's license: informative only (memberships carry the compared ones).
   if (typeof licenseType === 'string' && isLicenseType(licenseType)) out.license_type = licenseType;
-  const domainAdmin = asBoolean(user.is_domain_admin__v);
-  if (domainAdmin !== undefined) out.domain_admin = domainAdmin;
-  const domainActive = asBoolean(user.domain_active__v);
-  if (domainActive !== undefined) out.active = domainActive;
+  out.domain_admin = decodeBoolean(present(user, USER_FIELD_TO_VAULT.domain_admin), USER_FIELD_TO_VAULT.domain_admin);
+  out.active = decodeBoolean(present(user, USER_FIELD_TO_VAULT.active), USER_FIELD_TO_VAULT.active);
   out.fields = fields;
-  out.memberships = decodeUserMemberships(user.vault_membership, user.app_licensing);
+  out.memberships = membershipsOf(user);
   return out as LiveUser;
 }
 
-function toPerson(row: JsonRecord): ClinicalPerson | undefined {
-  const id = asString(row.id);
-  if (id === undefined) return undefined;
-  const text = (value: unknown): string | null => {
-    const s = asString(value);
-    return s === undefined || s === '' ? null : s;
-  };
-  return {
-    id,
-    email: text(row.email__sys),
-    first_name: text(row.first_name__sys),
-    last_name: text(row.last_name__sys),
-    user_id: text(row.vault_user__sys),
-  };
+/** Most problems one error lists; the rest are counted. */
+const PROBLEMS_SHOWN = 20;
+
+/** Decoding problems of one read, collected so that one run shows all of them (capped). */
+class ReadProblems {
+  readonly lines: string[] = [];
+  count = 0;
+
+  constructor(private readonly redact: (text: string) => string) {}
+
+  add(subject: string, error: WireDecodeError): void {
+    this.count += 1;
+    if (this.lines.length < PROBLEMS_SHOWN) {
+      this.lines.push(`${subject}, field ${error.field}: ${error.reason} (value ${this.redact(excerpt(error.value))})`);
+    }
+  }
+
+  throwIfAny(call: string, what: string): void {
+    if (this.count === 0) return;
+    const more = this.count > this.lines.length ? [`… and ${this.count - this.lines.length} more`] : [];
+    const list = [...this.lines, ...more].map((line) => `\n  - ${line}`).join('');
+    throw new VaultRosterError('vault-decode', `${call}: ${this.count} ${what} could not be read:${list}`, {
+      hint: 'Nothing was planned or written. vault-roster reads only the forms of these fields it knows (README: "How vault-roster reads Vault"); send the lines above with a bug report.',
+    });
+  }
 }
 
-async function readUsers(client: VaultClient): Promise<Map<string, LiveUser>> {
+/** How a problem names a user: the user name if it can be read, else the id, else its place in the list. */
+function subjectOf(raw: JsonRecord, position: number): string {
+  const name = raw.user_name__v;
+  if (typeof name === 'string' && name.trim() !== '') return `user ${name.trim().toLowerCase()}`;
+  const id = asId(raw.id);
+  return id === undefined ? `user #${position} of the listing (no id, no user name)` : `user id ${id}`;
+}
+
+const USERS_CALL = 'GET /api/…/objects/users (Retrieve All Users)';
+
+/** Every user, decoded; stops requesting pages once `signal` aborts (another read failed). */
+async function readUsers(client: VaultClient, signal: AbortSignal): Promise<Map<string, LiveUser>> {
   const users = new Map<string, LiveUser>();
-  for await (const page of client.listUserPages()) {
+  const problems = new ReadProblems((text) => client.redact(text));
+  let position = 0;
+  for await (const page of client.listUserPages({ signal })) {
     for (const raw of page) {
+      position += 1;
       if (isSystemUser(raw)) continue;
-      const user = normaliseLiveUser(raw);
-      if (user === undefined) continue;
+      let user: LiveUser;
+      try {
+        user = normaliseLiveUser(raw);
+      } catch (error) {
+        if (!(error instanceof WireDecodeError)) throw error;
+        problems.add(subjectOf(raw, position), error);
+        continue;
+      }
       if (users.has(user.user_name)) {
-        throw new VaultRosterError('vault-response', `Vault listed user ${user.user_name} twice while paging`, {
-          hint: 'Users changed while they were being read; run again.',
+        throw new VaultRosterError('vault-paging', `${USERS_CALL}: Vault listed user ${user.user_name} twice`, {
+          hint: 'Users may have changed while they were read (or two differ only in case or spaces); run again.',
         });
       }
       users.set(user.user_name, user);
     }
   }
+  problems.throwIfAny(USERS_CALL, 'user records');
   return users;
+}
+
+const PERSONS_CALL = 'POST /api/…/query (person__sys)';
+
+/** A person__sys field: text, `null`, or (ids) a number; absent or anything else is refused. */
+function personText(row: JsonRecord, field: string): string | null {
+  const value = present(row, field);
+  if (value === null) return null;
+  const text = decodeText(value, field);
+  return text === '' ? null : text;
+}
+
+function toPerson(row: JsonRecord): ClinicalPerson {
+  const id = personText(row, 'id');
+  if (id === null) throw new WireDecodeError('id', 'is empty', row.id);
+  return {
+    id,
+    email: personText(row, 'email__sys'),
+    first_name: personText(row, 'first_name__sys'),
+    last_name: personText(row, 'last_name__sys'),
+    user_id: personText(row, 'vault_user__sys'),
+  };
+}
+
+function personsOf(rows: readonly JsonRecord[], redact: (text: string) => string): Map<string, ClinicalPerson> {
+  const persons = new Map<string, ClinicalPerson>();
+  const problems = new ReadProblems(redact);
+  rows.forEach((row, i) => {
+    try {
+      const person = toPerson(row);
+      if (persons.has(person.id)) throw new WireDecodeError('id', 'listed twice', person.id);
+      persons.set(person.id, person);
+    } catch (error) {
+      if (!(error instanceof WireDecodeError)) throw error;
+      const id = row.id;
+      problems.add(typeof id === 'string' && id !== '' ? `person ${id}` : `person #${i + 1}`, error);
+    }
+  });
+  problems.throwIfAny(PERSONS_CALL, 'person records');
+  return persons;
 }
 
 async function readVaultIds(client: VaultClient): Promise<number[]> {
@@ -128,37 +232,50 @@ async function readVaultIds(client: VaultClient): Promise<number[]> {
   }
 }
 
+function authenticatedUser(me: JsonRecord, redact: (text: string) => string): string {
+  const name = me.user_name__v;
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new VaultRosterError('vault-response', `GET /api/…/objects/users/me: the signed-in user has no user_name__v; Vault sent ${redact(excerpt(name))}`, {
+      hint: 'Vault did not say who is signed in, so the protections for that user cannot work; nothing was planned or written.',
+    });
+  }
+  return normaliseIdentity(name);
+}
+
 /**
  * Reads the live state. The small independent reads overlap with the user listing; the user
- * pages themselves go in sequence (see `listUserPages`).
+ * pages go at most one ahead (see `listUserPages`). When any read fails, the listing requests no
+ * further page, so nothing keeps talking to Vault behind the error.
  */
 export async function readLiveState(client: VaultClient, scope: LiveStateScope): Promise<LiveState> {
   // Log in first so the overlapping reads share one session instead of racing to create several.
   await client.session();
+  const stop = new AbortController();
+  const watch = <T>(read: Promise<T>): Promise<T> =>
+    read.catch((error: unknown) => {
+      stop.abort();
+      throw error;
+    });
   const [me, users, vaultIds, policies, licenses, persons] = await Promise.all([
-    client.getUser('me'),
-    readUsers(client),
-    readVaultIds(client),
-    client.listSecurityPolicies(),
-    client.getLicenseUsage(),
-    scope.promotions ? client.query(PERSONS_VQL) : Promise.resolve([]),
+    watch(client.getUser('me')),
+    watch(readUsers(client, stop.signal)),
+    watch(readVaultIds(client)),
+    watch(client.listSecurityPolicies()),
+    watch(client.getLicenseUsage()),
+    watch(scope.promotions ? client.query(PERSONS_VQL) : Promise.resolve([])),
   ]);
   const vaultId = client.vaultId;
   if (vaultId === undefined) {
     throw new VaultRosterError('vault-response', 'Vault never said which vault the session is in (no X-VaultAPI-VaultId)');
   }
-  const personMap = new Map<string, ClinicalPerson>();
-  for (const row of persons) {
-    const person = toPerson(row);
-    if (person !== undefined) personMap.set(person.id, person);
-  }
+  const redact = (text: string): string => client.redact(text);
   return {
     vault_id: vaultId,
-    authenticated_user: normaliseIdentity(asString(me.user_name__v) ?? ''),
+    authenticated_user: authenticatedUser(me, redact),
     users,
     vault_ids: vaultIds,
     security_policies: policies.map((p) => p.name).sort(),
-    persons: personMap,
+    persons: personsOf(persons, redact),
     licenses,
     sitevault: scope.sitevault ?? new Map(),
   };

@@ -1,19 +1,17 @@
 /**
- * The legacy users endpoints (VAULT-API.md §5): read every user of the domain page by page, and
- * the bulk and single writes the applier needs. Batching is the planner's job; a batch above
- * Vault's 500-row cap is refused here rather than split behind its back.
+ * The legacy users endpoints (VAULT-API.md §5): the bulk and single writes the applier needs,
+ * and (from user-list.ts) the reads. Batching is the planner's job; a batch above Vault's
+ * 500-row cap is refused here rather than split behind its back.
  */
 import { VaultRosterError } from '../errors.js';
-import { MAX_BATCH_ROWS, USER_PAGE_SIZE } from '../vault-api/index.js';
+import { MAX_BATCH_ROWS } from '../vault-api/index.js';
 import type { FieldValue } from '../model.js';
 import { encodeCsv } from './csv.js';
-import { asArray, asId, asRecord, parseRowResults, type JsonRecord, type RowResult, type WriteRow } from './envelope.js';
+import { asId, parseRowResults, type RowResult, type WriteRow } from './envelope.js';
 import { RETRYABLE_VAULT_ERRORS } from './retry.js';
 import type { TransportRequest, VaultTransport } from './transport.js';
 
-
-/** A user as Vault returns it: legacy `__v` field names, plus `vault_membership` / `app_licensing`. */
-export type VaultUser = JsonRecord;
+export { getUser, listUserPages, listUsers, type UserListOptions, type VaultUser } from './user-list.js';
 
 /** Rows of a bulk write; bodies use Vault field names (the planner builds them with wire.ts). */
 export type UserRow = WriteRow<Readonly<Record<string, FieldValue>>>;
@@ -23,92 +21,6 @@ export interface CreateUsersOptions {
   readonly upsertKey?: 'user_name__v' | 'id';
   /** Request body format; JSON by default. */
   readonly format?: 'json' | 'csv';
-}
-
-const WITH_MEMBERSHIPS = { exclude_vault_membership: 'false', exclude_app_licensing: 'false' } as const;
-
-function usersOf(body: JsonRecord): VaultUser[] {
-  return asArray(body.users).map((entry) => {
-    const wrapped = asRecord(entry);
-    return 'user' in wrapped ? asRecord(wrapped.user) : wrapped;
-  });
-}
-
-/**
- * `"size":N` and `"limit":N` as Vault writes them at the start of a user page (§5.2), before
- * `"users"`: a user's own fields never count. Only a hint: a wrong one costs at most one call.
- */
-function pageHead(text: string): { size: number; limit: number | undefined } | undefined {
-  const head = text.split('"users"', 1)[0] ?? '';
-  const size = /"size"\s*:\s*(\d+)/.exec(head);
-  if (size?.[1] === undefined) return undefined;
-  const limit = /"limit"\s*:\s*(\d+)/.exec(head);
-  return { size: Number(size[1]), limit: limit?.[1] === undefined ? undefined : Number(limit[1]) };
-}
-
-interface UserPage {
-  readonly start: number;
-  readonly users: VaultUser[];
-  readonly limit: number;
-  readonly total: number | undefined;
-}
-
-/**
- * Every user of every vault of the domain, one page per yield. Pages go one after the other:
- * the API gives no total, so only a short page says the end is reached, and asking for pages
- * past it would spend burst budget on empty answers. The next page is requested as soon as
- * the first bytes of this one say it is full (its leading `size`), so Vault prepares it while
- * this one arrives and is parsed; without that hint, once this page is parsed.
- */
-export async function* listUserPages(transport: VaultTransport, pageSize = USER_PAGE_SIZE): AsyncGenerator<VaultUser[]> {
-  const early = new Map<number, Promise<UserPage>>();
-  const fetchPage = async (start: number): Promise<UserPage> => {
-    const { body } = await transport.request({
-      method: 'GET',
-      path: 'objects/users',
-      query: { vaults: 'all', ...WITH_MEMBERSHIPS, limit: pageSize, start },
-      retry: 'idempotent',
-      onBodyStart: (text) => {
-        const head = pageHead(text);
-        if (head === undefined || head.size === 0 || head.size < (head.limit ?? pageSize)) return;
-        const next = start + head.size;
-        if (early.has(next)) return;
-        const prefetch = fetchPage(next);
-        // Keep a rejected prefetch from being reported as unhandled while this page is parsed.
-        prefetch.catch(() => undefined);
-        early.set(next, prefetch);
-      },
-    });
-    // Vault may clamp the page size; a page is short only against the limit it applied.
-    return { start, users: usersOf(body), limit: asId(body.limit) ?? pageSize, total: asId(body.total) };
-  };
-  let page = await fetchPage(0);
-  for (;;) {
-    const start = page.start + page.users.length;
-    const more = page.users.length > 0 && page.users.length >= page.limit && (page.total === undefined || start < page.total);
-    const next = more ? (early.get(start) ?? fetchPage(start)) : undefined;
-    early.delete(start);
-    next?.catch(() => undefined);
-    yield page.users;
-    if (next === undefined) return;
-    page = await next;
-  }
-}
-
-export async function listUsers(transport: VaultTransport): Promise<VaultUser[]> {
-  const all: VaultUser[] = [];
-  for await (const page of listUserPages(transport)) all.push(...page);
-  return all;
-}
-
-/** One user by id, or `me` for the authenticated user (§5.3, §2.4). */
-export async function getUser(transport: VaultTransport, id: number | 'me'): Promise<VaultUser> {
-  const { body } = await transport.request({ method: 'GET', path: `objects/users/${id}`, query: WITH_MEMBERSHIPS, retry: 'idempotent' });
-  const user = usersOf(body)[0] ?? (typeof body.user === 'object' ? asRecord(body.user) : undefined);
-  if (user === undefined) {
-    throw new VaultRosterError('vault-response', `GET ${transport.path({ path: `objects/users/${id}` })}: Vault returned no user`);
-  }
-  return user;
 }
 
 function checkBatch(rows: readonly unknown[], what: string): void {

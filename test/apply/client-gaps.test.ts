@@ -15,7 +15,7 @@ describe('VaultClient.upsertUsers matched by id', () => {
       apiVersion: 'v25.2',
       credentials: { username: sim.adminUser, password: DEFAULT_ADMIN_PASSWORD },
       vaultDns: 'veepharm-clinical.veevavault.com',
-      random: () => 0,
+      random: () => 0.5,
       clock,
     });
     const name = 'by.id@veepharm.com';
@@ -49,7 +49,7 @@ describe('VaultClient.upsertUsers matched by id', () => {
       ['POST', 'upsert', 'id', 'SUCCESS', []],
     ]);
     expect((sim.dump().users ?? []).find((u) => u.id === id)?.user_title__v).toBe('Updated');
-    // The repeat waited the client's first backoff (0 ms at random 0), on its clock.
-    expect(clock.delays).toEqual([0]);
+    // The repeat waited the client's first backoff (half of 250 ms at random 0.5), on its clock.
+    expect(clock.delays).toEqual([125]);
   });
 });

@@ -1,7 +1,21 @@
 /** `vault-roster simulator`: serves the local Vault simulator until SIGINT/SIGTERM. */
 import { resolve } from 'node:path';
 import { VaultRosterError } from '../../errors.js';
-import { FaultSpecError, parseFaultSpec, SeedError, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
+import {
+  FaultSpecError,
+  parseFaultSpec,
+  PROFILES,
+  ProfileError,
+  readProfileFile,
+  resolveProfile,
+  SeedError,
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+  type SimulatorProfile,
+  type UsersReadBehaviour,
+  type WriteBehaviour,
+} from '../../simulator/index.js';
 import { EXIT_OK, type CliIo, type Command } from '../command.js';
 
 const HELP = `Usage: vault-roster simulator [options]
@@ -24,7 +38,23 @@ Options:
   --admin-password PW   Admin password (default admin)
   -h, --help            Show this help
 
-Inspection (not Vault): GET /_sim/state, /_sim/requests, /_sim/faults, /_sim/sitevault;
+Profiles (how to play what Vault's documentation leaves open; default: default):
+  --profile NAME|FILE   A named profile (below) or a profile JSON file
+${[...PROFILES.values()].map((p) => `                        ${p.name}: ${p.description}`).join('\n')}
+  Switches (override the profile's):
+  --membership-shape S  objects | string | string-array | objects-alt-keys | objects-picklist
+  --page-cap N          Largest page Retrieve All Users serves
+  --over-cap MODE       clamp | refuse (a larger limit fails with INVALID_DATA)
+  --limit-echo MODE     applied | requested | none
+  --size-means MODE     page | total
+  --domain-only-users M listed | hidden (under vaults=all)
+  --duplicate-error T   Error type of a create for an existing user name
+  --promote-failure M   per-row | whole-request
+  --promote-refs MODE   names-or-ids | ids-only | names-only
+  --clear-with MODE     null-or-empty | null-only | empty-only
+
+Inspection (not Vault): GET /_sim/state, /_sim/requests, /_sim/faults, /_sim/sitevault,
+/_sim/profile;
 POST /_sim/faults with a SPEC to change faults while running.
 `;
 
@@ -62,6 +92,7 @@ function optionsFrom(values: Record<string, string | boolean | undefined>, cwd: 
   if (burstLimit === 0) throw new VaultRosterError('usage', '--burst-limit must be at least 1', { hint: 'the default is 2000' });
   const opt = <K extends keyof SimulatorOptions>(key: K, value: SimulatorOptions[K] | undefined): Partial<SimulatorOptions> =>
     value === undefined ? {} : { [key]: value };
+  const profile = profileFrom(values, cwd);
   const state = text(values, 'state');
   const seed = text(values, 'seed');
   return {
@@ -75,7 +106,50 @@ function optionsFrom(values: Record<string, string | boolean | undefined>, cwd: 
     ...opt('faults', faults),
     ...opt('adminUser', text(values, 'admin-user')),
     ...opt('adminPassword', text(values, 'admin-password')),
+    ...opt('profile', profile),
   };
+}
+
+/** Switch flags and the profile field each one sets. */
+const READ_SWITCHES = {
+  'membership-shape': 'membershipShape',
+  'over-cap': 'overCap',
+  'limit-echo': 'limitEcho',
+  'size-means': 'size',
+} as const satisfies Record<string, keyof UsersReadBehaviour>;
+const WRITE_SWITCHES = {
+  'duplicate-error': 'duplicateUserError',
+  'promote-failure': 'promoteFailure',
+  'promote-refs': 'promoteReferences',
+  'clear-with': 'clearWith',
+} as const satisfies Record<string, keyof WriteBehaviour>;
+
+/** `--profile` (a name or a JSON file) with the switch flags applied on top; undefined when none is given. */
+function profileFrom(values: Record<string, string | boolean | undefined>, cwd: string): SimulatorProfile | undefined {
+  const given = text(values, 'profile');
+  const read: Record<string, unknown> = {};
+  const write: Record<string, unknown> = {};
+  for (const [flag, key] of Object.entries(READ_SWITCHES)) if (text(values, flag) !== undefined) read[key] = text(values, flag);
+  for (const [flag, key] of Object.entries(WRITE_SWITCHES)) if (text(values, flag) !== undefined) write[key] = text(values, flag);
+  const cap = integer(values, 'page-cap');
+  if (cap !== undefined) read.pageCap = cap;
+  const domainOnly = text(values, 'domain-only-users');
+  if (domainOnly !== undefined) read.domainOnlyUsersListed = domainOnly === 'listed' ? true : domainOnly === 'hidden' ? false : domainOnly;
+  if (given === undefined && Object.keys(read).length + Object.keys(write).length === 0) return undefined;
+  try {
+    const base = given === undefined ? resolveProfile('default') : /[\\/]|\.json$/i.test(given) ? readProfileFile(resolve(cwd, given)) : resolveProfile(given);
+    const changed = Object.keys(read).length + Object.keys(write).length > 0;
+    const switched = Object.entries({ ...read, ...write }).map(([key, value]) => `${key}=${String(value)}`);
+    return resolveProfile({
+      name: changed ? `${base.name}+flags` : base.name,
+      description: changed ? `${base.description}; switched: ${switched.join(', ')}` : base.description,
+      read: { ...base.read, ...read },
+      write: { ...base.write, ...write },
+    });
+  } catch (error) {
+    if (error instanceof ProfileError) throw new VaultRosterError('usage', `--profile: ${error.message}`, { hint: "run 'vault-roster simulator --help' for the profiles and switches" });
+    throw error;
+  }
 }
 
 async function start(options: SimulatorOptions): Promise<RunningSimulator> {
@@ -121,11 +195,23 @@ export const simulatorCommand: Command = {
     faults: { type: 'string' },
     'admin-user': { type: 'string' },
     'admin-password': { type: 'string' },
+    profile: { type: 'string' },
+    'membership-shape': { type: 'string' },
+    'page-cap': { type: 'string' },
+    'over-cap': { type: 'string' },
+    'limit-echo': { type: 'string' },
+    'size-means': { type: 'string' },
+    'domain-only-users': { type: 'string' },
+    'duplicate-error': { type: 'string' },
+    'promote-failure': { type: 'string' },
+    'promote-refs': { type: 'string' },
+    'clear-with': { type: 'string' },
   },
   allowPositionals: false,
   async run(values, _positionals, io: CliIo) {
     const sim = await start(optionsFrom(values, io.cwd));
     io.stdout.write(`listening on ${sim.url}\n`);
+    if (sim.profile.name !== 'default') io.stdout.write(`profile ${sim.profile.name}: ${sim.profile.description}\n`);
     await untilAborted(io.signal);
     await sim.close();
     return EXIT_OK;

@@ -1,8 +1,9 @@
 /**
  * Clinical Operations Promote Person to User (VAULT-API.md §9.1, API v26.2+). The body is a
  * JSON array whatever the Content-Type says (the doc's form-urlencoded header is a slip).
- * Each element succeeds or fails on its own; the created user gets `source_person_id__v`
- * and the person gets `vault_user__sys`.
+ * Each element succeeds or fails on its own (or, under a `whole-request` profile, one failure
+ * fails the request); the created user gets `source_person_id__v` and the person gets
+ * `vault_user__sys`. Which reference forms are taken comes from the profile too.
  */
 import { isLicenseType } from '../encodings.js';
 import { authedRoute, readJson, VaultFailure, type ApiReply, type AuthedContext, type Route } from '../http.js';
@@ -10,6 +11,7 @@ import { RowError } from '../user-fields.js';
 import { applyRow, commitUser } from '../user-rows.js';
 import type { SeedFieldValue } from '../types.js';
 import type { SimCore } from '../core.js';
+import type { WriteBehaviour } from '../profiles.js';
 
 const MAX_PERSONS = 500;
 
@@ -67,13 +69,30 @@ function timezoneName(value: string): string {
   return `${cap(region)}/${rest.map(cap).join('_')}`;
 }
 
+/**
+ * A reference field of the body as the legacy value it stands for. The profile says which forms
+ * this Vault takes: record ids (as in the documented example), names (as the field table hints),
+ * or both. Throws RowError for a form it does not take.
+ */
+function reference(el: Record<string, unknown>, field: string, ids: Readonly<Record<string, string>>, forms: WriteBehaviour['promoteReferences']): string | undefined {
+  const value = text(el[field]);
+  if (value === undefined) return undefined;
+  const byId = ids[value];
+  if (byId !== undefined) {
+    if (forms === 'names-only') throw new RowError('INVALID_DATA', `invalid value [${value}] for field [${field}]: expected a name, not a record id`);
+    return byId;
+  }
+  if (forms === 'ids-only') throw new RowError('INVALID_DATA', `invalid value [${value}] for field [${field}]: expected a record id`);
+  return value;
+}
+
 function text(v: unknown): string | undefined {
   if (typeof v === 'string' && v.trim() !== '') return v.trim();
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
 }
 
-function promoteOne(ctx: AuthedContext, core: SimCore, item: unknown): Record<string, unknown> {
+function promoteOne(ctx: AuthedContext, core: SimCore, item: unknown, dryRun = false): Record<string, unknown> {
   const failure = (personId: unknown, type: string, message: string) => ({
     source_person_id: typeof personId === 'string' ? personId : null,
     responseStatus: 'FAILURE',
@@ -98,17 +117,25 @@ function promoteOne(ctx: AuthedContext, core: SimCore, item: unknown): Record<st
   if (missing.length > 0) return failure(personId, 'PARAMETER_REQUIRED', `Missing required parameter [${missing.join(', ')}]`);
   const license = text(el.license_type__sys) ?? 'full__v';
   if (!isLicenseType(license)) return failure(personId, 'INVALID_DATA', `invalid license_type__sys [${license}]`);
-  const rawProfile = text(el.security_profile__sys) ?? 'document_user__v';
-  const profile = PROFILE_IDS[rawProfile] ?? rawProfile;
-  const language = text(el.language__sys);
-  const locale = text(el.locale__sys);
+  const refs = core.profile.write.promoteReferences;
+  let profile: string;
+  let language: string | undefined;
+  let locale: string | undefined;
+  try {
+    profile = reference(el, 'security_profile__sys', PROFILE_IDS, refs) ?? 'document_user__v';
+    language = reference(el, 'language__sys', LANGUAGE_IDS, refs);
+    locale = reference(el, 'locale__sys', LOCALE_IDS, refs);
+  } catch (error) {
+    if (error instanceof RowError) return failure(personId, error.type, error.message);
+    throw error;
+  }
   const row: Record<string, SeedFieldValue> = {
     user_name__v: username,
     user_first_name__v: first ?? null,
     user_last_name__v: last ?? null,
     user_email__v: email ?? null,
-    user_language__v: language === undefined ? 'en' : (LANGUAGE_IDS[language] ?? language),
-    user_locale__v: locale === undefined ? 'en_US' : (LOCALE_IDS[locale] ?? locale),
+    user_language__v: language ?? 'en',
+    user_locale__v: locale ?? 'en_US',
     user_timezone__v: timezoneName(text(el.timezone__sys) ?? 'America/New_York'),
     security_policy_id__v: core.store.policies[0]?.name ?? null,
     vault_membership: `${ctx.vault.id}:true:${profile}:${license}`,
@@ -120,6 +147,7 @@ function promoteOne(ctx: AuthedContext, core: SimCore, item: unknown): Record<st
   if (core.faults.failsRow(username, email)) return failure(personId, 'INVALID_DATA', 'row failed by fault injection (fail-rows)');
   try {
     const built = applyRow({ core, caller: ctx.caller, vaultId: ctx.vault.id }, undefined, row, { creating: true, joinCallingVault: false, bulkUpdate: false });
+    if (dryRun) return { source_person_id: personId };
     const user = commitUser(core, { ...built, fields: { ...built.fields, source_person_id__v: personId } });
     clinical.persons.set(personId, { ...person, vault_user__sys: String(user.id) });
     core.store.changed();
@@ -138,8 +166,22 @@ function promote(ctx: AuthedContext, core: SimCore): ApiReply {
   if (!Array.isArray(body)) throw new VaultFailure('INVALID_DATA', 'the body must be a JSON array of persons to promote');
   if (body.length === 0) throw new VaultFailure('INVALID_DATA', 'the body has no persons');
   if (body.length > MAX_PERSONS) throw new VaultFailure('INVALID_DATA', `the body has ${body.length} persons; the maximum is ${MAX_PERSONS}`);
+  if (core.profile.write.promoteFailure === 'whole-request') refuseWholeRequest(ctx, core, body);
   const data = body.map((item: unknown) => promoteOne(ctx, core, item));
   return { body: { responseStatus: 'SUCCESS', responseMessage: 'Success', data }, rows: data.length };
+}
+
+/**
+ * The whole-request reading of a promotion failure: every person is checked first (nothing is
+ * stored), and one failure fails the request with every person's error; nothing is promoted.
+ */
+function refuseWholeRequest(ctx: AuthedContext, core: SimCore, body: readonly unknown[]): void {
+  const errors = body.flatMap((item: unknown) => {
+    const result = promoteOne(ctx, core, item, true);
+    const found = result.errors as { type: string; message: string }[] | undefined;
+    return (found ?? []).map((e) => ({ type: e.type, message: `person [${String(result.source_person_id)}]: ${e.message}` }));
+  });
+  if (errors.length > 0) throw VaultFailure.many(errors);
 }
 
 export function clinicalRoutes(core: SimCore): Route[] {

@@ -1,10 +1,11 @@
 /**
  * The simulator's own inspection routes under /_sim/ (not Vault; outside /api/): state dump
- * and replace, request log, fault control, session expiry, SiteVault persons. No session,
+ * and replace, request log, fault control, profile, session expiry, SiteVault persons. No session,
  * no burst limit, no faults, not logged. Plain JSON with HTTP status codes.
  */
 import { FaultSpecError, formatFaultSpec } from '../faults.js';
 import { SeedError } from '../seed.js';
+import { ProfileError } from '../profiles.js';
 import type { FaultSpec, RequestLogEntry, SimulatorSeed } from '../types.js';
 
 export interface SimControl {
@@ -17,6 +18,8 @@ export interface SimControl {
   expireSessions(): void;
   sitevault(): unknown;
   persistError(): string | undefined;
+  profile(): unknown;
+  setProfile(spec: unknown): void;
 }
 
 export interface SimReply {
@@ -66,13 +69,21 @@ export function handleSim(control: SimControl, method: string, path: string, raw
       case 'POST /_sim/sessions/expire':
         control.expireSessions();
         return { status: 200, body: { ok: true } };
+      case 'GET /_sim/profile':
+        return { status: 200, body: control.profile() };
+      case 'PUT /_sim/profile':
+      case 'POST /_sim/profile': {
+        const body = parseBody(raw, contentType);
+        control.setProfile(typeof body === 'string' ? body.trim() : body);
+        return { status: 200, body: control.profile() };
+      }
       case 'GET /_sim/sitevault':
         return { status: 200, body: control.sitevault() };
       default:
         return { status: 404, body: { error: `no simulator route ${route}` } };
     }
   } catch (error) {
-    if (error instanceof SyntaxError || error instanceof SeedError || error instanceof FaultSpecError) {
+    if (error instanceof SyntaxError || error instanceof SeedError || error instanceof FaultSpecError || error instanceof ProfileError) {
       return { status: 400, body: { error: error.message } };
     }
     throw error;

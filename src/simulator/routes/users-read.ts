@@ -1,7 +1,8 @@
 /**
  * Retrieve All Users, Retrieve User and Validate Session User (VAULT-API.md §5.2, §5.3, §2.4).
  * Paging by id over all users is a slice of the store's sorted id array; other filters and
- * sorts are computed once per store version and cached.
+ * sorts are computed once per store version and cached. Page cap, the `limit` echo, the meaning
+ * of `size` and whether domain-only users are listed come from the profile (profiles.ts).
  */
 import { authedRoute, success, VaultFailure, type AuthedContext, type Route } from '../http.js';
 import { membershipOf, userName, type SimUser } from '../records.js';
@@ -19,7 +20,6 @@ const SORTABLE = new Set([
   'last_login__v',
 ]);
 const DEFAULT_LIMIT = 200;
-const MAX_LIMIT = 1000;
 
 /** `false` includes the block; `true` or omitted excludes it (v18.1+ default). */
 function includeFlag(ctx: AuthedContext, name: string): boolean {
@@ -29,8 +29,12 @@ function includeFlag(ctx: AuthedContext, name: string): boolean {
   throw new VaultFailure('INVALID_DATA', `invalid value [${raw}] for parameter [${name}]; use true or false`);
 }
 
-export function viewOptions(ctx: AuthedContext): UserViewOptions {
-  return { memberships: includeFlag(ctx, 'exclude_vault_membership'), apps: includeFlag(ctx, 'exclude_app_licensing') };
+export function viewOptions(ctx: AuthedContext, core: SimCore): UserViewOptions {
+  return {
+    memberships: includeFlag(ctx, 'exclude_vault_membership'),
+    apps: includeFlag(ctx, 'exclude_app_licensing'),
+    shape: core.profile.read.membershipShape,
+  };
 }
 
 function nonNegativeInt(ctx: AuthedContext, name: string, fallback: number): number {
@@ -52,7 +56,12 @@ function vaultFilter(ctx: AuthedContext, core: SimCore): VaultFilter {
   const here = ctx.vault.id;
   const memberOfAny = (ids: ReadonlySet<number>) => (u: SimUser) => u.systemOwned || u.memberships.some((m) => ids.has(m.vault_id));
   if (raw === undefined || raw === '') return { key: `v${here}`, vaults: [], test: memberOfAny(new Set([here])) };
-  if (raw === 'all') return { key: 'all', vaults: core.store.vaultList.map((v) => v.id), test: undefined };
+  if (raw === 'all') {
+    const vaults = core.store.vaultList.map((v) => v.id);
+    // A profile may play "assigned to all vaults" literally: users with no membership are left out.
+    if (!core.profile.read.domainOnlyUsersListed) return { key: 'all-members', vaults, test: (u) => u.systemOwned || u.memberships.length > 0 };
+    return { key: 'all', vaults, test: undefined };
+  }
   if (raw === '-1') {
     const others = core.store.vaultList.map((v) => v.id).filter((id) => id !== here);
     return { key: `not${here}`, vaults: others, test: memberOfAny(new Set(others)) };
@@ -100,10 +109,8 @@ function listUsers(ctx: AuthedContext, core: SimCore) {
       throw new VaultFailure('INSUFFICIENT_ACCESS', `User [${ctx.caller.id}] has no admin access to vault [${vaultId}]`);
     }
   }
-  const options = viewOptions(ctx);
-  const requested = nonNegativeInt(ctx, 'limit', DEFAULT_LIMIT);
-  if (requested === 0) throw new VaultFailure('INVALID_DATA', 'parameter [limit] must be at least 1');
-  const limit = Math.min(requested, MAX_LIMIT);
+  const options = viewOptions(ctx, core);
+  const limit = pageLimit(ctx, core);
   const start = nonNegativeInt(ctx, 'start', 0);
   const sort = sortSpec(ctx);
   const ids = sortedIds(core, filter, sort);
@@ -112,7 +119,20 @@ function listUsers(ctx: AuthedContext, core: SimCore) {
     const user = core.store.user(ids[i] ?? -1);
     if (user !== undefined) users.push({ user: renderUser(user, core.store, ctx.vault.id, options) });
   }
-  return success({ size: users.length, start, limit, sort: sort.text, users });
+  const read = core.profile.read;
+  const echoed = read.limitEcho === 'none' ? {} : { limit: read.limitEcho === 'applied' ? limit : nonNegativeInt(ctx, 'limit', DEFAULT_LIMIT) };
+  return success({ size: read.size === 'total' ? ids.length : users.length, start, ...echoed, sort: sort.text, users });
+}
+
+/** The page length to serve: the requested `limit` up to the profile's cap (clamped, or refused). */
+function pageLimit(ctx: AuthedContext, core: SimCore): number {
+  const requested = nonNegativeInt(ctx, 'limit', DEFAULT_LIMIT);
+  if (requested === 0) throw new VaultFailure('INVALID_DATA', 'parameter [limit] must be at least 1');
+  const cap = core.profile.read.pageCap;
+  if (requested > cap && core.profile.read.overCap === 'refuse') {
+    throw new VaultFailure('INVALID_DATA', `invalid value [${requested}] for parameter [limit]; the maximum is ${cap}`);
+  }
+  return Math.min(requested, cap);
 }
 
 function findUser(ctx: AuthedContext, core: SimCore, raw: string | undefined): SimUser {
@@ -128,7 +148,7 @@ function retrieveUser(ctx: AuthedContext, core: SimCore) {
   if (!visible && !core.isAdminOf(ctx.caller, ctx.vault.id)) {
     throw new VaultFailure('INSUFFICIENT_ACCESS', `User [${ctx.caller.id}] may not read user [${userName(user)}]`);
   }
-  return success({ users: [{ user: renderUser(user, core.store, ctx.vault.id, viewOptions(ctx)) }] });
+  return success({ users: [{ user: renderUser(user, core.store, ctx.vault.id, viewOptions(ctx, core)) }] });
 }
 
 export function usersReadRoutes(core: SimCore): Route[] {

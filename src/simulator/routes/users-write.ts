@@ -6,7 +6,7 @@
 import { CsvError, formatCsv, parseCsvTable } from '../csv.js';
 import { parseBoolean } from '../encodings.js';
 import { authedRoute, mediaType, readForm, readJson, success, VaultFailure, wantsCsv, type ApiReply, type AuthedContext, type Route } from '../http.js';
-import { RowError, clearToNull } from '../user-fields.js';
+import { RowError, clearValue } from '../user-fields.js';
 import { applyRow, commitUser, type Row, type RowActor, type RowMode } from '../user-rows.js';
 import type { SimUser } from '../records.js';
 import type { SeedFieldValue } from '../types.js';
@@ -21,23 +21,27 @@ interface RowResult {
   readonly errors?: readonly { type: string; message: string }[];
 }
 
-function normaliseRow(raw: Readonly<Record<string, SeedFieldValue>>, dropBlank: boolean): Row {
+/** A submitted row with the profile's clear rule applied; `dropBlank` for CSV (blank = not supplied). */
+function normaliseRow(raw: Readonly<Record<string, SeedFieldValue>>, dropBlank: boolean, mode: ClearMode): Row {
   const row: Record<string, SeedFieldValue> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (dropBlank && value === '') continue;
-    row[key.trim()] = clearToNull(value);
+    const cleared = clearValue(value, mode);
+    if (cleared !== undefined) row[key.trim()] = cleared;
   }
   return row;
 }
 
+type ClearMode = SimCore['profile']['write']['clearWith'];
+
 /** Bulk rows from a CSV or JSON body. Whole-request problems are VaultFailures. */
-function readBulkRows(ctx: AuthedContext): Row[] {
+function readBulkRows(ctx: AuthedContext, mode: ClearMode): Row[] {
   const type = mediaType(ctx);
   let rows: Row[];
   if (type === 'text/csv') {
     try {
       // A blank CSV cell means "not supplied"; the literal `null` clears.
-      rows = parseCsvTable(ctx.rawBody.toString('utf8')).rows.map((r) => normaliseRow(r, true));
+      rows = parseCsvTable(ctx.rawBody.toString('utf8')).rows.map((r) => normaliseRow(r, true, mode));
     } catch (error) {
       if (error instanceof CsvError) throw new VaultFailure('INVALID_DATA', `invalid CSV: ${error.message}`);
       throw error;
@@ -54,7 +58,7 @@ function readBulkRows(ctx: AuthedContext): Row[] {
           throw new VaultFailure('INVALID_DATA', `element ${i + 1}: field [${key}] must be a string, number, boolean or null`);
         }
       }
-      return normaliseRow(item as Record<string, SeedFieldValue>, false);
+      return normaliseRow(item as Record<string, SeedFieldValue>, false, mode);
     });
   } else {
     const got = type === '' ? 'no Content-Type' : `Content-Type ${type}`;
@@ -102,7 +106,7 @@ function createOrUpsert(ctx: AuthedContext, core: SimCore): ApiReply {
   if (operation === 'upsert' && idParam !== 'id' && idParam !== 'user_name__v') {
     throw new VaultFailure('INVALID_DATA', `invalid value [${idParam ?? ''}] for parameter [idParam]; use id or user_name__v`);
   }
-  const rows = readBulkRows(ctx);
+  const rows = readBulkRows(ctx, core.profile.write.clearWith);
   const actor: RowActor = { core, caller: ctx.caller, vaultId: ctx.vault.id };
   const create = (row: Row): SimUser =>
     commitUser(core, applyRow(actor, undefined, dropNulls(row), { creating: true, joinCallingVault: false, bulkUpdate: false }));
@@ -130,7 +134,7 @@ function createOrUpsert(ctx: AuthedContext, core: SimCore): ApiReply {
 
 function createSingle(ctx: AuthedContext, core: SimCore): ApiReply {
   requireVaultAdmin(ctx, core);
-  const form = normaliseRow(readForm(ctx), false);
+  const form = normaliseRow(readForm(ctx), false, core.profile.write.clearWith);
   const domain = ctx.query.domain ?? (typeof form.domain === 'string' ? form.domain : undefined);
   const row: Row = { ...dropNulls(form), ...(domain === undefined ? {} : { domain }) };
   const domainOnly = parseBoolean(domain ?? false) === true;
@@ -145,7 +149,7 @@ function createSingle(ctx: AuthedContext, core: SimCore): ApiReply {
 
 function updateMany(ctx: AuthedContext, core: SimCore): ApiReply {
   requireVaultAdmin(ctx, core);
-  const rows = readBulkRows(ctx);
+  const rows = readBulkRows(ctx, core.profile.write.clearWith);
   const actor: RowActor = { core, caller: ctx.caller, vaultId: ctx.vault.id };
   const results = rows.map((row): RowResult => {
     const rawId = row.id;
@@ -169,7 +173,7 @@ const SELF_SERVICE_BLOCKED = ['vault_membership', 'app_licensing', 'active__v', 
 
 function updateSingle(ctx: AuthedContext, core: SimCore): ApiReply {
   const user = targetUser(ctx, core);
-  const row = normaliseRow(readForm(ctx), false);
+  const row = normaliseRow(readForm(ctx), false, core.profile.write.clearWith);
   if (Object.keys(row).length === 0) throw new VaultFailure('PARAMETER_REQUIRED', 'no fields to update');
   if (user.id !== ctx.caller.id || SELF_SERVICE_BLOCKED.some((k) => k in row)) requireVaultAdmin(ctx, core);
   try {

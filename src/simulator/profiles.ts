@@ -1,0 +1,186 @@
+/**
+ * Simulator profiles: each behaviour the simulator had to guess where Vault's documentation is
+ * silent (see the header of index.ts) as a switch, so the client can be tried against every
+ * plausible reading instead of only the one this team wrote down.
+ *
+ * A profile is plain data (`SimulatorProfile`): a named one from `PROFILES`, a JSON file in the
+ * `ProfileSpec` form, or an object passed to `startSimulator({ profile })`. That is the seam for a
+ * recorded capture of a real Vault (`doctor --record`, planned): it only has to produce a
+ * `ProfileSpec` (and a seed).
+ */
+import { readFileSync } from 'node:fs';
+
+/** How `vault_membership` / `app_licensing` appear in Retrieve User(s) answers. */
+export const MEMBERSHIP_SHAPES = ['objects', 'string', 'string-array', 'objects-alt-keys', 'objects-picklist'] as const;
+export type MembershipShape = (typeof MEMBERSHIP_SHAPES)[number];
+
+/** What Retrieve All Users does with `limit`, `size` and domain-only users. */
+export interface UsersReadBehaviour {
+  /**
+   * - `objects`: `[{vault_id, active__v, security_profile__v, license_type__v}]` (default);
+   * - `string`: one encoded cell, vaults separated by `;` (the input grammar);
+   * - `string-array`: one encoded cell per vault;
+   * - `objects-alt-keys`: `vault_id__v` / `application_name__v`, ids and booleans as text;
+   * - `objects-picklist`: keyed by `id`, `status__v: active__v|inactive__v`, license as `[value]`.
+   */
+  readonly membershipShape: MembershipShape;
+  /** Largest page served (default 1000). */
+  readonly pageCap: number;
+  /** A `limit` above the cap: `clamp` it (default) or `refuse` the call (FAILURE INVALID_DATA). */
+  readonly overCap: 'clamp' | 'refuse';
+  /** `limit` in the answer: the one `applied` (default), the one `requested`, or `none`. */
+  readonly limitEcho: 'applied' | 'requested' | 'none';
+  /** `size` in the answer: users on this `page` (default) or the `total` the listing matches. */
+  readonly size: 'page' | 'total';
+  /** `vaults=all` lists users with no vault membership (default true). */
+  readonly domainOnlyUsersListed: boolean;
+}
+
+/** How the write endpoints report and interpret what the docs leave open. */
+export interface WriteBehaviour {
+  /** Error type of a create (or rename) to a user name that exists (default ITEM_NAME_EXISTS). */
+  readonly duplicateUserError: string;
+  /** Promote Person to User: one result `per-row` (default), or a `whole-request` FAILURE when any person fails. */
+  readonly promoteFailure: 'per-row' | 'whole-request';
+  /** Promote's language / locale / security profile: `names-or-ids` (default), `ids-only` or `names-only`. */
+  readonly promoteReferences: 'names-or-ids' | 'ids-only' | 'names-only';
+  /**
+   * What clears a field: `null-or-empty` (default: JSON null, `null` and `""`), `null-only` (`""` is
+   * "not supplied"), `empty-only` (`""` clears; JSON null is "not supplied" and `null` is text).
+   * A blank CSV cell is "not supplied" in every mode (Vault Loader).
+   */
+  readonly clearWith: 'null-or-empty' | 'null-only' | 'empty-only';
+}
+
+export interface SimulatorProfile {
+  readonly name: string;
+  readonly description: string;
+  readonly read: UsersReadBehaviour;
+  readonly write: WriteBehaviour;
+}
+
+/** A profile as written in JSON: a base profile plus the switches that differ. */
+export interface ProfileSpec {
+  readonly format?: string;
+  readonly name?: string;
+  readonly description?: string;
+  /** Named profile to start from (default `default`). */
+  readonly extends?: string;
+  readonly read?: Partial<UsersReadBehaviour>;
+  readonly write?: Partial<WriteBehaviour>;
+}
+
+export const PROFILE_FORMAT = 'vault-roster-simulator-profile/1';
+
+export class ProfileError extends Error {}
+
+const DEFAULT_PROFILE: SimulatorProfile = {
+  name: 'default',
+  description: "the team's reading of VAULT-API.md (objects, 1000 per page, size = page length, limit echoed as applied)",
+  read: { membershipShape: 'objects', pageCap: 1000, overCap: 'clamp', limitEcho: 'applied', size: 'page', domainOnlyUsersListed: true },
+  write: { duplicateUserError: 'ITEM_NAME_EXISTS', promoteFailure: 'per-row', promoteReferences: 'names-or-ids', clearWith: 'null-or-empty' },
+};
+
+function variant(name: string, description: string, read: Partial<UsersReadBehaviour>, write: Partial<WriteBehaviour> = {}): SimulatorProfile {
+  return { name, description, read: { ...DEFAULT_PROFILE.read, ...read }, write: { ...DEFAULT_PROFILE.write, ...write } };
+}
+
+/** Profiles that change what reads return; the client must read each of them right. */
+export const READ_PROFILES: readonly SimulatorProfile[] = [
+  DEFAULT_PROFILE,
+  variant('membership-string', 'vault_membership / app_licensing as one encoded string each (the input grammar)', { membershipShape: 'string' }),
+  variant('membership-string-array', 'vault_membership / app_licensing as arrays of encoded strings, one per vault', { membershipShape: 'string-array' }),
+  variant('membership-alt-keys', 'objects keyed vault_id__v / application_name__v, ids and booleans as text', { membershipShape: 'objects-alt-keys' }),
+  variant('membership-picklist', 'objects keyed id, active as status__v active__v/inactive__v, license as a one-value picklist array', {
+    membershipShape: 'objects-picklist',
+  }),
+  variant('page-cap-200', 'at most 200 users per page, limit echoed as applied', { pageCap: 200 }),
+  variant('page-cap-200-echo-requested', 'at most 200 users per page, limit echoed as requested', { pageCap: 200, limitEcho: 'requested' }),
+  variant('page-cap-200-no-echo', 'at most 200 users per page, no limit in the answer', { pageCap: 200, limitEcho: 'none' }),
+  variant('page-cap-200-refuse', 'a limit above 200 fails with INVALID_DATA', { pageCap: 200, overCap: 'refuse' }),
+  variant('size-total', 'size is the total the listing matches, not the page length', { size: 'total' }),
+  variant('domain-only-hidden', 'vaults=all leaves out users with no vault membership', { domainOnlyUsersListed: false }),
+];
+
+/** Profiles that change how writes are answered or interpreted. */
+export const WRITE_PROFILES: readonly SimulatorProfile[] = [
+  variant('duplicate-invalid-data', 'a create for an existing user name fails with INVALID_DATA', {}, { duplicateUserError: 'INVALID_DATA' }),
+  variant('duplicate-operation-not-allowed', 'a create for an existing user name fails with OPERATION_NOT_ALLOWED', {}, { duplicateUserError: 'OPERATION_NOT_ALLOWED' }),
+  variant('promote-whole-request', 'Promote Person to User fails the whole request when one person fails; nothing is promoted', {}, { promoteFailure: 'whole-request' }),
+  variant('promote-ids-only', 'Promote Person to User takes language, locale and security profile as record ids only', {}, { promoteReferences: 'ids-only' }),
+  variant('clear-null-only', 'only null clears a field; an empty string means "not supplied"', {}, { clearWith: 'null-only' }),
+  variant('clear-empty-only', 'only an empty string clears a field; the text null is stored as text', {}, { clearWith: 'empty-only' }),
+];
+
+export const PROFILES: ReadonlyMap<string, SimulatorProfile> = new Map([...READ_PROFILES, ...WRITE_PROFILES].map((p) => [p.name, p]));
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], where: string): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new ProfileError(`${where}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+function checkRead(read: UsersReadBehaviour): UsersReadBehaviour {
+  oneOf(read.membershipShape, MEMBERSHIP_SHAPES, 'read.membershipShape');
+  if (!Number.isSafeInteger(read.pageCap) || read.pageCap < 1) throw new ProfileError(`read.pageCap: expected a whole number of at least 1, got ${JSON.stringify(read.pageCap)}`);
+  oneOf(read.overCap, ['clamp', 'refuse'], 'read.overCap');
+  oneOf(read.limitEcho, ['applied', 'requested', 'none'], 'read.limitEcho');
+  oneOf(read.size, ['page', 'total'], 'read.size');
+  if (typeof read.domainOnlyUsersListed !== 'boolean') throw new ProfileError('read.domainOnlyUsersListed: expected true or false');
+  return read;
+}
+
+function checkWrite(write: WriteBehaviour): WriteBehaviour {
+  if (typeof write.duplicateUserError !== 'string' || !/^[A-Z][A-Z_]*$/.test(write.duplicateUserError)) {
+    throw new ProfileError(`write.duplicateUserError: expected a Vault error type such as ITEM_NAME_EXISTS, got ${JSON.stringify(write.duplicateUserError)}`);
+  }
+  oneOf(write.promoteFailure, ['per-row', 'whole-request'], 'write.promoteFailure');
+  oneOf(write.promoteReferences, ['names-or-ids', 'ids-only', 'names-only'], 'write.promoteReferences');
+  oneOf(write.clearWith, ['null-or-empty', 'null-only', 'empty-only'], 'write.clearWith');
+  return write;
+}
+
+const KNOWN_SPEC_KEYS = new Set(['format', 'name', 'description', 'extends', 'read', 'write']);
+
+function named(name: string): SimulatorProfile {
+  const profile = PROFILES.get(name);
+  if (profile === undefined) throw new ProfileError(`unknown profile '${name}'; known profiles: ${[...PROFILES.keys()].join(', ')}`);
+  return profile;
+}
+
+/** A profile from a name, a spec (JSON form) or a full profile; every switch is checked. */
+export function resolveProfile(given: string | ProfileSpec | SimulatorProfile | undefined): SimulatorProfile {
+  if (given === undefined) return DEFAULT_PROFILE;
+  if (typeof given === 'string') return named(given);
+  if (typeof given !== 'object' || Array.isArray(given)) throw new ProfileError('a profile is a name or an object');
+  // A full profile is a spec that sets every switch.
+  const input: ProfileSpec = given;
+  const unknown = Object.keys(input).filter((k) => !KNOWN_SPEC_KEYS.has(k));
+  if (unknown.length > 0) throw new ProfileError(`unknown profile key(s): ${unknown.join(', ')}`);
+  if (input.format !== undefined && input.format !== PROFILE_FORMAT) throw new ProfileError(`format: expected ${PROFILE_FORMAT}`);
+  const base = named(input.extends ?? 'default');
+  const read = checkRead({ ...base.read, ...input.read });
+  const write = checkWrite({ ...base.write, ...input.write });
+  const changed = input.read !== undefined || input.write !== undefined;
+  return {
+    name: input.name ?? (changed ? `${base.name}+custom` : base.name),
+    description: input.description ?? base.description,
+    read,
+    write,
+  };
+}
+
+/** A profile file (JSON, `ProfileSpec`). */
+export function readProfileFile(path: string): SimulatorProfile {
+  let spec: unknown;
+  try {
+    spec = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new ProfileError(`profile file ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return resolveProfile(spec as ProfileSpec);
+  } catch (error) {
+    if (error instanceof ProfileError) throw new ProfileError(`profile file ${path}: ${error.message}`);
+    throw error;
+  }
+}
