@@ -6,6 +6,7 @@
  */
 import { closeSync, fstatSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { VaultRosterError } from '../errors.js';
 
 export type JournalEntry =
   | { readonly type: 'run_started'; readonly at: string; readonly plan_id: string; readonly tool_version: string; readonly pid: number }
@@ -88,18 +89,54 @@ const KNOWN_ENTRY_TYPES: ReadonlySet<string> = new Set([
   'run_finished',
 ]);
 
-function assertNever(value: never): never {
-  throw new Error(`unknown journal entry ${JSON.stringify(value)}`);
+function damaged(path: string, line: number, why: string): VaultRosterError {
+  return new VaultRosterError('journal-file', `journal ${path} line ${line} is damaged: ${why}`, {
+    hint: 'The journal is the record of an earlier run of this plan: move it aside (keep it for the audit trail), then make a new plan and apply that one.',
+  });
 }
 
-/** Reads a journal; a missing file is an empty replay and a torn last line (crash mid-write) is ignored. */
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+/** What is wrong with a parsed line as a journal entry of a known type, or undefined when it is sound. */
+function entryProblem(entry: Record<string, unknown>): string | undefined {
+  const needs = (field: string, ok: (v: unknown) => boolean): string | undefined => (ok(entry[field]) ? undefined : `${String(entry.type)} without a valid ${field}`);
+  switch (entry.type) {
+    case 'run_started':
+      return needs('plan_id', isString);
+    case 'batch_started':
+      return needs('op_id', isString) ?? needs('keys', (v) => Array.isArray(v) && v.every(isString));
+    case 'sent':
+    case 'call':
+    case 'batch_finished':
+      return needs('op_id', isString);
+    case 'row_result':
+      return needs('op_id', isString) ?? needs('key', isString) ?? needs('ok', (v) => typeof v === 'boolean') ?? needs('id', (v) => v === undefined || isString(v));
+    default:
+      return undefined;
+  }
+}
+
+function unreadable(path: string, error: unknown): VaultRosterError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new VaultRosterError('journal-file', `cannot read journal ${path}: ${code === 'EISDIR' ? 'it is a directory' : (code ?? String(error))}`, {
+    hint: 'Move it aside (a journal is a file written by apply), then run apply again.',
+  });
+}
+
+/**
+ * Reads a journal. A missing file is an empty replay. A line that is not JSON is a write torn by
+ * a crash: accepted only as the last line or right before the next run's `run_started`; anywhere
+ * else, and any entry of a known type missing what replay needs, is a named error.
+ */
 export function replayJournal(path: string): JournalReplay {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_REPLAY;
-    throw error;
+    throw unreadable(path, error);
   }
   const doneRows = new Map<string, Set<string>>();
   const rowIds = new Map<string, string>();
@@ -107,16 +144,26 @@ export function replayJournal(path: string): JournalReplay {
   const attempted = new Set<string>();
   let runs = 0;
   let lastRunFinished = false;
-  for (const line of text.split('\n')) {
+  let torn: number | undefined;
+  for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
-    let entry: JournalEntry;
+    let parsed: unknown;
     try {
-      entry = JSON.parse(line) as JournalEntry;
+      parsed = JSON.parse(line);
     } catch {
+      if (torn !== undefined) throw damaged(path, torn, 'not JSON');
+      torn = index + 1;
       continue;
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw damaged(path, index + 1, 'not a journal entry');
+    const record = parsed as Record<string, unknown>;
+    if (torn !== undefined && record.type !== 'run_started') throw damaged(path, torn, 'not JSON');
+    torn = undefined;
     // Entries of a newer format are skipped, not fatal: the journal is a record, not a command.
-    if (!KNOWN_ENTRY_TYPES.has(entry.type)) continue;
+    if (!isString(record.type) || !KNOWN_ENTRY_TYPES.has(record.type)) continue;
+    const problem = entryProblem(record);
+    if (problem !== undefined) throw damaged(path, index + 1, problem);
+    const entry = record as unknown as JournalEntry;
     switch (entry.type) {
       case 'run_started':
         runs += 1;
@@ -151,6 +198,10 @@ export function replayJournal(path: string): JournalReplay {
   return { doneRows, rowIds, inFlight, attempted, runs, lastRunFinished };
 }
 
+function assertNever(value: never): never {
+  throw new Error(`unknown journal entry ${JSON.stringify(value)}`);
+}
+
 /** Appends entries to the journal file; `sync()` makes everything written so far durable. */
 export class Journal {
   readonly path: string;
@@ -160,8 +211,12 @@ export class Journal {
 
   constructor(path: string) {
     this.path = path;
-    mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'a+', 0o600);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      this.fd = openSync(path, 'a+', 0o600);
+    } catch (error) {
+      throw unreadable(path, error);
+    }
     // A crash mid-write leaves a torn last line with no newline: end it, so the first entry of
     // this run starts a line of its own (replay skips the torn one, never this run's).
     const size = fstatSync(this.fd).size;

@@ -5,6 +5,9 @@
  * file; never talks to Vault.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { AJV_OPTIONS, specsDirectory } from '../specs.js';
 import { VaultRosterError } from '../errors.js';
 import type { AppliedSiteVaultPerson } from '../model.js';
 import { writeFileAtomic } from './atomic.js';
@@ -32,8 +35,17 @@ export function emptyState(vaultId: number): StateFile {
 
 function invalid(path: string, why: string): VaultRosterError {
   return new VaultRosterError('state-file', `state file ${path} is not usable: ${why}`, {
-    hint: 'Restore it from version control or a backup; do not edit it by hand.',
+    hint: 'Restore it from a backup (the CI example keeps it as an artifact); or move it aside and run apply --refresh, which re-sends every SiteVault person and writes it anew. Do not edit it by hand.',
   });
+}
+
+let validate: ValidateFunction | undefined;
+
+/** specs/state.schema.json problems of a parsed state file, `path message` each; empty when valid. */
+function stateSchemaErrors(document: unknown): string[] {
+  validate ??= new Ajv(AJV_OPTIONS).compile(JSON.parse(readFileSync(join(specsDirectory(), 'state.schema.json'), 'utf8')) as Record<string, unknown>);
+  if (validate(document)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath === '' ? '(root)' : e.instancePath} ${e.message ?? 'is invalid'}`);
 }
 
 /** Reads the state file; a missing file is an empty state for `vaultId`. */
@@ -61,7 +73,11 @@ export function readStateFile(path: string, vaultId: number): StateFile {
       hint: 'Point roster.yaml `state:` at the state file of this vault.',
     });
   }
-  if (typeof state.sitevault !== 'object' || state.sitevault === null) throw invalid(path, 'sitevault is missing');
+  const problems = stateSchemaErrors(state);
+  if (problems.length > 0) throw invalid(path, problems.slice(0, 3).join('; '));
+  for (const [email, person] of Object.entries((state as unknown as StateFile).sitevault)) {
+    if (person.email.toLowerCase() !== email) throw invalid(path, `sitevault["${email}"] holds the person ${person.email}`);
+  }
   return state as unknown as StateFile;
 }
 
