@@ -122,9 +122,15 @@ describe('damaged local files through the CLI: named error, exit 1, no stack, no
   }
 
   it.each([
-    ['the state file', (dir: string) => writeFileSync(join(dir, '.vault-roster', 'state.json'), '{"format_version":1,"vault_id":5005,"updated_at":"t","sitevault":{},"baseline":null}'), ['plan'], 'state-file'],
-    ['plan --out pointing at a directory', (dir: string) => mkdirSync(join(dir, 'out.json')), ['plan', '--out', 'out.json'], 'output-file'],
-    ['a lock held by a live process', (dir: string) => writeFileSync(join(dir, '.vault-roster', 'state.json.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), purpose: 'apply', since: 't' })), ['apply', '--auto-approve'], 'locked'],
+    ['the state file', (dir: string) => {
+        writeFileSync(join(dir, '.vault-roster', 'state.json'), '{"format_version":1,"vault_id":5005,"updated_at":"t","sitevault":{},"baseline":null}');
+      }, ['plan'], 'state-file'],
+    ['plan --out pointing at a directory', (dir: string) => {
+        mkdirSync(join(dir, 'out.json'));
+      }, ['plan', '--out', 'out.json'], 'output-file'],
+    ['a lock held by a live process', (dir: string) => {
+        writeFileSync(join(dir, '.vault-roster', 'state.json.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), purpose: 'apply', since: 't' }));
+      }, ['apply', '--auto-approve'], 'locked'],
   ] as const)('%s', async (_name, damage, argv, code) => {
     const fx = await startRosterFixture();
     mkdirSync(join(fx.dir, '.vault-roster'), { recursive: true });
