@@ -121,9 +121,36 @@ export async function updateUserRows(ctx: WriteContext, rows: readonly UserWrite
   return outcomes(await updateUsers(ctx.transport, rows.map((row) => ({ key: row.key, body: userWriteBody(row, 'id') }))));
 }
 
+/** Fields of a user record that still hold a value, of those asked to be cleared. */
+async function notCleared(ctx: WriteContext, userId: number, fields: readonly string[]): Promise<string[]> {
+  const user = await getUser(ctx.transport, userId);
+  return fields.filter((name) => {
+    const value = user[name];
+    return !(value === undefined || value === null || (typeof value === 'string' && value.trim() === ''));
+  });
+}
+
+/**
+ * Domain flags and cleared values of one user (Update Single User). How Vault reads a cleared
+ * form field is undocumented ([INF] VAULT-API.md §5.6: `null`, or an empty value), so a clear is
+ * read back: a field left holding a value (e.g. the text "null") is sent again as an empty
+ * value, and one still not cleared after that fails the row loudly instead of passing silently.
+ */
 export async function updateDomainUser(ctx: WriteContext, row: DomainUserRow): Promise<RowOutcome> {
-  const echoed = await updateUser(ctx.transport, row.user_id, domainUserFields(row));
-  return { ok: true, id: String(echoed) };
+  const fields = domainUserFields(row);
+  const echoed = await updateUser(ctx.transport, row.user_id, fields);
+  const clears = Object.keys(fields).filter((name) => fields[name] === null);
+  if (clears.length === 0) return { ok: true, id: String(echoed) };
+  const left = await notCleared(ctx, row.user_id, clears);
+  if (left.length === 0) return { ok: true, id: String(echoed) };
+  await updateUser(ctx.transport, row.user_id, Object.fromEntries(left.map((name) => [name, ''])));
+  const still = await notCleared(ctx, row.user_id, left);
+  if (still.length === 0) return { ok: true, id: String(echoed) };
+  return {
+    ok: false,
+    error_type: 'CLEAR_NOT_APPLIED',
+    message: `Vault kept a value in ${still.join(', ')} after being asked to clear it as null and as an empty value; clear it in Vault and report this with --verbose output`,
+  };
 }
 
 /** The user a Clinical person is linked to, if its name is `userName`: the promotion happened. */
