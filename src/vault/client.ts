@@ -9,12 +9,12 @@ import { systemClock, type Clock } from './clock.js';
 import { getDomain, getLicenseUsage, listSecurityPolicies, type DomainInfo, type SecurityPolicy } from './directory.js';
 import type { JsonRecord } from './envelope.js';
 import type { ClientEvent } from './events.js';
-import { query, queryPages } from './query.js';
+import { query } from './query.js';
 import type { WaitNoticeSettings } from './waits.js';
 import { Redactor } from './redact.js';
 import { DEFAULT_MAX_RETRIES } from './retry.js';
 import { VaultTransport, type Credentials } from './transport.js';
-import { getUser, listUserPages, listUsers, type VaultUser } from './users.js';
+import { getUser, listUserPages, type VaultUser } from './users.js';
 import {
   createSiteVaultPerson,
   createUserRows,
@@ -76,7 +76,6 @@ export interface VaultClient {
   /** Stops the client: calls in flight are aborted, waits end, later calls fail at once. */
   close(): void;
 
-  listUsers(): Promise<VaultUser[]>;
   /** Pages of users; once `signal` aborts, no further page is requested. */
   listUserPages(options?: { readonly signal?: AbortSignal }): AsyncIterable<VaultUser[]>;
   getUser(id: number | 'me'): Promise<VaultUser>;
@@ -85,7 +84,6 @@ export interface VaultClient {
   getDomain(): Promise<DomainInfo>;
   getLicenseUsage(): Promise<LicenseUsage[]>;
   query(vql: string): Promise<JsonRecord[]>;
-  queryPages(vql: string): AsyncIterable<JsonRecord[]>;
 
   /** Typed writes (see writes.ts for when each is repeated): one outcome per row, in row order. */
   createUsers(rows: readonly NewUserRow[], options: { readonly sentBefore: boolean }): Promise<RowOutcome[]>;
@@ -140,14 +138,12 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     close: () => {
       transport.close();
     },
-    listUsers: () => listUsers(transport, listing),
     listUserPages: (pageOptions) => listUserPages(transport, { ...listing, signal: pageOptions?.signal }),
     getUser: (id) => getUser(transport, id),
     listSecurityPolicies: () => listSecurityPolicies(transport),
     getDomain: () => getDomain(transport),
     getLicenseUsage: () => getLicenseUsage(transport),
     query: (vql) => query(transport, vql),
-    queryPages: (vql) => queryPages(transport, vql),
     createUsers: (rows, createOptions) => createUserRows(writes, rows, createOptions),
     upsertUsers: (match, rows) => upsertUserRows(writes, match, rows),
     updateUsers: (rows) => updateUserRows(writes, rows),

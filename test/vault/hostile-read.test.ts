@@ -16,6 +16,7 @@ import { readLiveState } from '../../src/vault/live-state.js';
 import { runCliCaptured } from '../helpers/cli.js';
 import { EXAMPLES_DIR } from '../helpers/roster.js';
 import { capturingClock } from './capturing-clock.js';
+import { allUsers } from './support.js';
 
 const SESSION = 'S3CR3T-SESSION-ID';
 const PASSWORD = 'hunter2-password';
@@ -150,7 +151,7 @@ describe('a users page that is not what the call needs', () => {
     ['FAILURE without errors', { responseStatus: 'FAILURE' }, 'vault-api', `GET ${USERS} failed: UNKNOWN`, ''],
   ])('%s: stops naming the call and an excerpt', async (_case, reply, code, message, more) => {
     const server = await hostile((s) => (s.path === USERS ? reply : undefined));
-    const error = await failure(clientOf(server).listUsers());
+    const error = await failure(allUsers(clientOf(server)));
     expect(error.code).toBe(code);
     expect(error.message).toContain(message);
     expect(error.message).toContain(more);
@@ -162,7 +163,7 @@ describe('a users page that is not what the call needs', () => {
 
   it('an HTTP 500 HTML page is a transport error naming the call, after the retries', async () => {
     const server = await hostile((s) => (s.path === USERS ? { status: 500, type: 'text/html', text: '<html>Internal error</html>' } : undefined));
-    const error = await failure(clientOf(server).listUsers());
+    const error = await failure(allUsers(clientOf(server)));
     expect(error).toBeInstanceOf(TransportError);
     expect(error.message).toBe(`GET ${USERS} failed: HTTP 500`);
     expect(server.count('/objects/users')).toBe(3);
@@ -174,7 +175,7 @@ describe('a users page that is not what the call needs', () => {
       const start = Number(s.query.get('start'));
       return start === 0 ? page(Array.from({ length: 300 }, (_, i) => user(100 + i)), 0, 1000) : { responseStatus: 'SUCCESS', size: 0, start, limit: 1000 };
     });
-    const users = await clientOf(server).listUsers();
+    const users = await allUsers(clientOf(server));
     expect(users).toHaveLength(300);
     // 300 users in a 1000-user page could be a cap of 300: the next page is asked for once.
     expect(server.seen.filter((s) => s.path === USERS).map((s) => s.query.get('start'))).toEqual(['0', '300']);
@@ -222,7 +223,7 @@ describe('paging that cannot run away', () => {
       const start = Number(s.query.get('start'));
       return page(Array.from({ length: 1000 }, (_, i) => user(10_000 + start + i)), start, 1000);
     });
-    const error = await failure(clientOf(server, { maxListedUsers: 3_500 }).listUsers());
+    const error = await failure(allUsers(clientOf(server, { maxListedUsers: 3_500 })));
     expect(error.code).toBe('vault-paging');
     expect(error.message).toContain('Vault listed more than 3,500 users; stopped');
     await settle();
@@ -234,7 +235,7 @@ describe('paging that cannot run away', () => {
 
   it('a server ignoring start (the same page again) is stopped at the first repeated user', async () => {
     const server = await hostile((s) => (s.path === USERS ? page(Array.from({ length: 1000 }, (_, i) => user(10_000 + i)), 0, 1000) : undefined));
-    const error = await failure(clientOf(server).listUsers());
+    const error = await failure(allUsers(clientOf(server)));
     expect(error.code).toBe('vault-paging');
     expect(error.message).toBe(`GET ${USERS}?vaults=all&exclude_vault_membership=false&exclude_app_licensing=false&limit=1000&start=1000: Vault listed user u10000@veepharm.com a second time; its pages overlap`);
     await settle();

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/vault/redact.js';
 import { VaultTransport } from '../../src/vault/transport.js';
 import { listUserPages } from '../../src/vault/users.js';
-import { ADMIN, API_VERSION, calls, capturingClock, clientFor, CLINICAL_DNS, seedWithUsers, simulator } from './support.js';
+import { ADMIN, allUsers, API_VERSION, calls, capturingClock, clientFor, CLINICAL_DNS, seedWithUsers, simulator } from './support.js';
 
 // 10 humans + the admin + 3 system-owned users.
 const ROWS = 14;
@@ -57,13 +57,13 @@ describe('listing options and page order', () => {
   it('asks for the configured page size, and refuses a page size below 1', async () => {
     const sim = await simulator({ seed: seedWithUsers(10) });
     const { client } = clientFor(sim, { userPageSize: 5 });
-    expect(await client.listUsers()).toHaveLength(ROWS);
+    expect(await allUsers(client)).toHaveLength(ROWS);
     expect(calls(sim, 'GET', '/objects/users').map((e) => [e.query.start, e.query.limit])).toEqual([
       ['0', '5'],
       ['5', '5'],
       ['10', '5'],
     ]);
-    const error = await clientFor(sim, { userPageSize: 0 }).client.listUsers().catch((e: unknown) => e);
+    const error = await allUsers(clientFor(sim, { userPageSize: 0 }).client).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'config', message: 'the user page size must be a whole number of at least 1, got 0' });
   });
 

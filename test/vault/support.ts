@@ -100,3 +100,10 @@ export function clientFor(sim: RunningSimulator, overrides: Partial<VaultClientO
 export function calls(sim: RunningSimulator, method: string, pathEnd: string): ReturnType<RunningSimulator['requestLog']>[number][] {
   return sim.requestLog().filter((e) => e.method === method && e.path.endsWith(pathEnd));
 }
+
+/** Every user the client lists, page by page (the client exposes only the paged listing). */
+export async function allUsers(client: VaultClient): Promise<Record<string, unknown>[]> {
+  const users: Record<string, unknown>[] = [];
+  for await (const page of client.listUserPages()) users.push(...page);
+  return users;
+}
