@@ -8,6 +8,97 @@
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/**
+ * What kind of problem a code is, as data (never read off the code's spelling):
+ * - `file`: a desired-state file cannot be read as YAML of the right kind;
+ * - `schema`: a value or key the JSON Schema refuses;
+ * - `rule`: a semantic rule of the desired state;
+ * - `reference`: the desired state names something Vault does not have;
+ * - `guard`: a dangerous plan, blocked unless an `--allow-…` flag allows it;
+ * - `hold-back`: a declared entry the plan cannot reach (so Vault will not match the YAML);
+ * - `note`: information about the plan or what it could see.
+ */
+export type DiagnosticCategory = 'file' | 'schema' | 'rule' | 'reference' | 'guard' | 'hold-back' | 'note';
+
+/** Every diagnostic code, with its category. A code not listed here does not type-check. */
+export const DIAGNOSTIC_CODES = {
+  'file-not-found': 'file',
+  'not-a-file': 'file',
+  'file-unreadable': 'file',
+  'file-too-large': 'file',
+  'invalid-utf8': 'file',
+  'empty-file': 'file',
+  'yaml-syntax': 'file',
+  'yaml-warning': 'file',
+  'yaml-tab-indent': 'file',
+  'yaml-duplicate-key': 'file',
+  'yaml-multiple-documents': 'file',
+  'yaml-unknown-tag': 'file',
+  'yaml-undefined-alias': 'file',
+  'yaml-alias-limit': 'file',
+  'top-level-not-mapping': 'file',
+  'unknown-file-kind': 'file',
+  'mixed-file-kind': 'file',
+  'include-no-match': 'file',
+  'include-outside-repo': 'file',
+  'include-dangling-symlink': 'file',
+  'include-symlink-loop': 'file',
+  'unknown-key': 'schema',
+  'missing-key': 'schema',
+  'wrong-type': 'schema',
+  'invalid-value': 'schema',
+  'invalid-key': 'schema',
+  'duplicate-item': 'schema',
+  'insecure-url': 'rule',
+  'value-too-long': 'rule',
+  'control-character': 'rule',
+  'invalid-character': 'rule',
+  'number-out-of-range': 'rule',
+  'duplicate-user': 'rule',
+  'user-name-case-conflict': 'rule',
+  'duplicate-membership': 'rule',
+  'app-license-exceeds-membership': 'rule',
+  'app-license-exceeds-user-license': 'rule',
+  'promotion-needs-api-version': 'rule',
+  'duplicate-promotion': 'rule',
+  'field-has-dedicated-key': 'rule',
+  'field-read-only': 'rule',
+  'duplicate-sitevault-person': 'rule',
+  'sitevault-external-investigator': 'rule',
+  'sitevault-addon-not-allowed': 'rule',
+  'sitevault-addon-wrong-level': 'rule',
+  'sitevault-study-role-mismatch': 'rule',
+  'sitevault-no-login-role-mismatch': 'rule',
+  'sitevault-username-required': 'rule',
+  'sitevault-duplicate-site': 'rule',
+  'sitevault-duplicate-study': 'rule',
+  'create-missing-field': 'rule',
+  'unknown-vault': 'reference',
+  'unknown-security-policy': 'reference',
+  'target-mismatch': 'reference',
+  'guard-mass-deactivation': 'guard',
+  'guard-mass-removal': 'guard',
+  'guard-last-domain-admin': 'guard',
+  'guard-protected-user': 'guard',
+  'guard-license-seats': 'guard',
+  'promote-person-not-found': 'hold-back',
+  'promote-person-has-user': 'hold-back',
+  'sitevault-not-editable': 'hold-back',
+  'sitevault-study-not-removable': 'hold-back',
+  'inactive-user-not-created': 'note',
+  'unmanaged-users': 'note',
+  'unmanaged-user-spared': 'note',
+  'sitevault-state-only': 'note',
+  'drift-baseline': 'note',
+  'drift-new-users': 'note',
+} as const satisfies Record<string, DiagnosticCategory>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+export function categoryOf(code: DiagnosticCode): DiagnosticCategory {
+  return DIAGNOSTIC_CODES[code];
+}
+
 export interface SourcePosition {
   /** Path as the user gave it or relative to the working directory. */
   readonly file: string;
@@ -28,7 +119,7 @@ export interface DiagnosticSubject {
 export interface Diagnostic {
   readonly severity: Severity;
   /** Stable, kebab-case, e.g. `yaml-syntax`, `duplicate-user`, `guard-mass-deactivation`. */
-  readonly code: string;
+  readonly code: DiagnosticCode;
   /** One line saying what is wrong. */
   readonly summary: string;
   /** One line saying how to fix it. */

@@ -7,13 +7,61 @@
  */
 import type { Diagnostic } from './diagnostics.js';
 
+/**
+ * What kind of failure an error code is, as data: `usage` (the command line), `input` (the desired
+ * state), `refusal` (apply refuses a plan; nothing was sent), `local-file` (a file of this repo),
+ * `vault` (Vault answered, but not as needed), `transport` (no usable answer), `simulator`.
+ */
+export type ErrorCategory = 'usage' | 'input' | 'refusal' | 'local-file' | 'vault' | 'transport' | 'simulator';
+
+/** Every error code, with its category. A code not listed here does not type-check. */
+export const ERROR_CODES = {
+  usage: 'usage',
+  config: 'usage',
+  'connection-config': 'usage',
+  'not-confirmed': 'usage',
+  'invalid-input': 'input',
+  'no-baseline': 'input',
+  'import-exists': 'local-file',
+  'plan-file': 'refusal',
+  'plan-invalid': 'refusal',
+  'plan-mismatch': 'refusal',
+  'plan-has-errors': 'refusal',
+  'stale-plan': 'refusal',
+  'wrong-vault': 'refusal',
+  'wrong-server': 'refusal',
+  'state-file': 'local-file',
+  'journal-file': 'local-file',
+  'output-file': 'local-file',
+  locked: 'local-file',
+  'vault-api': 'vault',
+  'vault-response': 'vault',
+  'vault-decode': 'vault',
+  'vault-paging': 'vault',
+  'vault-unknown': 'vault',
+  'row-count': 'vault',
+  'batch-too-large': 'vault',
+  'session-invalid': 'vault',
+  'session-expiring': 'vault',
+  'auth-wrong-vault': 'vault',
+  transport: 'transport',
+  'transport-redirect': 'transport',
+  'deadline-exceeded': 'transport',
+  'client-closed': 'transport',
+  'simulator-port': 'simulator',
+  'simulator-seed': 'simulator',
+  'simulator-state': 'simulator',
+} as const satisfies Record<string, ErrorCategory>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
 export class VaultRosterError extends Error {
-  /** Stable kebab-case code, e.g. `vault-api`, `stale-plan`, `config`. */
-  readonly code: string;
+  /** Stable kebab-case code, e.g. `vault-api`, `stale-plan`, `config`; its category is `ERROR_CODES[code]`. */
+  readonly code: ErrorCode;
   /** One line on how to fix it, when there is one. */
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VaultRosterError';
     this.code = code;
@@ -75,7 +123,7 @@ export class TransportError extends VaultRosterError {
     detail: string;
     cause?: unknown;
     /** A more precise code than `transport`, e.g. `transport-redirect`. */
-    code?: string;
+    code?: ErrorCode;
     hint?: string;
   }) {
     super(args.code ?? 'transport', `${args.method} ${args.path} failed: ${args.detail}`, {

@@ -10,7 +10,7 @@ const unknownKey: Diagnostic = {
 };
 const guard: Diagnostic = {
   severity: 'warning',
-  code: 'unmanaged-user',
+  code: 'unmanaged-users',
   summary: 'live user is not declared in YAML',
   hint: 'add the user to a users file or set policy.unmanaged_users: ignore',
   subject: { user: 'x@y.com' },

@@ -7,11 +7,12 @@
  * changes and operations. Pure: every input is already read.
  */
 import { hasErrors } from '../diagnostics.js';
-import { VaultRosterError } from '../errors.js';
+import { VaultRosterError, type ErrorCode } from '../errors.js';
 import type { DesiredState, LiveState } from '../model.js';
 import {
   canonicalJson,
   createPlan,
+  describeErrors,
   desiredDigest,
   liveRecordDigest,
   type Baseline,
@@ -40,7 +41,7 @@ export interface AdmissionInput {
   readonly toolVersion: string;
 }
 
-function refuse(code: string, message: string, hint: string): never {
+function refuse(code: ErrorCode, message: string, hint: string): never {
   throw new VaultRosterError(code, message, { hint });
 }
 
@@ -138,14 +139,8 @@ function checkLiveRecords(input: AdmissionInput, touched: ReadonlySet<string>): 
   refuse('stale-plan', `plan ${input.source} is stale: ${stale.length} record(s) changed in Vault since it was made: ${stale.slice(0, 20).join(', ')}${stale.length > 20 ? ', …' : ''}`, 'Someone changed these out of band. ' + REMAKE);
 }
 
-function errorCodes(plan: Plan): string {
-  return [...new Set(plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code))].sort().join(', ');
-}
-
 function refuseErrors(plan: Plan, source: string, whose: string): never {
-  const codes = errorCodes(plan);
-  const guards = codes.split(', ').every((c) => c.startsWith('guard-'));
-  refuse('plan-has-errors', `plan ${source} cannot be applied: ${whose} has ${guards ? 'failing guards' : 'errors'} (${codes})`, 'Fix the errors in the YAML, or for a guard pass the matching --allow-… flag once the change is confirmed as intended; then make the plan again.');
+  refuse('plan-has-errors', `plan ${source} cannot be applied: ${whose} has ${describeErrors(plan.diagnostics)}`, 'Fix the errors in the YAML, or for a guard pass the matching --allow-… flag once the change is confirmed as intended; then make the plan again.');
 }
 
 function derive(input: AdmissionInput): Plan {

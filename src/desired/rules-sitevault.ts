@@ -2,7 +2,7 @@
  * Semantic rules over SiteVault persons: the rules VAULT-API.md §8 states for Create/Edit, checked
  * offline. (Whether a study's site is one of the person's sites cannot be known offline.)
  */
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import {
   SITEVAULT_EXTERNAL_STUDY_ROLES,
   SITEVAULT_NO_USER_POLICY,
@@ -23,7 +23,7 @@ const ORG_CANT_LOGIN = 'org_cant_login__v';
 const SITE_CANT_LOGIN = 'site_cant_login__v';
 
 /** An error about one person, at `path` inside the person's mapping. */
-function error(entry: PersonEntry, code: string, summary: string, hint: string, path: DataPath, target: 'key' | 'value' = 'key'): Diagnostic {
+function error(entry: PersonEntry, code: DiagnosticCode, summary: string, hint: string, path: DataPath, target: 'key' | 'value' = 'key'): Diagnostic {
   return {
     severity: 'error',
     code,

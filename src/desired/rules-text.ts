@@ -12,7 +12,7 @@
  * - [HELP] Vault Help, "Understanding Vault User Name & Email Address": user names take the form
  *   username@domainname (checked by the schema's pattern).
  */
-import type { Diagnostic, SourcePosition } from '../diagnostics.js';
+import type { Diagnostic, SourcePosition, DiagnosticCode } from '../diagnostics.js';
 import type { DataPath, YamlFile } from './yaml-file.js';
 
 /** A documented maximum length and where it comes from. */
@@ -112,7 +112,7 @@ export interface ValueSite {
   readonly subject?: string | undefined;
 }
 
-function diagnostic(site: ValueSite, code: string, summary: string, hint: string): Diagnostic {
+function diagnostic(site: ValueSite, code: DiagnosticCode, summary: string, hint: string): Diagnostic {
   const position: SourcePosition = site.yaml.locate(site.path, 'value');
   return {
     severity: 'error',

@@ -2,7 +2,7 @@
  * Semantic rules over users (step two of validation, after the schema). Each rule is a small
  * named function returning diagnostics; none of them reads files or talks to Vault.
  */
-import type { Diagnostic, SourcePosition } from '../diagnostics.js';
+import type { Diagnostic, SourcePosition, DiagnosticCode } from '../diagnostics.js';
 import { isLicenseAllowedUnder, normaliseIdentity, type LicenseType } from '../model.js';
 import { READ_ONLY_USER_FIELDS, USER_FIELD_TO_VAULT } from '../vault-api/index.js';
 import { formatPosition, type ConfigEntry, type UserEntry } from './entries.js';
@@ -21,7 +21,7 @@ import type { DataPath } from './yaml-file.js';
 /** Promote Person to User first appears in API v26.2 (VAULT-API.md §9.1). */
 export const PROMOTION_MIN_API_VERSION = { major: 26, minor: 2 } as const;
 
-function error(code: string, summary: string, hint: string, user: string, position: SourcePosition): Diagnostic {
+function error(code: DiagnosticCode, summary: string, hint: string, user: string, position: SourcePosition): Diagnostic {
   return { severity: 'error', code, summary, hint, position, subject: { user } };
 }
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { bytePosition, findInvalidUtf8 } from './utf8.js';
 
 /** Files above this are refused before parsing: parsing cost and memory grow with size. */
@@ -20,7 +20,7 @@ export type ReadResult = { ok: true; source: SourceText } | { ok: false; diagnos
 /** `config` files get hints about --config; `include` files about the include globs. */
 export type FileRole = 'config' | 'include';
 
-function failure(code: string, summary: string, hint: string, file?: string, line = 1, col = 1): ReadResult {
+function failure(code: DiagnosticCode, summary: string, hint: string, file?: string, line = 1, col = 1): ReadResult {
   const diagnostic: Diagnostic =
     file === undefined
       ? { severity: 'error', code, summary, hint }

@@ -5,7 +5,7 @@
  * at the offending key or value. Alias expansion is bounded so a hostile file cannot exhaust memory.
  */
 import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Node, type YAMLError } from 'yaml';
-import type { Diagnostic, SourcePosition } from '../diagnostics.js';
+import type { Diagnostic, SourcePosition, DiagnosticCode } from '../diagnostics.js';
 
 /** Segments of a path into the data: mapping keys and sequence indexes. */
 export type DataPath = readonly (string | number)[];
@@ -29,7 +29,7 @@ const MAX_ALIAS_COUNT = 100;
 /** One broken bracket can cascade; past this the rest is noise. */
 const MAX_SYNTAX_ERRORS_PER_FILE = 20;
 
-const ERROR_CODES: Readonly<Record<string, { code: string; hint: string }>> = {
+const ERROR_CODES: Readonly<Record<string, { code: DiagnosticCode; hint: string }>> = {
   TAB_AS_INDENT: { code: 'yaml-tab-indent', hint: 'Indent with spaces: YAML does not allow tabs in indentation.' },
   DUPLICATE_KEY: { code: 'yaml-duplicate-key', hint: 'Keep one of the two keys: YAML mappings cannot repeat a key.' },
   MULTIPLE_DOCS: { code: 'yaml-multiple-documents', hint: 'Keep one YAML document per file: remove the --- separator or split the file.' },

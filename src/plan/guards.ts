@@ -3,7 +3,7 @@
  * downgraded to warnings only by the matching `--allow-…` flag. Locking out the account the
  * tool runs as is never allowed.
  */
-import type { Diagnostic, DiagnosticSubject } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticSubject, DiagnosticCode } from '../diagnostics.js';
 import type { LiveState, LiveUser, Membership, Policy } from '../model.js';
 import type { UserPlanItem } from './diff-users.js';
 import { ADMIN_PROFILES } from './risks.js';
@@ -11,7 +11,7 @@ import type { PlanAllowFlags } from './types.js';
 import { membershipOf, type UserAfter } from './user-delta.js';
 
 function guard(
-  code: string,
+  code: DiagnosticCode,
   flag: string,
   allowed: boolean | undefined,
   summary: string,

@@ -6,7 +6,7 @@
  * Pure: no I/O, no clock, no randomness (the timestamp comes in through options). It must not
  * import anything that talks to Vault or the file system; apply and the CLI own those.
  */
-import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
+import { categoryOf, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import type { DesiredState, LiveState } from '../model.js';
 import { assembleOperations } from './batch.js';
 import { desiredDigest } from './digest.js';
@@ -32,17 +32,9 @@ export function planHasChanges(plan: Plan): boolean {
   return plan.changes.length > 0 || plan.operations.length > 0;
 }
 
-/** Warnings that leave a declared entry as it is in Vault: the plan cannot reach it. */
-const HOLDS_BACK: ReadonlySet<string> = new Set([
-  'promote-person-not-found',
-  'promote-person-has-user',
-  'sitevault-not-editable',
-  'sitevault-study-not-removable',
-]);
-
 /** Diagnostics that keep the desired state from being reached: errors, and warnings that hold an entry back. */
 export function countBlockingDiagnostics(plan: Plan): number {
-  return plan.diagnostics.filter((d) => d.severity === 'error' || HOLDS_BACK.has(d.code)).length;
+  return plan.diagnostics.filter((d) => d.severity === 'error' || categoryOf(d.code) === 'hold-back').length;
 }
 
 function byChangeOrder(a: Change, b: Change): number {
@@ -76,6 +68,14 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
   const plan = buildPlan(unchangedSinceBaseline(desired, baseline), live, options);
   const notes = driftDiagnostics(desired, live, baseline, planHasChanges(plan));
   return { ...plan, diagnostics: sortDiagnostics([...plan.diagnostics, ...notes]) };
+}
+
+/** Why a plan cannot be applied, naming its error codes: `failing guards (…)` or `errors (…)`. */
+export function describeErrors(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const codes = [...new Set(errors.map((d) => d.code))].sort();
+  const kind = errors.every((d) => categoryOf(d.code) === 'guard') ? 'failing guards' : 'errors';
+  return `${kind} (${codes.join(', ')})`;
 }
 
 /** True when a drift plan found drift: changes, or users who appeared in Vault since the last apply. */

@@ -3,7 +3,7 @@
  * comment; the summary table and guard results come first; every section after that is cut to
  * a character budget (GitHub refuses comments over 65,536 characters) with a visible notice.
  */
-import type { Diagnostic } from '../diagnostics.js';
+import { categoryOf, type Diagnostic } from '../diagnostics.js';
 import type { Change, ChangeAction, Plan } from '../plan/index.js';
 import { ACTION_ORDER, ACTION_STYLES, OPERATION_LABELS, assignmentChanges, burstNote, callLine, fieldLabel, formatValue, plural, promotedFrom, shortDigest, summaryColumns, summaryLine } from './shared.js';
 
@@ -58,7 +58,7 @@ function head(plan: Plan): string[] {
     `**${summaryLine(plan)}** ${burstNote(plan)}`,
   ];
   const errors = plan.diagnostics.filter((d) => d.severity === 'error');
-  const allowed = plan.diagnostics.filter((d) => d.severity === 'warning' && d.code.startsWith('guard-'));
+  const allowed = plan.diagnostics.filter((d) => d.severity === 'warning' && categoryOf(d.code) === 'guard');
   if (errors.length > 0) {
     lines.push('', '> [!CAUTION]', `> **${plural(errors.length, 'error blocks', 'errors block')} this plan** (\`plan\` exits 1, \`apply\` refuses):`, ...errors.map(diagnosticItem));
   }
@@ -73,7 +73,7 @@ function head(plan: Plan): string[] {
     }
     if (risky.length > RISKY_LIST_LIMIT) lines.push('', `…and ${risky.length - RISKY_LIST_LIMIT} more; see the sections below.`);
   }
-  const notes = plan.diagnostics.filter((d) => d.severity !== 'error' && !(d.severity === 'warning' && d.code.startsWith('guard-')));
+  const notes = plan.diagnostics.filter((d) => d.severity !== 'error' && !(d.severity === 'warning' && categoryOf(d.code) === 'guard'));
   if (notes.length > 0) {
     lines.push('', `<details><summary><strong>Notes</strong> (${notes.length})</summary>`, '');
     for (const d of notes) lines.push(`- ${d.severity === 'warning' ? '⚠️' : 'ℹ️'} **${d.code}**: ${d.summary} _${d.hint}_`);

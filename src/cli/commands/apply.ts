@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { applyPlan, formatCounts, jsonLinesReporter, progressReporter, readPlanFile, vaultPort, type ApplyListener } from '../../apply/index.js';
 import { hasErrors } from '../../diagnostics.js';
 import { VaultRosterError } from '../../errors.js';
-import type { Plan } from '../../plan/index.js';
+import { describeErrors, type Plan } from '../../plan/index.js';
 import { renderPlan } from '../../render/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from '../command.js';
@@ -21,13 +21,6 @@ function concurrencyOf(values: Values): number {
     });
   }
   return n;
-}
-
-/** Why a plan just made cannot be applied, naming its error codes (guards or other errors). */
-function refusalReason(plan: Plan): string {
-  const codes = [...new Set(plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code))].sort();
-  const kind = codes.every((code) => code.startsWith('guard-')) ? 'failing guards' : 'errors';
-  return `the plan has ${kind} (${codes.join(', ')})`;
 }
 
 async function confirm(plan: Plan, values: Values, io: CliIo): Promise<boolean> {
@@ -115,7 +108,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
         plan = makePlan({ desired, live, state, serverUrl: connection.serverUrl, mode: 'full', refresh: values.refresh === true }, values);
         io.stderr.write(renderPlan(plan, 'text', { color: useColor(io) }));
         if (hasErrors(plan.diagnostics)) {
-          io.stderr.write(`apply refused: ${refusalReason(plan)}, see above; nothing was sent.\n`);
+          io.stderr.write(`apply refused: the plan has ${describeErrors(plan.diagnostics)}, see above; nothing was sent.\n`);
           return EXIT_ERROR;
         }
         if (plan.operations.length > 0 && !(await confirm(plan, values, io))) {
