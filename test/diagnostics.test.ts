@@ -20,7 +20,7 @@ describe('diagnostic formatting', () => {
   it('text names file:line:col, code, and the hint, sorted, with a count line', () => {
     const text = formatDiagnosticsText([guard, unknownKey]);
     expect(text).toBe(
-      "warning [unmanaged-user] live user is not declared in YAML (user x@y.com)\n" +
+      "warning [unmanaged-users] live user is not declared in YAML (user x@y.com)\n" +
         '  hint: add the user to a users file or set policy.unmanaged_users: ignore\n' +
         "users/b.yaml:3:5: error [unknown-key] unknown key 'frist_name'\n" +
         "  hint: remove it or fix the spelling (did you mean 'first_name'?)\n" +
