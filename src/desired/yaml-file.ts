@@ -8,7 +8,9 @@
  * agrees with `yaml` on data and positions for every file it accepts (tested differentially), so
  * which reader ran never shows. Alias expansion is bounded so a hostile file cannot exhaust memory.
  */
-import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Node, type YAMLError } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlPackage from 'yaml';
+import type { Document, LineCounter, Node, YAMLError } from 'yaml';
 import type { Diagnostic, SourcePosition } from '../diagnostics.js';
 import { TAPE_MAP, UNKNOWN_OFFSET, parseSubset, type SubsetDocument } from './yaml-subset.js';
 
@@ -28,6 +30,17 @@ export interface YamlFile {
 
 /** `diagnostics` of an ok result holds warnings only. */
 export type ParseResult = { ok: true; yaml: YamlFile; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+
+let yamlPackage: typeof YamlPackage | undefined;
+
+/**
+ * The `yaml` package, loaded on first need: most runs read only subset files and never need it,
+ * and loading it costs about 0.1 s at every start. Its Node entry point is CommonJS.
+ */
+function yamlLib(): typeof YamlPackage {
+  yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof YamlPackage;
+  return yamlPackage;
+}
 
 /** Expansion budget handed to the yaml library; aliases beyond it are refused. */
 const MAX_ALIAS_COUNT = 100;
@@ -68,10 +81,11 @@ class LocatedYaml implements YamlFile {
   }
 
   private resolve(node: unknown): unknown {
-    return isAlias(node) ? node.resolve(this.doc) : node;
+    return yamlLib().isAlias(node) ? node.resolve(this.doc) : node;
   }
 
   locate(path: DataPath, target: 'key' | 'value' = 'key'): SourcePosition {
+    const { isMap, isScalar, isSeq } = yamlLib();
     let node: unknown = this.doc.contents;
     let best = this.start(node) ?? 0;
     for (const segment of path) {
@@ -96,6 +110,7 @@ class LocatedYaml implements YamlFile {
   }
 
   topLevelKeys(): { key: string; position: SourcePosition }[] {
+    const { isMap, isPair, isScalar } = yamlLib();
     const root = this.doc.contents;
     if (!isMap(root)) return [];
     return root.items.flatMap((pair) =>
@@ -125,6 +140,7 @@ export function parseYamlFile(text: string, file: string): ParseResult {
 
 /** Parses `text` with the `yaml` package: any YAML, every problem as a diagnostic. */
 export function parseFullYaml(text: string, file: string): ParseResult {
+  const { LineCounter, isScalar, parseDocument, visit } = yamlLib();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   const problems = [
