@@ -571,10 +571,14 @@ class SubsetReader {
   private flush(kind: number, count: number, mark: number): number {
     const index = this.tape.length;
     const size = this.scratch.length - mark;
-    this.tape.push2(kind, count);
-    this.tape.reserve(size);
-    this.tape.data.set(this.scratch.data.subarray(mark, mark + size), this.tape.length);
-    this.tape.length += size;
+    this.tape.reserve(size + 2);
+    const tape = this.tape.data;
+    const scratch = this.scratch.data;
+    tape[index] = kind;
+    tape[index + 1] = count;
+    // A plain loop: collections are small, and a subarray view per collection is garbage to collect.
+    for (let k = 0; k < size; k++) tape[index + 2 + k] = scratch[mark + k] ?? 0;
+    this.tape.length = index + 2 + size;
     this.scratch.length = mark;
     return index;
   }
