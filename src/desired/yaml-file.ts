@@ -258,6 +258,12 @@ class SubsetYaml implements YamlFile {
     return this.fullYaml;
   }
 
+  /**
+   * The last list item walked to (e.g. users[41]): rules ask several positions inside one user
+   * in a row, and each walk can start there.
+   */
+  private item: { key: string; index: number; data: unknown; record: number; offset: number } | undefined;
+
   /** Mirrors LocatedYaml.locate step by step, reading offsets from the tape instead of nodes. */
   locate(path: DataPath, target: 'key' | 'value' = 'key'): SourcePosition {
     const tape = this.doc.tape;
@@ -265,7 +271,16 @@ class SubsetYaml implements YamlFile {
     let data: unknown = this.doc.data;
     let record = this.doc.root;
     let best = this.doc.rootOffset;
-    for (const segment of path) {
+    let start = 0;
+    const cached = this.item;
+    // A cached item stands for the first two steps when both are plain lookups ending on it.
+    if (cached !== undefined && path.length > 2 && path[0] === cached.key && path[1] === cached.index && last !== cached.key) {
+      ({ data, record, offset: best } = cached);
+      start = 2;
+    }
+    for (let step = start; step < path.length; step++) {
+      const segment = path[step];
+      if (step === 2 && start === 0) this.remember(path, data, record, best);
       if (record < 0) break;
       let offset: number;
       if (tape[record] === TAPE_MAP) {
@@ -292,6 +307,13 @@ class SubsetYaml implements YamlFile {
       best = offset;
     }
     return this.at(best);
+  }
+
+  /** Remembers where the walk of `path[0]`, `path[1]` ended, when that is an item of a top-level list. */
+  private remember(path: DataPath, data: unknown, record: number, offset: number): void {
+    const [key, index] = path;
+    if (typeof key !== 'string' || typeof index !== 'number' || !Array.isArray(this.doc.data[key])) return;
+    this.item = { key, index, data, record, offset };
   }
 
   topLevelKeys(): { key: string; position: SourcePosition }[] {

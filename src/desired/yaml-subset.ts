@@ -130,14 +130,17 @@ class IntBuffer {
 
   /** Room for `more` values. */
   reserve(more: number): void {
-    if (this.length + more <= this.data.length) return;
+    if (this.length + more > this.data.length) this.grow(more);
+  }
+
+  private grow(more: number): void {
     const grown = new Int32Array(Math.max(this.data.length * 2, this.length + more));
     grown.set(this.data);
     this.data = grown;
   }
 
   push2(a: number, b: number): void {
-    this.reserve(2);
+    if (this.length + 2 > this.data.length) this.grow(2);
     const data = this.data;
     data[this.length] = a;
     data[this.length + 1] = b;
@@ -145,7 +148,7 @@ class IntBuffer {
   }
 
   push3(a: number, b: number, c: number): void {
-    this.reserve(3);
+    if (this.length + 3 > this.data.length) this.grow(3);
     const data = this.data;
     data[this.length] = a;
     data[this.length + 1] = b;

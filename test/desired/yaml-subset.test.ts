@@ -176,10 +176,15 @@ function agrees(text: string): boolean {
   const fast = parseYamlFile(text, 'f.yaml');
   const full = parseFullYaml(text, 'f.yaml');
   if (!fast.ok || !full.ok) throw new Error(`both readers must accept:\n${text}`);
-  for (const path of [[], ...paths(subset.data)]) {
+  const all = [[], ...paths(subset.data)];
+  for (const path of all) {
     for (const target of ['key', 'value'] as const) {
       expect(where(fast.yaml, path, target), `${JSON.stringify(path)} ${target} in\n${text}`).toBe(where(full.yaml, path, target));
     }
+  }
+  // Backwards too: the subset file remembers the last list item it walked to.
+  for (const path of all.reverse()) {
+    expect(where(fast.yaml, path, 'value'), `${JSON.stringify(path)} value in\n${text}`).toBe(where(full.yaml, path, 'value'));
   }
   expect(fast.yaml.topLevelKeys()).toEqual(full.yaml.topLevelKeys());
   return true;
