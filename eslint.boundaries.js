@@ -19,7 +19,7 @@ const RULES = {
   vault: { allow: ['vault', 'vault-api', 'plan'], only: ['../plan/types.js'] },
   state: { allow: ['state', 'plan'], publicOnly: ['plan'] },
   apply: { allow: ['apply', 'plan', 'state', 'vault'], publicOnly: ['plan', 'state', 'vault'] },
-  import: { allow: ['import'] },
+  import: { allow: ['import', 'desired'] },
   simulator: { allow: ['simulator'] },
 };
 

@@ -14,6 +14,8 @@ const BENCHES: Readonly<Record<string, () => Promise<{ default: Bench }>>> = {
   'client-read': () => import('./client-read.js'),
   simulator: () => import('./simulator.js'),
   apply: () => import('./apply.js'),
+  loader: () => import('./loader.js'),
+  e2e: () => import('./e2e.js'),
 };
 
 async function main(): Promise<void> {

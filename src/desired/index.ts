@@ -32,6 +32,14 @@ interface LoadedFile {
   readonly sha256: string;
 }
 
+/**
+ * Adds `items` to `target` one by one: push(...items) passes every item as an argument and
+ * overflows the stack on a file with a hundred thousand problems.
+ */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 function toPosix(path: string): string {
   return path.split(sep).join('/');
 }
@@ -39,11 +47,11 @@ function toPosix(path: string): string {
 async function loadFile(absolutePath: string, displayPath: string, role: FileRole, sink: Diagnostic[]): Promise<LoadedFile | undefined> {
   const read = await readSourceFile(absolutePath, displayPath, role);
   if (!read.ok) {
-    sink.push(...read.diagnostics);
+    append(sink, read.diagnostics);
     return undefined;
   }
   const parsed = parseYamlFile(read.source.text, displayPath);
-  sink.push(...parsed.diagnostics);
+  append(sink, parsed.diagnostics);
   return parsed.ok ? { yaml: parsed.yaml, sha256: read.source.sha256 } : undefined;
 }
 
@@ -68,16 +76,16 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
   const notMapping = topLevelNotMapping(configFile.yaml, '"vault:" and "include:" keys (see specs/roster.schema.json).');
   if (notMapping !== undefined) return { ok: false, diagnostics: [...diagnostics, notMapping] };
   const configShape = checkShape(configFile.yaml, 'config');
-  diagnostics.push(...configShape);
+  append(diagnostics, configShape);
   // A config with a wrong shape still has its included files checked when `include` itself is
   // usable, so one run reports everything; rules that need the config (defaults, api_version) wait.
   const config: ConfigEntry | undefined = configShape.length === 0 ? { raw: configFile.yaml.data as RawConfig, yaml: configFile.yaml } : undefined;
   const include = usableInclude(configFile.yaml.data);
   if (include === undefined) return { ok: false, diagnostics };
-  if (config !== undefined) diagnostics.push(...checkConfigRules(config));
+  if (config !== undefined) append(diagnostics, checkConfigRules(config));
 
   const included = await expandIncludes(include, configFile.yaml, configDir, absoluteConfig);
-  diagnostics.push(...included.diagnostics);
+  append(diagnostics, included.diagnostics);
   const files: SourceFile[] = [{ path: toPosix(relative(configDir, absoluteConfig)), sha256: configFile.sha256 }];
   const users: UserEntry[] = [];
   const persons: PersonEntry[] = [];
@@ -92,7 +100,7 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
       continue;
     }
     const shape = checkShape(loaded.yaml, kind.kind);
-    diagnostics.push(...shape);
+    append(diagnostics, shape);
     if (shape.length > 0) continue;
     // Rules see only shape-valid files, so they can trust the raw types.
     if (kind.kind === 'users') {
@@ -103,7 +111,8 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
       );
     }
   }
-  diagnostics.push(...checkUserRules(users, config), ...checkSiteVaultRules(persons));
+  append(diagnostics, checkUserRules(users, config));
+  append(diagnostics, checkSiteVaultRules(persons));
   if (config === undefined || hasErrors(diagnostics)) return { ok: false, diagnostics };
 
   const state: DesiredState = {

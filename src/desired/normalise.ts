@@ -9,6 +9,7 @@ import {
   type AppLicense,
   type DesiredSiteVaultPerson,
   type DesiredUser,
+  type LicenseType,
   type Membership,
   type Policy,
   type VaultTarget,
@@ -25,9 +26,17 @@ const VAULT_DEFAULT_LICENSE = 'full__v';
 
 type Loose<T> = { [K in keyof T]: T[K] | undefined };
 
-/** Drops keys whose value is undefined, so optional properties are absent rather than undefined. */
+/**
+ * Drops keys whose value is undefined, so optional properties are absent rather than undefined.
+ * A plain loop: this runs for every user and membership, and entries/fromEntries cost arrays.
+ */
 function compact<T extends object>(value: Loose<T>): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const v: unknown = value[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as T;
 }
 
 function text(value: string | number | undefined): string | undefined {
@@ -62,15 +71,15 @@ export function statePath(raw: RawConfig, configDir: string): string {
   return resolve(configDir, raw.state ?? DEFAULT_STATE_PATH);
 }
 
+/** App codes in sorted order (the schema limits them to identifiers, so plain keys are safe). */
+function normaliseApps(apps: Readonly<Record<string, LicenseType>>): Record<string, AppLicense> {
+  const out: Record<string, AppLicense> = {};
+  for (const code of Object.keys(apps).sort()) out[code] = { active: true, license_type: apps[code] ?? VAULT_DEFAULT_LICENSE };
+  return out;
+}
+
 function normaliseMembership(raw: RawMembership, defaults: RawConfig['defaults']): Membership {
-  const apps =
-    raw.apps === undefined
-      ? undefined
-      : Object.fromEntries(
-          Object.keys(raw.apps)
-            .sort()
-            .map((code): [string, AppLicense] => [code, { active: true, license_type: raw.apps?.[code] ?? VAULT_DEFAULT_LICENSE }]),
-        );
+  const apps = raw.apps === undefined ? undefined : normaliseApps(raw.apps);
   return compact<Membership>({
     vault_id: raw.vault,
     active: raw.active ?? true,

@@ -22,15 +22,39 @@ export function readSchema(kind: FileKind): Record<string, unknown> {
   return JSON.parse(readFileSync(join(specsDirectory(), SCHEMA_FILES[kind]), 'utf8')) as Record<string, unknown>;
 }
 
-let compiled: Map<FileKind, ValidateFunction> | undefined;
+let ajv: Ajv | undefined;
+const compiled = new Map<FileKind, ValidateFunction>();
 
-/** Compiled once per process. */
+/** Compiled once per process, on first need (a repo without SiteVault files never compiles that schema). */
 export function validatorFor(kind: FileKind): ValidateFunction {
-  if (compiled === undefined) {
-    const ajv = new Ajv(AJV_OPTIONS);
-    compiled = new Map((Object.keys(SCHEMA_FILES) as FileKind[]).map((k) => [k, ajv.compile(readSchema(k))]));
+  let validate = compiled.get(kind);
+  if (validate === undefined) {
+    ajv ??= new Ajv(AJV_OPTIONS);
+    validate = ajv.compile(readSchema(kind));
+    compiled.set(kind, validate);
   }
-  const validate = compiled.get(kind);
-  if (validate === undefined) throw new Error(`unreachable: no schema for ${kind}`);
+  return validate;
+}
+
+/** The list each desired-state file holds, and the schema definition of one of its items. */
+export const LIST_OF_KIND: Readonly<Partial<Record<FileKind, { readonly key: string; readonly definition: string }>>> = {
+  users: { key: 'users', definition: 'user' },
+  sitevault: { key: 'sitevault_users', definition: 'person' },
+};
+
+const itemValidators = new Map<FileKind, ValidateFunction>();
+
+/** The validator of one list item of a `kind` file (a user, a SiteVault person), from the same compiled schema. */
+export function itemValidatorFor(kind: FileKind): ValidateFunction | undefined {
+  const list = LIST_OF_KIND[kind];
+  if (list === undefined) return undefined;
+  let validate = itemValidators.get(kind);
+  if (validate === undefined) {
+    validatorFor(kind);
+    const id = readSchema(kind).$id;
+    validate = ajv?.getSchema(`${String(id)}#/definitions/${list.definition}`);
+    if (validate === undefined) throw new Error(`vault-roster installation is incomplete: ${SCHEMA_FILES[kind]} has no definition ${list.definition}`);
+    itemValidators.set(kind, validate);
+  }
   return validate;
 }

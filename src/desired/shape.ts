@@ -4,9 +4,23 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../diagnostics.js';
-import { closestMatch } from './did-you-mean.js';
-import { validatorFor, type FileKind } from './schemas.js';
+import { closestMatch as uncachedClosestMatch } from './did-you-mean.js';
+import { LIST_OF_KIND, itemValidatorFor, validatorFor, type FileKind } from './schemas.js';
 import type { DataPath, YamlFile } from './yaml-file.js';
+
+/**
+ * Suggestions, remembered for the run: a mistake copied into every user (the same misspelt key
+ * a hundred thousand times) costs one edit-distance search, not one per user.
+ */
+const suggestions = new Map<string, string | undefined>();
+
+function closestMatch(input: string, candidates: readonly string[]): string | undefined {
+  const key = `${input}\u0000${candidates.join('\u0000')}`;
+  if (suggestions.has(key)) return suggestions.get(key);
+  const found = uncachedClosestMatch(input, candidates);
+  if (suggestions.size < 10_000) suggestions.set(key, found);
+  return found;
+}
 
 function parsePointer(pointer: string): DataPath {
   if (pointer === '') return [];
@@ -156,21 +170,56 @@ function toDiagnostic(error: ErrorObject, yaml: YamlFile): Diagnostic {
   }
 }
 
-/** Drops errors that a clearer one already covers: the branches of a failed anyOf, propertyNames internals. */
+/**
+ * Drops errors that a clearer one already covers: the branches of a failed anyOf, propertyNames
+ * internals. Failed anyOfs are grouped by instance path, so a file with many errors stays linear.
+ */
 function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const anyOfFailures = errors.filter((e) => e.keyword === 'anyOf');
+  const anyOfFailures = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf') continue;
+    const same = anyOfFailures.get(e.instancePath);
+    if (same === undefined) anyOfFailures.set(e.instancePath, [e]);
+    else same.push(e);
+  }
   return errors.filter((e) => {
     if (e.propertyName !== undefined) return false;
-    return !anyOfFailures.some((a) => a !== e && a.instancePath === e.instancePath && e.schemaPath.startsWith(`${a.schemaPath}/`));
+    const covering = anyOfFailures.get(e.instancePath) ?? [];
+    return !covering.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`));
   });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Schema errors of a file. A users or SiteVault file is checked as its envelope (the list
+ * emptied) plus each item on its own, with the item's errors moved under its path: ajv gathers
+ * the errors of a list's items by concatenating each failing item's onto all earlier ones,
+ * which takes minutes on a file where every one of 100,000 users has the same mistake.
+ */
+function schemaErrors(data: unknown, kind: FileKind): ErrorObject[] {
+  const validate = validatorFor(kind);
+  const list = LIST_OF_KIND[kind];
+  const record = isRecord(data) ? data : undefined;
+  const items = list === undefined ? undefined : record?.[list.key];
+  const validateItem = itemValidatorFor(kind);
+  if (list === undefined || record === undefined || validateItem === undefined || !Array.isArray(items)) return validate(data) ? [] : [...(validate.errors ?? [])];
+  const errors: ErrorObject[] = validate({ ...record, [list.key]: [] }) ? [] : [...(validate.errors ?? [])];
+  for (let i = 0; i < items.length; i++) {
+    if (validateItem(items[i])) continue;
+    for (const e of validateItem.errors ?? []) errors.push({ ...e, instancePath: `/${list.key}/${i}${e.instancePath}` });
+  }
+  return errors;
 }
 
 /** Validates a parsed file against the schema of its kind; an empty list means the shape is right. */
 export function checkShape(yaml: YamlFile, kind: FileKind): Diagnostic[] {
-  const validate = validatorFor(kind);
-  if (validate(yaml.data)) return [];
+  const errors = schemaErrors(yaml.data, kind);
+  if (errors.length === 0) return [];
   const seen = new Set<string>();
-  return relevantErrors(validate.errors ?? [])
+  return relevantErrors(errors)
     .map((e) => toDiagnostic(e, yaml))
     .filter((d) => {
       const key = `${d.code}|${d.position?.line ?? 0}|${d.position?.col ?? 0}|${d.summary}`;

@@ -2,6 +2,7 @@
  * Reading one desired-state file from disk: refuses what must not reach the YAML parser
  * (directories, huge files, bytes that are not UTF-8) with a diagnostic instead of an exception.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
@@ -82,7 +83,8 @@ export async function readSourceFile(absolutePath: string, displayPath: string, 
     return failure('file-unreadable', `cannot read ${displayPath} (${errnoCode(error) ?? 'unknown error'})`, 'Check the file permissions.');
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const invalidAt = findInvalidUtf8(bytes);
+  // The native check is fast; the byte-by-byte one runs only to say where a bad file goes wrong.
+  const invalidAt = isUtf8(bytes) ? -1 : findInvalidUtf8(bytes);
   if (invalidAt >= 0) {
     const { line, col } = bytePosition(bytes, invalidAt);
     const byte = (bytes[invalidAt] ?? 0).toString(16).padStart(2, '0');
@@ -95,7 +97,8 @@ export async function readSourceFile(absolutePath: string, displayPath: string, 
       col,
     );
   }
-  // TextDecoder drops a leading byte order mark, so columns on line 1 count as the user sees them.
-  const text = new TextDecoder('utf-8').decode(bytes);
+  // Without its byte order mark, columns on line 1 count as the user sees them.
+  const decoded = bytes.toString('utf8');
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   return { ok: true, source: { text, sha256 } };
 }

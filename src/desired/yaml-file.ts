@@ -1,11 +1,18 @@
 /**
  * YAML text → plain data plus a way back from a data path to `line:col`.
  *
- * Parsing keeps the document's node ranges so every later diagnostic (schema or rule) can point
- * at the offending key or value. Alias expansion is bounded so a hostile file cannot exhaust memory.
+ * Two readers, one answer. A file written in the plain subset of YAML (yaml-subset.ts) is read by
+ * the fast subset reader, which records the source offsets of keys, values and items as it goes.
+ * Any other file, and every file with a problem, goes to the `yaml` package, whose document keeps
+ * node ranges for every diagnostic and whose errors become diagnostics here. The subset reader
+ * agrees with `yaml` on data and positions for every file it accepts (tested differentially), so
+ * which reader ran never shows. Alias expansion is bounded so a hostile file cannot exhaust memory.
  */
-import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Node, type YAMLError } from 'yaml';
-import type { Diagnostic, SourcePosition, DiagnosticCode } from '../diagnostics.js';
+import { createRequire } from 'node:module';
+import type * as YamlPackage from 'yaml';
+import type { Document, LineCounter, Node, YAMLError } from 'yaml';
+import type { Diagnostic, DiagnosticCode, SourcePosition } from '../diagnostics.js';
+import { TAPE_MAP, UNKNOWN_OFFSET, parseSubset, type SubsetDocument } from './yaml-subset.js';
 
 /** Segments of a path into the data: mapping keys and sequence indexes. */
 export type DataPath = readonly (string | number)[];
@@ -23,6 +30,17 @@ export interface YamlFile {
 
 /** `diagnostics` of an ok result holds warnings only. */
 export type ParseResult = { ok: true; yaml: YamlFile; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+
+let yamlPackage: typeof YamlPackage | undefined;
+
+/**
+ * The `yaml` package, loaded on first need: most runs read only subset files and never need it,
+ * and loading it costs about 0.1 s at every start. Its Node entry point is CommonJS.
+ */
+function yamlLib(): typeof YamlPackage {
+  yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof YamlPackage;
+  return yamlPackage;
+}
 
 /** Expansion budget handed to the yaml library; aliases beyond it are refused. */
 const MAX_ALIAS_COUNT = 100;
@@ -63,10 +81,11 @@ class LocatedYaml implements YamlFile {
   }
 
   private resolve(node: unknown): unknown {
-    return isAlias(node) ? node.resolve(this.doc) : node;
+    return yamlLib().isAlias(node) ? node.resolve(this.doc) : node;
   }
 
   locate(path: DataPath, target: 'key' | 'value' = 'key'): SourcePosition {
+    const { isMap, isScalar, isSeq } = yamlLib();
     let node: unknown = this.doc.contents;
     let best = this.start(node) ?? 0;
     for (const segment of path) {
@@ -91,6 +110,7 @@ class LocatedYaml implements YamlFile {
   }
 
   topLevelKeys(): { key: string; position: SourcePosition }[] {
+    const { isMap, isPair, isScalar } = yamlLib();
     const root = this.doc.contents;
     if (!isMap(root)) return [];
     return root.items.flatMap((pair) =>
@@ -113,6 +133,14 @@ function fromYamlError(file: string, error: YAMLError, severity: 'error' | 'warn
 
 /** Parses `text` (already free of a byte order mark) as one YAML document. */
 export function parseYamlFile(text: string, file: string): ParseResult {
+  const subset = parseSubset(text);
+  if (subset !== undefined) return { ok: true, yaml: new SubsetYaml(file, text, subset), diagnostics: [] };
+  return parseFullYaml(text, file);
+}
+
+/** Parses `text` with the `yaml` package: any YAML, every problem as a diagnostic. */
+export function parseFullYaml(text: string, file: string): ParseResult {
+  const { LineCounter, isScalar, parseDocument, visit } = yamlLib();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   const problems = [
@@ -178,4 +206,134 @@ export function parseYamlFile(text: string, file: string): ParseResult {
     };
   }
   return { ok: true, yaml: new LocatedYaml(file, data, doc, lines), diagnostics: problems };
+}
+
+/** Start offset of every line, for turning an offset into `line:col` the way yaml's LineCounter does. */
+function lineStarts(text: string): Int32Array {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  const starts = new Int32Array(count);
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[line++] = i + 1;
+  return starts;
+}
+
+/**
+ * A file the subset reader accepted. Positions come from the reader's tape; the few it does not
+ * record (an empty value) come from the full parser, run on first need.
+ */
+class SubsetYaml implements YamlFile {
+  private starts: Int32Array | undefined;
+  private fullYaml: YamlFile | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly text: string,
+    private readonly doc: SubsetDocument,
+  ) {}
+
+  get data(): unknown {
+    return this.doc.data;
+  }
+
+  private at(offset: number): SourcePosition {
+    this.starts ??= lineStarts(this.text);
+    const starts = this.starts;
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (offset < (starts[mid] ?? 0)) high = mid;
+      else low = mid + 1;
+    }
+    return { file: this.file, line: low, col: offset - (starts[low - 1] ?? 0) + 1 };
+  }
+
+  /** The full parser's view, for positions the tape does not hold. */
+  private full(): YamlFile | undefined {
+    if (this.fullYaml === undefined) {
+      const parsed = parseFullYaml(this.text, this.file);
+      if (parsed.ok) this.fullYaml = parsed.yaml;
+    }
+    return this.fullYaml;
+  }
+
+  /**
+   * The last list item walked to (e.g. users[41]): rules ask several positions inside one user
+   * in a row, and each walk can start there.
+   */
+  private item: { key: string; index: number; data: unknown; record: number; offset: number } | undefined;
+
+  /** Mirrors LocatedYaml.locate step by step, reading offsets from the tape instead of nodes. */
+  locate(path: DataPath, target: 'key' | 'value' = 'key'): SourcePosition {
+    const tape = this.doc.tape;
+    const last = path[path.length - 1];
+    let data: unknown = this.doc.data;
+    let record = this.doc.root;
+    let best = this.doc.rootOffset;
+    let start = 0;
+    const cached = this.item;
+    // A cached item stands for the first two steps when both are plain lookups ending on it.
+    if (cached !== undefined && path.length > 2 && path[0] === cached.key && path[1] === cached.index && last !== cached.key) {
+      ({ data, record, offset: best } = cached);
+      start = 2;
+    }
+    for (let step = start; step < path.length; step++) {
+      const segment = path[step];
+      if (step === 2 && start === 0) this.remember(path, data, record, best);
+      if (record < 0) break;
+      let offset: number;
+      if (tape[record] === TAPE_MAP) {
+        const index = keyIndex(data as Record<string, unknown>, String(segment));
+        if (index < 0) break;
+        const entry = record + 2 + index * 3;
+        offset = target === 'value' && segment === last ? (tape[entry + 1] ?? UNKNOWN_OFFSET) : (tape[entry] ?? UNKNOWN_OFFSET);
+        data = (data as Record<string, unknown>)[String(segment)];
+        record = tape[entry + 2] ?? -1;
+      } else {
+        const items = data as unknown[];
+        const index = Number(segment);
+        if (items[index] === undefined) break;
+        const entry = record + 2 + (index === 0 ? 0 : index) * 2;
+        offset = tape[entry] ?? UNKNOWN_OFFSET;
+        data = items[index];
+        record = tape[entry + 1] ?? -1;
+      }
+      if (offset === UNKNOWN_OFFSET) {
+        // Only an empty value lacks an offset; the full parser knows where yaml puts it. Should
+        // the full parser disagree that the file is valid (a bug), the enclosing node is close.
+        return this.full()?.locate(path, target) ?? this.at(best);
+      }
+      best = offset;
+    }
+    return this.at(best);
+  }
+
+  /** Remembers where the walk of `path[0]`, `path[1]` ended, when that is an item of a top-level list. */
+  private remember(path: DataPath, data: unknown, record: number, offset: number): void {
+    const [key, index] = path;
+    if (typeof key !== 'string' || typeof index !== 'number' || !Array.isArray(this.doc.data[key])) return;
+    this.item = { key, index, data, record, offset };
+  }
+
+  topLevelKeys(): { key: string; position: SourcePosition }[] {
+    const tape = this.doc.tape;
+    const keys: { key: string; position: SourcePosition }[] = [];
+    let index = 0;
+    for (const key in this.doc.data) {
+      keys.push({ key, position: this.at(tape[this.doc.root + 2 + index * 3] ?? 0) });
+      index++;
+    }
+    return keys;
+  }
+}
+
+/** Position of `key` among a mapping's keys (insertion order: the subset reader admits no index-like keys). */
+function keyIndex(map: Record<string, unknown>, key: string): number {
+  let index = 0;
+  for (const name in map) {
+    if (name === key) return index;
+    index++;
+  }
+  return -1;
 }

@@ -4,8 +4,15 @@
  * CLI writes them. Output is stable (sorted users, fixed key order) so re-imports diff well,
  * and it is written so that `plan` right after import shows no changes.
  */
-import { stringify } from 'yaml';
+import { MAX_FILE_BYTES } from '../desired/source-file.js';
 import type { AppliedSiteVaultPerson, LiveState, LiveUser, Membership, VaultTarget } from '../model.js';
+import { emitListItem, emitYaml, type YamlValue } from './emit.js';
+
+/**
+ * Largest file import writes: half the loader's per-file limit, so an imported file stays
+ * loadable after it grows by hand. A group of users that would not fit is split into parts.
+ */
+export const IMPORT_FILE_BUDGET_BYTES = MAX_FILE_BYTES / 2;
 
 export interface ImportOptions {
   readonly target: VaultTarget;
@@ -17,17 +24,19 @@ export interface ImportOptions {
   readonly specsPath: string;
   /** Users never to touch (the authenticated admin, integration users). */
   readonly protectedUsers: readonly string[];
+  /** Largest file to write, in bytes (default IMPORT_FILE_BUDGET_BYTES); tests lower it. */
+  readonly maxFileBytes?: number;
 }
 
 /** The values most users share become `defaults:`; users then only list where they differ. */
-interface Defaults {
+type Defaults = {
   timezone?: string;
   locale?: string;
   language?: string;
   security_policy?: string;
   license_type?: string;
   security_profile?: string;
-}
+};
 
 function mostCommon(values: Iterable<string | undefined>): string | undefined {
   const counts = new Map<string, number>();
@@ -54,8 +63,10 @@ function factorDefaults(users: readonly LiveUser[]): Defaults {
   return defaults;
 }
 
-function membershipYaml(m: Membership, defaults: Defaults): Record<string, unknown> {
-  const out: Record<string, unknown> = { vault: m.vault_id };
+type YamlMap = Record<string, YamlValue>;
+
+function membershipYaml(m: Membership, defaults: Defaults): YamlMap {
+  const out: YamlMap = { vault: m.vault_id };
   if (m.security_profile !== (defaults.security_profile ?? 'document_user__v')) out.security_profile = m.security_profile;
   if (m.license_type !== (defaults.license_type ?? 'full__v')) out.license_type = m.license_type;
   if (!m.active) out.active = false;
@@ -73,9 +84,9 @@ function membershipYaml(m: Membership, defaults: Defaults): Record<string, unkno
  */
 const TRANSIENT_FIELDS: ReadonlySet<string> = new Set(['user_needs_to_change_password__v']);
 
-function userYaml(user: LiveUser, defaults: Defaults): Record<string, unknown> {
-  const out: Record<string, unknown> = { user_name: user.user_name };
-  const put = (key: string, value: unknown, fallback?: unknown): void => {
+function userYaml(user: LiveUser, defaults: Defaults): YamlMap {
+  const out: YamlMap = { user_name: user.user_name };
+  const put = (key: string, value: string | undefined, fallback?: string): void => {
     if (value !== undefined && value !== fallback) out[key] = value;
   };
   put('first_name', user.first_name);
@@ -95,8 +106,8 @@ function userYaml(user: LiveUser, defaults: Defaults): Record<string, unknown> {
   return out;
 }
 
-function sitevaultYaml(person: AppliedSiteVaultPerson): Record<string, unknown> {
-  const out: Record<string, unknown> = { email: person.email };
+function sitevaultYaml(person: AppliedSiteVaultPerson): YamlMap {
+  const out: YamlMap = { email: person.email };
   if (person.username !== undefined) out.username = person.username;
   out.first_name = person.first_name;
   out.last_name = person.last_name;
@@ -123,7 +134,30 @@ function primaryVault(user: LiveUser): number | undefined {
   return (active[0] ?? user.memberships[0])?.vault_id;
 }
 
-const YAML_OPTIONS = { lineWidth: 0, indent: 2 } as const;
+/**
+ * `header` plus list items, as one file `<base>.yaml` when it fits in `budget` bytes, else as
+ * parts `<base>-01.yaml`, `<base>-02.yaml`, … each within the budget (a single item larger than
+ * the budget still gets a file of its own). Linear in the items.
+ */
+export function splitIntoFiles(base: string, header: string, items: readonly string[], budget: number): [string, string][] {
+  const headerBytes = Buffer.byteLength(header);
+  const parts: string[][] = [[]];
+  let size = headerBytes;
+  for (const item of items) {
+    const bytes = Buffer.byteLength(item);
+    const current = parts[parts.length - 1] ?? [];
+    if (current.length > 0 && size + bytes > budget) {
+      parts.push([item]);
+      size = headerBytes + bytes;
+    } else {
+      current.push(item);
+      size += bytes;
+    }
+  }
+  if (parts.length === 1) return [[`${base}.yaml`, header + (parts[0] ?? []).join('')]];
+  const width = Math.max(2, String(parts.length).length);
+  return parts.map((part, i) => [`${base}-${String(i + 1).padStart(width, '0')}.yaml`, header + part.join('')]);
+}
 
 export interface ImportResult {
   /** Relative path → file content, e.g. `roster.yaml`, `users/vault-3003.yaml`. */
@@ -139,29 +173,34 @@ export function exportDesiredState(live: LiveState, options: ImportOptions): Imp
     .sort((a, b) => (a.user_name < b.user_name ? -1 : 1));
   const defaults = factorDefaults(users);
   const files = new Map<string, string>();
+  const budget = options.maxFileBytes ?? IMPORT_FILE_BUDGET_BYTES;
 
   const groups = new Map<string, LiveUser[]>();
   for (const user of users) {
     const vault = options.splitBy === 'vault' ? primaryVault(user) : undefined;
     const name = options.splitBy === 'none' ? 'users' : vault === undefined ? 'domain-only' : `vault-${vault}`;
-    groups.set(name, [...(groups.get(name) ?? []), user]);
+    const group = groups.get(name);
+    if (group === undefined) groups.set(name, [user]);
+    else group.push(user);
   }
   for (const [name, members] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const body = stringify({ users: members.map((u) => userYaml(u, defaults)) }, YAML_OPTIONS);
-    files.set(`users/${name}.yaml`, schemaComment(options.specsPath, 1, 'users.schema.json') + body);
+    const header = `${schemaComment(options.specsPath, 1, 'users.schema.json')}users:\n`;
+    const items = members.map((u) => emitListItem(userYaml(u, defaults)));
+    for (const [path, text] of splitIntoFiles(`users/${name}`, header, items, budget)) files.set(path, text);
   }
   const persons = [...live.sitevault.values()].sort((a, b) => (a.email < b.email ? -1 : 1));
   if (persons.length > 0) {
-    const body = stringify({ sitevault_users: persons.map(sitevaultYaml) }, YAML_OPTIONS);
-    files.set('sitevault/persons.yaml', schemaComment(options.specsPath, 1, 'sitevault.schema.json') + body);
+    const header = `${schemaComment(options.specsPath, 1, 'sitevault.schema.json')}sitevault_users:\n`;
+    const items = persons.map((p) => emitListItem(sitevaultYaml(p)));
+    for (const [path, text] of splitIntoFiles('sitevault/persons', header, items, budget)) files.set(path, text);
   }
 
-  const vault: Record<string, unknown> = {};
+  const vault: YamlMap = {};
   if (options.target.url !== undefined) vault.url = options.target.url;
   vault.api_version = options.target.api_version;
   vault.vault_id = live.vault_id;
   if (options.target.dns !== undefined) vault.dns = options.target.dns;
-  const roster = {
+  const roster: YamlMap = {
     vault,
     include: ['users/**/*.yaml', ...(persons.length > 0 ? ['sitevault/**/*.yaml'] : [])],
     defaults,
@@ -172,6 +211,6 @@ export function exportDesiredState(live: LiveState, options: ImportOptions): Imp
     },
     state: '.vault-roster/state.json',
   };
-  files.set('roster.yaml', schemaComment(options.specsPath, 0, 'roster.schema.json') + stringify(roster, YAML_OPTIONS));
+  files.set('roster.yaml', schemaComment(options.specsPath, 0, 'roster.schema.json') + emitYaml(roster));
   return { files, users: users.length, persons: persons.length };
 }

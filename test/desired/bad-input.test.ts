@@ -252,3 +252,16 @@ describe('loadDesiredState on bad input', () => {
     expectDiagnostic(result.diagnostics, 'unknown-key', 'users/team.yaml:3:5');
   });
 });
+
+describe('loadDesiredState on a file where every user has the same mistake', () => {
+  it('reports all 130,000 problems (more than push(...spread) takes) at their positions (no stack overflow, no error gathering quadratic in problems)', async () => {
+    const lines = Array.from({ length: 130_000 }, (_, i) => `  - { user_name: u${i}@b.c, frist_name: A }\n`);
+    const root = makeRepo({ 'roster.yaml': BASE_ROSTER, 'users/team.yaml': `users:\n${lines.join('')}` });
+    roots.push(root);
+    const result = await loadDesiredState('roster.yaml', { cwd: root });
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.filter((d) => d.code === 'unknown-key')).toHaveLength(130_000);
+    expect(expectDiagnostic(result.diagnostics, 'unknown-key', 'users/team.yaml:2:26').hint).toBe('Did you mean "first_name"?');
+    expectDiagnostic(result.diagnostics, 'unknown-key', 'users/team.yaml:130001:31');
+  });
+});

