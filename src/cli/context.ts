@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { loadDesiredState } from '../desired/index.js';
 import { formatDiagnosticsText } from '../diagnostics.js';
 import { DiagnosticsError } from '../errors.js';
-import type { DesiredState, LiveState } from '../model.js';
+import type { DesiredState, LiveState, VaultTarget } from '../model.js';
 import { createPlan, type Plan, type PlanAllowFlags, type PlanMode } from '../plan/index.js';
 import { acquireLock, readStateFile, sitevaultMap, type StateFile } from '../state/index.js';
 import { TOOL_VERSION } from '../version.js';
@@ -94,8 +94,8 @@ export function closeConnections(io: CliIo): void {
   openClients.delete(io);
 }
 
-export function connect(desired: DesiredState, values: Values, io: CliIo, concurrency?: number): Connection {
-  const settings = resolveConnection(desired.target, io.env, { deadline: stringOption(values, 'deadline') });
+export function connect(target: VaultTarget, values: Values, io: CliIo, concurrency?: number): Connection {
+  const settings = resolveConnection(target, io.env, { deadline: stringOption(values, 'deadline') });
   const listeners = new Set<(event: ClientEvent) => void>();
   const write = (line: string): void => {
     io.stderr.write(line);
@@ -134,15 +134,21 @@ export async function withRepoLock<T>(desired: DesiredState, purpose: string, wo
 }
 
 /** Live state of the target, with SiteVault persons from the last-applied state file (returned too). */
-export async function readLive(connection: Connection, desired: DesiredState): Promise<{ live: LiveState; state: StateFile }> {
-  const session = await connection.client.session();
-  const vaultId = session.vaultId ?? desired.target.vault_id ?? 0;
-  const state = readStateFile(desired.state_path, vaultId);
-  const live = await readLiveState(connection.client, {
-    promotions: desired.users.some((u) => u.promote_from_person !== undefined),
-    sitevault: sitevaultMap(state),
-  });
-  return { live, state };
+/** What a live read needs besides the connection: the state file, and whether Clinical persons matter. */
+export interface LiveRequest {
+  readonly statePath: string;
+  readonly promotions: boolean;
+}
+
+export function liveRequestFor(desired: DesiredState): LiveRequest {
+  return { statePath: desired.state_path, promotions: desired.users.some((u) => u.promote_from_person !== undefined) };
+}
+
+export async function readLive(connection: Connection, request: LiveRequest): Promise<{ live: LiveState; state: StateFile }> {
+  const live = await readLiveState(connection.client, { promotions: request.promotions, sitevault: new Map() });
+  // The state file belongs to one vault: the one Vault says this session is in (never assumed).
+  const state = readStateFile(request.statePath, live.vault_id);
+  return { live: { ...live, sitevault: sitevaultMap(state) }, state };
 }
 
 /** The commit the desired files were read at, when the config lives in a git work tree. */

@@ -7,7 +7,7 @@ import { describeErrors, type Plan } from '../../plan/index.js';
 import { renderPlan } from '../../render/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from '../command.js';
-import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock, workDir, type Values } from '../context.js';
+import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, liveRequestFor, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock, workDir, type Values } from '../context.js';
 
 const DEFAULT_CONCURRENCY = 4;
 
@@ -95,10 +95,10 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
     }
     const savedPlan = planArg === undefined ? undefined : readPlanFile(resolve(io.cwd, planArg));
     const desired = await loadDesired(values, io);
-    const connection = connect(desired, values, io, concurrency);
+    const connection = connect(desired.target, values, io, concurrency);
     // One run at a time from reading Vault to the last write: a second apply waits for nothing it could race.
     return withRepoLock(desired, `apply ${planArg ?? '(plan and apply)'}`, async () => {
-      const { live, state } = await readLive(connection, desired);
+      const { live, state } = await readLive(connection, liveRequestFor(desired));
       const journalDir = resolve(workDir(desired), 'journal');
 
       let plan: Plan;

@@ -5,7 +5,7 @@ import { glob } from 'tinyglobby';
 import { loadDesiredState } from '../../desired/index.js';
 import { DiagnosticsError, VaultRosterError } from '../../errors.js';
 import { exportDesiredState } from '../../import/index.js';
-import type { DesiredState, VaultTarget } from '../../model.js';
+import type { VaultTarget } from '../../model.js';
 import { DEFAULT_POLICY } from '../../model.js';
 import { nextBaseline, STATE_FORMAT_VERSION, writeStateFile } from '../../state/index.js';
 import { packageRoot } from '../../version.js';
@@ -23,29 +23,23 @@ function parseVaults(raw: string | undefined): number[] | undefined {
   return ids;
 }
 
-/**
- * Where to connect: an existing roster.yaml (--config) or the environment alone. Import builds a
- * minimal DesiredState shell so it can use the same connection and live-state code as plan.
- */
-async function targetState(values: Values, io: CliIo, outDir: string): Promise<DesiredState> {
+/** Where import connects and what it carries over: from an existing roster.yaml (--config), or the environment alone. */
+interface ImportSource {
+  readonly target: VaultTarget;
+  readonly statePath: string;
+  readonly protectedUsers: readonly string[];
+}
+
+async function importSource(values: Values, io: CliIo, outDir: string): Promise<ImportSource> {
   const config = stringOption(values, 'config');
   if (config !== undefined) {
     const loaded = await loadDesiredState(resolve(io.cwd, config), { cwd: io.cwd });
     if (!loaded.ok) throw new DiagnosticsError(`${config} is not valid`, loaded.diagnostics);
-    // Only the connection and the state file matter; no users means no Clinical persons are read.
-    return { ...loaded.state, users: [] };
+    return { target: loaded.state.target, statePath: loaded.state.state_path, protectedUsers: loaded.state.policy.protected_users };
   }
   const url = io.env.VAULT_URL;
   const target: VaultTarget = { ...(url === undefined ? {} : { url }), api_version: io.env.VAULT_API_VERSION ?? DEFAULT_API_VERSION };
-  return {
-    config_path: join(outDir, 'roster.yaml'),
-    target,
-    policy: DEFAULT_POLICY,
-    state_path: join(outDir, '.vault-roster', 'state.json'),
-    users: [],
-    sitevault: [],
-    files: [],
-  };
+  return { target, statePath: join(outDir, '.vault-roster', 'state.json'), protectedUsers: DEFAULT_POLICY.protected_users };
 }
 
 export const importCommand: Command = {
@@ -89,8 +83,8 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
     }
     const vaults = parseVaults(stringOption(values, 'vaults'));
     const outDir = resolve(io.cwd, stringOption(values, 'out') ?? '.');
-    const shell = await targetState(values, io, outDir);
-    const connection = connect(shell, values, io);
+    const source = await importSource(values, io, outDir);
+    const connection = connect(source.target, values, io);
     let pages = 0;
     const stop = connection.subscribe((event) => {
       if (event.type === 'response' && event.path.includes('/objects/users?')) {
@@ -98,15 +92,16 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
         if (io.stderr.isTTY === true) io.stderr.write(`\rreading users: ${pages} page(s)`);
       }
     });
-    const { live } = await readLive(connection, shell);
+    // No declared users: no Clinical persons are read.
+    const { live } = await readLive(connection, { statePath: source.statePath, promotions: false });
     stop();
     if (io.stderr.isTTY === true) io.stderr.write('\n');
     const result = exportDesiredState(live, {
-      target: shell.target,
+      target: source.target,
       splitBy,
       ...(vaults === undefined ? {} : { vaults }),
       specsPath: relative(outDir, join(packageRoot(), 'specs')).split('\\').join('/'),
-      protectedUsers: shell.policy.protected_users,
+      protectedUsers: source.protectedUsers,
     });
     const { files } = result;
     const clashes = [...files.keys(), '.vault-roster/state.json'].filter((p) => existsSync(join(outDir, p)));
