@@ -7,13 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, vaultPort } from '../../src/apply/index.js';
 import { VaultRosterError } from '../../src/errors.js';
 import type { Operation, Plan } from '../../src/plan/index.js';
-import { readStateFile, sitevaultMap } from '../../src/state/index.js';
-import { createVaultClient, readLiveState } from '../../src/vault/index.js';
+import { createVaultClient } from '../../src/vault/index.js';
 import { DEFAULT_ADMIN_PASSWORD } from '../../src/simulator/index.js';
 import { runCliCaptured } from '../helpers/cli.js';
 import { startRosterFixture, type RosterFixture } from '../helpers/roster.js';
 import { startTestSimulator } from '../helpers/simulator.js';
-import { writesIn } from './support.js';
+import { readFixtureLive, writesIn } from './support.js';
 
 type Edit = (plan: Plan & Record<string, unknown>) => void;
 
@@ -226,8 +225,7 @@ describe('applyPlan as a library function refuses the same plans', () => {
   async function libraryApply(fx: RosterFixture, serverUrl = fx.sim.url): Promise<unknown> {
     const desired = await fx.desired();
     const client = createVaultClient({ baseUrl: serverUrl, apiVersion: 'v26.2', credentials: { username: fx.sim.adminUser, password: DEFAULT_ADMIN_PASSWORD }, vaultDns: 'veepharm-clinical.veevavault.com' });
-    const state = readStateFile(desired.state_path, 5005);
-    const live = await readLiveState(client, { promotions: true, sitevault: sitevaultMap(state) });
+    const live = await readFixtureLive(client, desired);
     fx.sim.clearRequestLog();
     try {
       await applyPlan({ plan: readPlan(fx), source: 'plan.json', desired, live, serverUrl, port: vaultPort(client), journalDir: join(fx.dir, '.vault-roster', 'journal'), concurrency: 2, toolVersion: 'test' });
