@@ -165,17 +165,39 @@ async function promotedUserId(ctx: WriteContext, personId: string, userName: str
 }
 
 /** Promotes persons; a refusal because the person already has the intended user counts as done. */
+/**
+ * Promotes persons. Whether a Vault fails one refused person's row or the whole request is
+ * undocumented ([INF] VAULT-API.md §9): a whole-request FAILURE for several persons is isolated by
+ * sending each person alone, so good persons are promoted and only the refused one fails. A
+ * refused row counts as done when the person's `vault_user__sys` is the user the row asked for
+ * (read back, whatever the error type).
+ */
 export async function promotePersonRows(ctx: WriteContext, rows: readonly PromoteRow[]): Promise<RowOutcome[]> {
-  const wire = rows.map((row) => ({ key: row.key, body: promoteBody(row) }));
-  const results = await repeatWhileUnknown(ctx, () => promotePersons(ctx.transport, wire));
+  let results: RowResult[];
+  try {
+    results = await repeatWhileUnknown(ctx, () => promotePersons(ctx.transport, rows.map((row) => ({ key: row.key, body: promoteBody(row) }))));
+  } catch (error) {
+    if (rows.length < 2 || !(error instanceof VaultApiError)) throw error;
+    const alone: RowOutcome[] = [];
+    for (const row of rows) {
+      try {
+        alone.push(...(await promotePersonRows(ctx, [row])));
+      } catch (single) {
+        if (!(single instanceof VaultApiError)) throw single;
+        alone.push(await readBack(ctx, row, { ok: false, error_type: single.errorType, message: single.vaultMessage }));
+      }
+    }
+    return alone;
+  }
   return Promise.all(
-    results.map(async (r, i): Promise<RowOutcome> => {
-      if (r.ok || r.errorType !== 'OPERATION_NOT_ALLOWED') return outcomes([r])[0] as RowOutcome;
-      const row = rows[i];
-      const id = row === undefined ? undefined : await promotedUserId(ctx, row.person_id, row.key);
-      return id === undefined ? { ok: false, error_type: r.errorType, message: r.message } : { ok: true, id };
-    }),
+    results.map(async (r, i): Promise<RowOutcome> => (r.ok ? (outcomes([r])[0] as RowOutcome) : readBack(ctx, rows[i], { ok: false, error_type: r.errorType, message: r.message }))),
   );
+}
+
+/** A refused promotion that happened anyway (an earlier run's, its answer lost) is done; otherwise the refusal stands. */
+async function readBack(ctx: WriteContext, row: PromoteRow | undefined, refusal: RowOutcome): Promise<RowOutcome> {
+  const id = row === undefined ? undefined : await promotedUserId(ctx, row.person_id, row.key);
+  return id === undefined ? refusal : { ok: true, id };
 }
 
 export async function createSiteVaultPerson(ctx: WriteContext, row: SiteVaultCreateRow): Promise<RowOutcome> {

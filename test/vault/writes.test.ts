@@ -175,6 +175,31 @@ describe('writes', () => {
     expect(writesSeen(sim)).toEqual([['POST', '/app/clinical/persons/actions/promote_to_user', {}, 2]]);
   });
 
+  it('isolates a promotion batch Vault refused whole: each person again alone, so the good one is promoted', async () => {
+    const sim = await simulator({ profile: 'promote-whole-request' });
+    const { client } = clientFor(sim);
+    const person = (id: string, first: string, last: string) => ({
+      key: `${first}.${last}@veepharm.com`.toLowerCase(),
+      person_id: id,
+      values: { first_name: first, last_name: last, email: `${first}.${last}@veepharm.com`.toLowerCase(), language: 'en', locale: 'en_US', timezone: 'America/New_York' },
+      security_profile: 'document_user__v',
+      license_type: 'full__v' as const,
+    });
+    const results = await client.promotePersons([person('V0B000000000001', 'Maria', 'Lopez'), person('V0B000000000099', 'Ghost', 'Person')]);
+    const maria = (sim.dump().users ?? []).find((u) => u.user_name__v === 'maria.lopez@veepharm.com');
+    expect(maria).toBeDefined();
+    expect(results[0]).toEqual({ ok: true, id: String(maria?.id) });
+    expect(results[1]).toMatchObject({ ok: false });
+    expect((sim.dump().users ?? []).some((u) => u.user_name__v === 'ghost.person@veepharm.com')).toBe(false);
+    // The batch of two (refused whole), then Maria alone (promoted), then the ghost alone (refused).
+    const promotes = sim.requestLog().filter((e) => e.path.endsWith('/promote_to_user'));
+    expect(promotes.map((e) => [e.method, e.status, e.rows ?? null])).toEqual([
+      ['POST', 'FAILURE', null],
+      ['POST', 'SUCCESS', 1],
+      ['POST', 'FAILURE', null],
+    ]);
+  });
+
   it('creates and edits a SiteVault person', async () => {
     const sim = await simulator();
     const { client } = clientFor(sim);
