@@ -237,6 +237,8 @@ export interface VaultTarget {
   readonly vault_id?: number;
   /** Vault DNS sent as `vaultDNS` on auth when the URL host is not the vault's own (proxies, simulator). */
   readonly dns?: string;
+  /** Users per Retrieve All Users page (default 1000). */
+  readonly page_size?: number;
 }
 
 /** A desired-state file that went into a DesiredState, with the digest of its bytes. */

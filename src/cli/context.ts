@@ -105,6 +105,7 @@ export function connect(target: VaultTarget, values: Values, io: CliIo, concurre
   const client = createVaultClient({
     ...settings,
     ...(concurrency === undefined ? {} : { concurrency }),
+    ...(target.page_size === undefined ? {} : { userPageSize: target.page_size }),
     onEvent: (event) => {
       for (const listener of listeners) listener(event);
     },

@@ -52,7 +52,7 @@ function byKey<T>(key: (item: T) => string | number): (a: T, b: T) => number {
 }
 
 export function normaliseTarget(raw: RawConfig): VaultTarget {
-  return compact<VaultTarget>({ url: raw.vault.url, api_version: raw.vault.api_version, vault_id: raw.vault.vault_id, dns: raw.vault.dns });
+  return compact<VaultTarget>({ url: raw.vault.url, api_version: raw.vault.api_version, vault_id: raw.vault.vault_id, dns: raw.vault.dns, page_size: raw.vault.page_size });
 }
 
 export function normalisePolicy(raw: RawConfig): Policy {

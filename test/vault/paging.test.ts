@@ -11,6 +11,9 @@ import { Redactor } from '../../src/vault/redact.js';
 import { VaultTransport } from '../../src/vault/transport.js';
 import { listUserPages } from '../../src/vault/users.js';
 import { ADMIN, allUsers, API_VERSION, calls, capturingClock, clientFor, CLINICAL_DNS, seedWithUsers, simulator } from './support.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRosterFixture } from '../helpers/roster.js';
 
 // 10 humans + the admin + 3 system-owned users.
 const ROWS = 14;
@@ -126,5 +129,20 @@ describe('listing options and page order', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+});
+
+describe('roster.yaml vault.page_size', () => {
+  it('sets the page size plan asks Retrieve All Users for', async () => {
+    const fx = await startRosterFixture();
+    const roster = join(fx.dir, 'roster.yaml');
+    writeFileSync(roster, readFileSync(roster, 'utf8').replace('  vault_id: 5005', '  vault_id: 5005\n  page_size: 7'));
+    const run = await fx.run(['plan']);
+    expect(run.code, run.stderr).toBe(0);
+    const pages = fx.sim.requestLog().filter((e) => e.method === 'GET' && /\/objects\/users$/.test(e.path));
+    const users = (fx.sim.dump().users ?? []).length;
+    expect(pages.every((e) => e.query.limit === '7')).toBe(true);
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(users / 7));
+    expect(pages.length).toBeLessThanOrEqual(Math.ceil(users / 7) + 1);
   });
 });
