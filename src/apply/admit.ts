@@ -48,7 +48,7 @@ function refuse(code: ErrorCode, message: string, hint: string): never {
 const REMAKE = 'Make and review a new plan (vault-roster plan --out FILE) and apply that one.';
 
 /** Operation ids unique, dependencies known, earlier and acyclic; no subject twice in a batch. */
-export function checkOperationGraph(plan: Plan, source: string): void {
+function checkOperationGraph(plan: Plan, source: string): void {
   const index = new Map<string, number>();
   plan.operations.forEach((op, i) => {
     if (index.has(op.id)) refuse('plan-invalid', `plan ${source}: operation id ${op.id} appears twice`, REMAKE);
@@ -106,15 +106,19 @@ function checkDesiredFiles(input: AdmissionInput): void {
   refuse('stale-plan', `plan ${source} is stale: it was made from other desired files (${changed.join(', ')} changed since)`, 'The YAML moved after review (a later push?). ' + REMAKE);
 }
 
+/** The live record a row of `op` writes, as a `kind\0key` entry of a touched set. */
+function recordOf(op: Operation, key: string): string {
+  const kind: LiveRecordKind = op.kind === 'sitevault_create' || op.kind === 'sitevault_edit' ? 'sitevault' : 'users';
+  return `${kind}\u0000${key}`;
+}
+
 /** Users (and the persons they were promoted from) an earlier run of this plan sent calls for. */
 function touchedRecords(plan: Plan, replay: JournalReplay): Set<string> {
   const touched = new Set<string>();
   for (const op of plan.operations) {
     if (!replay.attempted.has(op.id)) continue;
-    for (const row of op.rows) {
-      touched.add(`${op.kind.startsWith('sitevault') ? 'sitevault' : 'users'}\u0000${row.key}`);
-      if (op.kind === 'promote_persons' && 'person_id' in row) touched.add(`persons\u0000${row.person_id}`);
-    }
+    for (const row of op.rows) touched.add(recordOf(op, row.key));
+    if (op.kind === 'promote_persons') for (const row of op.rows) touched.add(`persons\u0000${row.person_id}`);
   }
   return touched;
 }
@@ -192,7 +196,7 @@ function untouchedRows(operations: readonly Operation[], touched: ReadonlySet<st
   for (const op of operations) {
     const shape = op.kind === 'upsert_users' ? `${op.kind}:${op.match}` : op.kind;
     for (const row of op.rows) {
-      if (touched.has(`${op.kind.startsWith('sitevault') ? 'sitevault' : 'users'}\u0000${row.key}`)) continue;
+      if (touched.has(recordOf(op, row.key))) continue;
       rows.push(`${shape} ${canonicalJson(row)}`);
     }
   }

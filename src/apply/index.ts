@@ -17,7 +17,7 @@ import { executeOperations, type ApplyPort, type RowFailure } from './execute.js
 import { Journal, replayJournal, type JournalReplay } from './journal.js';
 
 export { vaultPort } from './vault-port.js';
-export { admitPlan, checkOperationGraph } from './admit.js';
+export { admitPlan } from './admit.js';
 export { readPlanFile, planSchemaErrors } from './plan-file.js';
 export { jsonLinesReporter, progressReporter } from './reporters.js';
 export type { ApplyEvent, ApplyListener } from './events.js';
@@ -61,8 +61,12 @@ export interface ApplyInput {
   readonly listener?: ApplyListener;
   /** The caller already holds the state file's lock (the CLI takes it before it reads Vault). */
   readonly lockHeld?: boolean;
-  /** Lets the journal record every Vault call (with its execution id) under the operation that made it. */
-  readonly subscribeClientEvents?: (listener: (event: ClientEvent) => void) => () => void;
+  /**
+   * The port's client events. Required: the journal records under each operation every write
+   * request as it is sent (only those exempt records from the staleness check on resume) and
+   * every answer with its execution id.
+   */
+  readonly subscribeClientEvents: (listener: (event: ClientEvent) => void) => () => void;
 }
 
 const planIds = new WeakMap<Plan, string>();
@@ -88,11 +92,6 @@ export function journalPathFor(journalDir: string, plan: Plan): string {
 /** True when an earlier run of this plan did every row: applying it again would send nothing. */
 export function alreadyApplied(plan: Plan, replay: JournalReplay): boolean {
   return replay.runs > 0 && plan.operations.length > 0 && plan.operations.every((op) => op.rows.every((row) => replay.doneRows.get(op.id)?.has(row.key) === true));
-}
-
-/** Reads what an earlier run of this plan left in its journal. */
-export function replayFor(journalDir: string, plan: Plan): JournalReplay {
-  return replayJournal(journalPathFor(journalDir, plan));
 }
 
 function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>): ApplyCounts {
@@ -210,7 +209,7 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
   const { plan, desired } = input;
   const journal = new Journal(journalPath);
   const opContext = new AsyncLocalStorage<string>();
-  const unsubscribe = input.subscribeClientEvents?.((event) => {
+  const unsubscribe = input.subscribeClientEvents((event) => {
     if (event.type !== 'response' && event.type !== 'request') return;
     const opId = opContext.getStore();
     if (opId === undefined) return;
@@ -263,7 +262,7 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
       already_applied: false,
     };
   } finally {
-    unsubscribe?.();
+    unsubscribe();
     journal.close();
   }
 }

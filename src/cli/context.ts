@@ -146,7 +146,7 @@ export function liveRequestFor(desired: DesiredState): LiveRequest {
 }
 
 export async function readLive(connection: Connection, request: LiveRequest): Promise<{ live: LiveState; state: StateFile }> {
-  const live = await readLiveState(connection.client, { promotions: request.promotions, sitevault: new Map() });
+  const live = await readLiveState(connection.client, { promotions: request.promotions });
   // The state file belongs to one vault: the one Vault says this session is in (never assumed).
   const state = readStateFile(request.statePath, live.vault_id);
   return { live: { ...live, sitevault: sitevaultMap(state) }, state };

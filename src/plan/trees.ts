@@ -126,15 +126,3 @@ export function diffTrees(before: Tree, after: Tree): FieldChange[] {
   }
   return changes;
 }
-
-/** `base` with `overlay` written over it, recursively (overlay wins on leaves). */
-export function mergeTrees(base: Tree, overlay: Tree): Tree {
-  const out: Tree = { ...base };
-  for (const key of Object.keys(overlay)) {
-    const o = overlay[key];
-    if (o === undefined) continue;
-    const b = out[key];
-    out[key] = isTree(o) && isTree(b) ? mergeTrees(b, o) : o;
-  }
-  return out;
-}

@@ -5,7 +5,7 @@
  */
 import { categoryOf, type Diagnostic } from '../diagnostics.js';
 import type { Change, ChangeAction, Plan } from '../plan/index.js';
-import { ACTION_ORDER, ACTION_STYLES, OPERATION_LABELS, assignmentChanges, burstNote, callLine, fieldLabel, formatValue, plural, promotedFrom, shortDigest, summaryColumns, summaryLine } from './shared.js';
+import { ACTION_ORDER, ACTION_STYLES, OPERATION_LABELS, assignmentChanges, burstNote, fieldLabel, formatValue, plural, promotedFrom, shortDigest, summaryColumns, summaryLine } from './shared.js';
 
 export const MARKDOWN_MARKER = '<!-- vault-roster-plan -->';
 export const DEFAULT_MAX_MARKDOWN_CHARS = 60_000;
@@ -113,7 +113,7 @@ function changeItem(plan: Plan, change: Change): string {
 }
 
 function callRow(op: Plan['operations'][number]): string {
-  return `| ${op.id} | ${cell(code(callLine(op)))} | ${OPERATION_LABELS[op.kind]} | ${op.rows.length} | ${op.depends_on.join(', ')} |`;
+  return `| ${op.id} | ${cell(code(op.call))} | ${OPERATION_LABELS[op.kind]} | ${op.rows.length} | ${op.depends_on.join(', ')} |`;
 }
 
 interface Section {

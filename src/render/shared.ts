@@ -10,7 +10,6 @@ import {
   type Change,
   type ChangeAction,
   type JsonValue,
-  type Operation,
   type OperationKind,
   type Plan,
   type PlanSummary,
@@ -119,11 +118,6 @@ export function promotedFrom(plan: Plan, change: Change): string | undefined {
 /** Short form of the desired-state digest for headers. */
 export function shortDigest(plan: Plan): string {
   return plan.desired_digest.slice(0, 12);
-}
-
-/** `POST /objects/users?operation=upsert&idParam=id` */
-export function callLine(op: Operation): string {
-  return op.call;
 }
 
 /** What an operation does, in a word or two: `create`, `upsert`, `update`, `promote`, … */

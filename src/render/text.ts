@@ -1,7 +1,7 @@
 /** Terminal view: terraform-like markers per user, field before → after, calls, summary line. */
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import type { Change, Plan } from '../plan/index.js';
-import { ACTION_STYLES, OPERATION_LABELS, burstNote, callLine, fieldLabel, formatValue, promotedFrom, rowsLabel, shortDigest, summaryLine } from './shared.js';
+import { ACTION_STYLES, OPERATION_LABELS, burstNote, fieldLabel, formatValue, promotedFrom, rowsLabel, shortDigest, summaryLine } from './shared.js';
 
 type Paint = (code: string, text: string) => string;
 
@@ -57,7 +57,7 @@ export function renderText(plan: Plan, options: { readonly color: boolean }): st
   lines.push(...section('SiteVault persons', persons.flatMap((c) => changeLines(plan, c, paint))));
   const calls = plan.operations.map((op) => {
     const after = op.depends_on.length > 0 ? `  after ${op.depends_on.join(', ')}` : '';
-    return `  ${op.id}  ${callLine(op)}  ${OPERATION_LABELS[op.kind]}, ${rowsLabel(op.rows.length)}${after}`;
+    return `  ${op.id}  ${op.call}  ${OPERATION_LABELS[op.kind]}, ${rowsLabel(op.rows.length)}${after}`;
   });
   lines.push(...section(`API calls (${plan.operations.length})`, calls));
   lines.push('', paint('1', summaryLine(plan)), burstNote(plan));

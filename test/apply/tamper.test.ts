@@ -228,7 +228,18 @@ describe('applyPlan as a library function refuses the same plans', () => {
     const live = await readFixtureLive(client, desired);
     fx.sim.clearRequestLog();
     try {
-      await applyPlan({ plan: readPlan(fx), source: 'plan.json', desired, live, serverUrl, port: vaultPort(client), journalDir: join(fx.dir, '.vault-roster', 'journal'), concurrency: 2, toolVersion: 'test' });
+      await applyPlan({
+        plan: readPlan(fx),
+        source: 'plan.json',
+        desired,
+        live,
+        serverUrl,
+        port: vaultPort(client),
+        journalDir: join(fx.dir, '.vault-roster', 'journal'),
+        concurrency: 2,
+        toolVersion: 'test',
+        subscribeClientEvents: () => () => undefined,
+      });
       return undefined;
     } catch (error) {
       return error;
