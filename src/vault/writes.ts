@@ -81,34 +81,40 @@ async function sessionVaultId(transport: VaultTransport): Promise<number> {
 }
 
 /**
- * Creates users; rows whose outcome is unknown go again as an upsert keyed by user name. With
- * `sentBefore` (an interrupted earlier run may have sent this batch) the first send is already
- * that upsert.
+ * Creates users. A row Vault refused, for any reason, goes again once as an upsert keyed by user
+ * name: a transient refusal leaves its outcome unknown, and any other may be Vault refusing a name
+ * that exists at domain level but was not listed (a domain-only user, VAULT-API.md §16; the error
+ * type of a duplicate name is undocumented, so it cannot be told apart). The upsert can only land
+ * on the one user of that name, and a row refused again keeps both answers. With `sentBefore` (an
+ * interrupted earlier run may have sent this batch) the first send is already that upsert.
  */
 export async function createUserRows(ctx: WriteContext, rows: readonly NewUserRow[], options: { sentBefore: boolean }): Promise<RowOutcome[]> {
   const vaultId = await sessionVaultId(ctx.transport);
   const wire: UserRow[] = rows.map((row) => ({ key: row.key, body: newUserBody(row, vaultId) }));
-  if (options.sentBefore) return outcomes(await createUsers(ctx.transport, wire, { upsertKey: UPSERT_ID_PARAM.user_name }));
+  const upsertByName = (some: readonly UserRow[]) => createUsers(ctx.transport, some, { upsertKey: UPSERT_ID_PARAM.user_name });
+  if (options.sentBefore) return outcomes(await upsertByName(wire));
   let results: RowResult[];
   try {
     results = await createUsers(ctx.transport, wire);
   } catch (error) {
     if (!outcomeUnknown(error)) throw error;
-    return outcomes(await createUsers(ctx.transport, wire, { upsertKey: UPSERT_ID_PARAM.user_name }));
+    return outcomes(await upsertByName(wire));
   }
-  const transient = results.filter((r) => !r.ok && RETRYABLE_VAULT_ERRORS.has(r.errorType));
-  if (transient.length > 0) {
-    const again = await createUsers(
-      ctx.transport,
-      transient.map((r) => wire[r.index] as UserRow),
-      { upsertKey: UPSERT_ID_PARAM.user_name },
-    );
-    transient.forEach((r, i) => {
-      const retried = again[i];
-      if (retried !== undefined) results[r.index] = { ...retried, index: r.index };
-    });
-  }
+  const refused = results.filter((r) => !r.ok);
+  if (refused.length === 0) return outcomes(results);
+  const again = await upsertByName(refused.map((r) => wire[r.index] as UserRow));
+  refused.forEach((first, i) => {
+    const second = again[i];
+    if (second === undefined || first.ok) return;
+    results[first.index] = second.ok ? { ...second, index: first.index } : { ...second, index: first.index, message: bothRefusals(first, second) };
+  });
   return outcomes(results);
+}
+
+/** A create and its upsert by name both refused: the create's answer, and the upsert's when it differs. */
+function bothRefusals(create: { errorType: string; message: string }, upsert: RowResult): string {
+  if (upsert.ok || (upsert.errorType === create.errorType && upsert.message === create.message)) return create.message;
+  return `${create.message} (create ${create.errorType}; sent again as an upsert by user name: ${upsert.errorType} ${upsert.message})`;
 }
 
 /** Upserts by user name or by id; both land on one user, so the client repeats them itself. */
@@ -164,7 +170,6 @@ async function promotedUserId(ctx: WriteContext, personId: string, userName: str
   return typeof name === 'string' && name.toLowerCase() === userName.toLowerCase() ? String(linked) : undefined;
 }
 
-/** Promotes persons; a refusal because the person already has the intended user counts as done. */
 /**
  * Promotes persons. Whether a Vault fails one refused person's row or the whole request is
  * undocumented ([INF] VAULT-API.md §9): a whole-request FAILURE for several persons is isolated by

@@ -58,13 +58,13 @@ describe('row-level retries', () => {
     expect(results).toEqual([
       { ok: true, id: '1' },
       { ok: true, id: '2' },
-      { ok: false, error_type: 'INVALID_DATA', message: 'bad' },
+      { ok: false, error_type: 'INVALID_DATA', message: 'bad (create INVALID_DATA; sent again as an upsert by user name: INVALID_DATA bad again)' },
     ]);
     expect(stub.seen.filter((s) => s.method === 'PUT').map((s) => s.body)).toEqual([[{ id: 1 }, { id: 2 }, { id: 3 }], [{ id: 2 }]]);
     expect(clock.delays).toEqual([125]);
   });
 
-  it('never re-sends rows of a plain create as a create: rows refused with a transient error go again as an upsert by user name', async () => {
+  it('never re-sends rows of a plain create as a create: refused rows go again once as an upsert by user name', async () => {
     const stub = await vaultStub((_method, url, body) => {
       if (url.endsWith('/auth')) return { responseStatus: 'SUCCESS', sessionId: 'S1', vaultId: 5005, vaultIds: [] };
       const rows = body as { user_name__v: string }[];
@@ -74,8 +74,8 @@ describe('row-level retries', () => {
         data: rows.map((r) =>
           !upsert && r.user_name__v === 'b@x.com'
             ? { responseStatus: 'FAILURE', errors: [{ type: 'RACE_CONDITION', message: 'busy' }] }
-            : !upsert && r.user_name__v === 'c@x.com'
-              ? { responseStatus: 'FAILURE', errors: [{ type: 'INVALID_DATA', message: 'bad' }] }
+            : r.user_name__v === 'c@x.com'
+              ? { responseStatus: 'FAILURE', errors: [{ type: 'INVALID_DATA', message: upsert ? 'bad again' : 'bad' }] }
               : { responseStatus: 'SUCCESS', id: upsert ? '72' : '71' },
         ),
       };
@@ -87,7 +87,7 @@ describe('row-level retries', () => {
     expect(results).toEqual([
       { ok: true, id: '71' },
       { ok: true, id: '72' },
-      { ok: false, error_type: 'INVALID_DATA', message: 'bad' },
+      { ok: false, error_type: 'INVALID_DATA', message: 'bad (create INVALID_DATA; sent again as an upsert by user name: INVALID_DATA bad again)' },
     ]);
     expect(stub.seen.filter((s) => s.method === 'POST' && s.url.includes('/objects/users')).map((s) => [s.url, s.body])).toEqual([
       [
@@ -98,7 +98,13 @@ describe('row-level retries', () => {
           { user_name__v: 'c@x.com', user_first_name__v: 'A' },
         ],
       ],
-      ['/api/v25.2/objects/users?operation=upsert&idParam=user_name__v', [{ user_name__v: 'b@x.com', user_first_name__v: 'A' }]],
+      [
+        '/api/v25.2/objects/users?operation=upsert&idParam=user_name__v',
+        [
+          { user_name__v: 'b@x.com', user_first_name__v: 'A' },
+          { user_name__v: 'c@x.com', user_first_name__v: 'A' },
+        ],
+      ],
     ]);
   });
 });
