@@ -115,6 +115,8 @@ export interface UserRecord {
 export interface DesiredUser extends UserRecord {
   /** Clinical Operations: create this user by promoting this `person__sys` id. */
   readonly promote_from_person?: string;
+  /** More `user__sys` fields sent with the promotion only (a Vault's configuration may require them). */
+  readonly promote_fields?: Readonly<Record<string, string | number | boolean>>;
   readonly source: SourceRef;
 }
 
@@ -239,7 +241,14 @@ export interface VaultTarget {
   readonly dns?: string;
   /** Users per Retrieve All Users page (default 1000). */
   readonly page_size?: number;
+  /** Record ids Promote Person to User is sent instead of these names, per reference category. */
+  readonly promote_reference_ids?: PromoteReferenceIds;
 }
+
+/** The reference fields of Promote Person to User a Vault may want as record ids (VAULT-API.md §16). */
+export const PROMOTE_REFERENCES = ['language', 'locale', 'security_profile'] as const;
+export type PromoteReference = (typeof PROMOTE_REFERENCES)[number];
+export type PromoteReferenceIds = Readonly<Partial<Record<PromoteReference, Readonly<Record<string, string>>>>>;
 
 /** A desired-state file that went into a DesiredState, with the digest of its bytes. */
 export interface SourceFile {

@@ -52,7 +52,7 @@ function byKey<T>(key: (item: T) => string | number): (a: T, b: T) => number {
 }
 
 export function normaliseTarget(raw: RawConfig): VaultTarget {
-  return compact<VaultTarget>({ url: raw.vault.url, api_version: raw.vault.api_version, vault_id: raw.vault.vault_id, dns: raw.vault.dns, page_size: raw.vault.page_size });
+  return compact<VaultTarget>({ url: raw.vault.url, api_version: raw.vault.api_version, vault_id: raw.vault.vault_id, dns: raw.vault.dns, page_size: raw.vault.page_size, promote_reference_ids: raw.vault.promote_reference_ids });
 }
 
 export function normalisePolicy(raw: RawConfig): Policy {
@@ -107,6 +107,7 @@ export function normaliseUser(entry: UserEntry, config: ConfigEntry): DesiredUse
     fields: raw.fields === undefined ? undefined : { ...raw.fields },
     memberships: raw.memberships?.map((m) => normaliseMembership(m, defaults)).sort(byKey((m) => m.vault_id)),
     promote_from_person: raw.promote_from_person,
+    promote_fields: raw.promote_fields === undefined ? undefined : { ...raw.promote_fields },
     source: entry.yaml.locate([...entry.path, 'user_name']),
   });
 }

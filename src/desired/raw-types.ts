@@ -5,7 +5,7 @@
 import type { FieldValue, LicenseType, SiteVaultPersonType, UnmanagedUserPolicy } from '../model.js';
 
 export interface RawConfig {
-  vault: { url?: string; api_version: string; vault_id?: number; dns?: string; page_size?: number };
+  vault: { url?: string; api_version: string; vault_id?: number; dns?: string; page_size?: number; promote_reference_ids?: Partial<Record<'language' | 'locale' | 'security_profile', Record<string, string>>> };
   include: string[];
   defaults?: {
     timezone?: string;
@@ -49,6 +49,7 @@ export interface RawUser {
   fields?: Record<string, FieldValue>;
   memberships?: RawMembership[];
   promote_from_person?: string;
+  promote_fields?: Record<string, string | number | boolean>;
 }
 
 export interface RawUsersFile {

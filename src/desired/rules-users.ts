@@ -4,7 +4,7 @@
  */
 import type { Diagnostic, SourcePosition, DiagnosticCode } from '../diagnostics.js';
 import { isLicenseAllowedUnder, normaliseIdentity, type LicenseType } from '../model.js';
-import { READ_ONLY_USER_FIELDS, USER_FIELD_TO_VAULT } from '../vault-api/index.js';
+import { PROMOTE_OWN_FIELDS, READ_ONLY_USER_FIELDS, USER_FIELD_TO_VAULT } from '../vault-api/index.js';
 import { formatPosition, type ConfigEntry, type UserEntry } from './entries.js';
 import {
   everyString,
@@ -167,6 +167,37 @@ export function duplicatePromotions(users: readonly UserEntry[]): Diagnostic[] {
   return diagnostics;
 }
 
+/** `promote_fields` go with a promotion only, and may not set what vault-roster sends itself. */
+export function promoteFields(users: readonly UserEntry[]): Diagnostic[] {
+  return users.flatMap((entry) => {
+    const fields = entry.raw.promote_fields;
+    if (fields === undefined) return [];
+    const user = normaliseIdentity(entry.raw.user_name);
+    if (entry.raw.promote_from_person === undefined) {
+      return [
+        error(
+          'promote-fields-without-promotion',
+          `promote_fields are sent only with Promote Person to User, but ${user} has no promote_from_person`,
+          'Add promote_from_person, or move these values to fields (legacy user field names such as company__v).',
+          user,
+          entry.yaml.locate([...entry.path, 'promote_fields']),
+        ),
+      ];
+    }
+    return Object.keys(fields)
+      .filter((name) => PROMOTE_OWN_FIELDS.has(name))
+      .map((name) =>
+        error(
+          'promote-field-reserved',
+          `promote_fields.${name} is filled by vault-roster from the user's own keys`,
+          'Remove it from promote_fields and set the dedicated key (first_name, language, memberships …) instead.',
+          user,
+          entry.yaml.locate([...entry.path, 'promote_fields', name], 'key'),
+        ),
+      );
+  });
+}
+
 const DEDICATED_KEY_BY_FIELD = new Map<string, string>(Object.entries(USER_FIELD_TO_VAULT).map(([key, field]) => [field, key]));
 
 /** `fields` may not set what a dedicated key covers, nor read-only fields. */
@@ -239,6 +270,7 @@ export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry 
     ...duplicateMemberships(users),
     ...(config === undefined ? [] : [...appLicensePermissiveness(users, config), ...promotionApiVersion(users, config)]),
     ...duplicatePromotions(users),
+    ...promoteFields(users),
     ...reservedFieldNames(users),
     ...valuesWithinLimits(users),
   ];

@@ -3,11 +3,20 @@
  * policy, Clinical promotions, and the diagnostics only this comparison can see.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import { normaliseIdentity, type DesiredState, type DesiredUser, type LiveState, type LiveUser } from '../model.js';
+import {
+  normaliseIdentity,
+  PROMOTE_REFERENCES,
+  type DesiredState,
+  type DesiredUser,
+  type LiveState,
+  type LiveUser,
+  type PromoteReference,
+  type PromoteReferenceIds,
+} from '../model.js';
 import { liveRecordDigest } from './digest.js';
 import { risksOf } from './risks.js';
 import { diffTrees, restrictToTarget } from './trees.js';
-import type { Change, ChangeAction, FieldChange } from './types.js';
+import type { Change, ChangeAction, FieldChange, PromoteRow } from './types.js';
 import { deactivated, userChange, type UserAfter, type UserDelta } from './user-delta.js';
 import { liveUserTree, userMatches, userTargetTree } from './user-trees.js';
 
@@ -21,6 +30,8 @@ export interface UserPlanItem {
   readonly after: UserAfter;
   readonly delta: UserDelta;
   readonly person_id?: string;
+  /** Record ids a promotion sends instead of names (roster.yaml `vault.promote_reference_ids`). */
+  readonly references?: PromoteRow['references'];
 }
 
 export interface UserDiff {
@@ -89,7 +100,7 @@ function checkReferences(user: DesiredUser, live: LiveState, known: KnownReferen
   }
 }
 
-function planNewUser(user: DesiredUser, live: LiveState, out: UserDiff): void {
+function planNewUser(user: DesiredUser, live: LiveState, out: UserDiff, referenceIds: PromoteReferenceIds | undefined): void {
   if (user.active === false) {
     out.diagnostics.push({
       severity: 'info',
@@ -123,6 +134,11 @@ function planNewUser(user: DesiredUser, live: LiveState, out: UserDiff): void {
       });
       return;
     }
+    const references = promoteReferences(user, live.vault_id, referenceIds);
+    if (!references.ok) {
+      out.diagnostics.push(...references.diagnostics);
+      return;
+    }
     out.digests.users[user.user_name] = null;
     const change: Change = {
       subject: 'user',
@@ -133,7 +149,14 @@ function planNewUser(user: DesiredUser, live: LiveState, out: UserDiff): void {
       risks: risksOf('promote', fields),
       source: user.source,
     };
-    out.items.push({ change, kind: 'promote', desired: user, ...userChange(user, undefined), person_id: personId });
+    out.items.push({
+      change,
+      kind: 'promote',
+      desired: user,
+      ...userChange(user, undefined),
+      person_id: personId,
+      ...(references.ids === undefined ? {} : { references: references.ids }),
+    });
     return;
   }
   out.digests.users[user.user_name] = null;
@@ -226,6 +249,42 @@ function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, liv
   return unmanaged.length;
 }
 
+/**
+ * The record ids a promotion sends for its language, locale and security profile, for the
+ * categories `vault.promote_reference_ids` lists; a value a listed category has no id for is an
+ * error (sending the name to a Vault that wants ids would fail at apply).
+ */
+function promoteReferences(
+  user: DesiredUser,
+  sessionVaultId: number,
+  referenceIds: PromoteReferenceIds | undefined,
+): { ok: true; ids?: PromoteRow['references'] } | { ok: false; diagnostics: Diagnostic[] } {
+  if (referenceIds === undefined) return { ok: true };
+  const memberships = user.memberships ?? [];
+  const primary = memberships.find((m) => m.vault_id === sessionVaultId) ?? memberships[0];
+  const values: Record<PromoteReference, string | undefined> = { language: user.language, locale: user.locale, security_profile: primary?.security_profile };
+  const ids: Partial<Record<PromoteReference, string>> = {};
+  const diagnostics: Diagnostic[] = [];
+  for (const category of PROMOTE_REFERENCES) {
+    const table = referenceIds[category];
+    const value = values[category];
+    if (table === undefined || value === undefined) continue;
+    const id = table[value];
+    if (id !== undefined) ids[category] = id;
+    else
+      diagnostics.push({
+        severity: 'error',
+        code: 'promote-reference-id-missing',
+        summary: `vault.promote_reference_ids.${category} has no record id for ${JSON.stringify(value)}, which the promotion of ${user.user_name} sends`,
+        hint: `add ${JSON.stringify(value)} with its ${category}__sys record id under vault.promote_reference_ids.${category} in roster.yaml`,
+        ...positionOf(user),
+        subject: { user: user.user_name, field: category },
+      });
+  }
+  if (diagnostics.length > 0) return { ok: false, diagnostics };
+  return Object.keys(ids).length === 0 ? { ok: true } : { ok: true, ids };
+}
+
 /** Compares every desired user with Vault and applies the unmanaged-user policy. */
 export function diffUsers(desired: DesiredState, live: LiveState): UserDiff {
   const out: UserDiff = { items: [], unchanged: 0, unmanaged: 0, diagnostics: [], digests: { users: {}, persons: {} } };
@@ -240,7 +299,7 @@ export function diffUsers(desired: DesiredState, live: LiveState): UserDiff {
   for (const user of users) {
     checkReferences(user, live, known, out.diagnostics);
     const current = live.users.get(user.user_name);
-    if (current === undefined) planNewUser(user, live, out);
+    if (current === undefined) planNewUser(user, live, out, desired.target.promote_reference_ids);
     else if (!planExistingUser(user, current, out)) unchanged++;
   }
   const unmanaged = planUnmanaged(users, desired, live, out);

@@ -10,6 +10,7 @@ import type {
   Membership,
   MembershipKey,
   OrgAssignment,
+  PromoteReference,
   SiteAssignment,
   SiteVaultPerson,
   SourceRef,
@@ -166,6 +167,10 @@ export interface PromoteRow extends Row {
   readonly values: Pick<UserValues, 'first_name' | 'last_name' | 'email' | 'language' | 'timezone' | 'locale' | 'domain_admin'>;
   readonly security_profile?: string;
   readonly license_type?: LicenseType;
+  /** Record ids sent instead of the names above (roster.yaml `vault.promote_reference_ids`). */
+  readonly references?: Readonly<Partial<Record<PromoteReference, string>>>;
+  /** More `user__sys` fields sent with the promotion only (YAML `promote_fields`). */
+  readonly fields?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** A new SiteVault person with every assignment. */

@@ -123,6 +123,8 @@ function promoteRows(item: UserPlanItem, liveVaultId: number, rows: NewRows): vo
     person_id: item.person_id ?? '',
     values,
     ...(primary === undefined ? {} : { security_profile: primary.security_profile, license_type: primary.license_type }),
+    ...(item.references === undefined ? {} : { references: item.references }),
+    ...(item.desired?.promote_fields === undefined ? {} : { fields: item.desired.promote_fields }),
   });
   // Promotion sets only the values above; the rest (policy, extra fields, every vault's
   // membership and app licences) follows as idempotent upserts keyed by user name.

@@ -50,6 +50,8 @@ export interface WriteBehaviour {
    * A blank CSV cell is "not supplied" in every mode (Vault Loader).
    */
   readonly clearWith: 'null-or-empty' | 'null-only' | 'empty-only';
+  /** More `user__sys` fields this Vault's configuration requires in Promote Person to User (default none). */
+  readonly promoteRequiredFields: readonly string[];
 }
 
 export interface SimulatorProfile {
@@ -78,7 +80,7 @@ const DEFAULT_PROFILE: SimulatorProfile = {
   name: 'default',
   description: "the team's reading of VAULT-API.md (objects, 1000 per page, size = page length, limit echoed as applied)",
   read: { membershipShape: 'objects', pageCap: 1000, overCap: 'clamp', limitEcho: 'applied', size: 'page', domainOnlyUsersListed: true },
-  write: { duplicateUserError: 'ITEM_NAME_EXISTS', promoteFailure: 'per-row', promoteReferences: 'names-or-ids', clearWith: 'null-or-empty' },
+  write: { duplicateUserError: 'ITEM_NAME_EXISTS', promoteFailure: 'per-row', promoteReferences: 'names-or-ids', clearWith: 'null-or-empty', promoteRequiredFields: [] },
 };
 
 function variant(name: string, description: string, read: Partial<UsersReadBehaviour>, write: Partial<WriteBehaviour> = {}): SimulatorProfile {
@@ -108,6 +110,7 @@ export const WRITE_PROFILES: readonly SimulatorProfile[] = [
   variant('duplicate-operation-not-allowed', 'a create for an existing user name fails with OPERATION_NOT_ALLOWED', {}, { duplicateUserError: 'OPERATION_NOT_ALLOWED' }),
   variant('promote-whole-request', 'Promote Person to User fails the whole request when one person fails; nothing is promoted', {}, { promoteFailure: 'whole-request' }),
   variant('promote-ids-only', 'Promote Person to User takes language, locale and security profile as record ids only', {}, { promoteReferences: 'ids-only' }),
+  variant('promote-requires-field', "Promote Person to User requires a custom employee_number__c (a Vault's own configuration)", {}, { promoteRequiredFields: ['employee_number__c'] }),
   variant('clear-null-only', 'only null clears a field; an empty string means "not supplied"', {}, { clearWith: 'null-only' }),
   variant('clear-empty-only', 'only an empty string clears a field; the text null is stored as text', {}, { clearWith: 'empty-only' }),
 ];
@@ -136,6 +139,9 @@ function checkWrite(write: WriteBehaviour): WriteBehaviour {
   oneOf(write.promoteFailure, ['per-row', 'whole-request'], 'write.promoteFailure');
   oneOf(write.promoteReferences, ['names-or-ids', 'ids-only', 'names-only'], 'write.promoteReferences');
   oneOf(write.clearWith, ['null-or-empty', 'null-only', 'empty-only'], 'write.clearWith');
+  if (!Array.isArray(write.promoteRequiredFields) || !write.promoteRequiredFields.every((f) => typeof f === 'string' && /^[a-z][a-z0-9_]*__(sys|c)$/.test(f))) {
+    throw new ProfileError(`write.promoteRequiredFields: expected a list of user__sys field names such as employee_number__c, got ${JSON.stringify(write.promoteRequiredFields)}`);
+  }
   return write;
 }
 

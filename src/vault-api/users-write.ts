@@ -77,14 +77,31 @@ const PROMOTE_NAMES = {
   locale: 'locale__sys',
 } as const;
 
+/** Promote body fields vault-roster fills itself; `promote_fields` in YAML may not set them. */
+export const PROMOTE_OWN_FIELDS: ReadonlySet<string> = new Set([
+  'source_person_id',
+  'username__sys',
+  ...Object.values(PROMOTE_NAMES),
+  'security_profile__sys',
+  'license_type__sys',
+  'domain_admin__sys',
+]);
+
+/**
+ * A row's references (language, locale, security profile) go as the record ids the plan resolved
+ * from `vault.promote_reference_ids` when it has them, else as the names from YAML.
+ */
 export function promoteBody(row: PromoteRow): UserBody {
   const body: UserBody = { source_person_id: row.person_id, username__sys: row.key };
   for (const [key, name] of Object.entries(PROMOTE_NAMES)) {
     const value = row.values[key as keyof typeof PROMOTE_NAMES];
     if (value !== undefined) body[name] = value;
   }
-  if (row.security_profile !== undefined) body.security_profile__sys = row.security_profile;
+  if (row.references?.language !== undefined) body.language__sys = row.references.language;
+  if (row.references?.locale !== undefined) body.locale__sys = row.references.locale;
+  if (row.security_profile !== undefined) body.security_profile__sys = row.references?.security_profile ?? row.security_profile;
   if (row.license_type !== undefined) body.license_type__sys = row.license_type;
   if (row.values.domain_admin === true) body.domain_admin__sys = true;
+  for (const [name, value] of Object.entries(row.fields ?? {})) if (!PROMOTE_OWN_FIELDS.has(name)) body[name] = value;
   return body;
 }

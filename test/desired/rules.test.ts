@@ -99,6 +99,16 @@ const RULE_CASES: Record<string, RuleCase> = {
     code: 'duplicate-promotion',
     at: 'users/team.yaml:5:26',
   },
+  'promote_fields without promote_from_person': {
+    files: us(ONE_USER('    promote_fields:\n      employee_number__c: E-1\n')),
+    code: 'promote-fields-without-promotion',
+    at: 'users/team.yaml:3:5',
+  },
+  'promote_fields naming a field vault-roster sends': {
+    files: us(ONE_USER('    promote_from_person: V0B000000000001\n    promote_fields:\n      employee_number__c: E-1\n      language__sys: en\n'), 'vault: { api_version: v26.2 }\ninclude: [users/*.yaml, sitevault/*.yaml]\n'),
+    code: 'promote-field-reserved',
+    at: 'users/team.yaml:6:7',
+  },
   'field covered by a dedicated key': {
     files: us(ONE_USER('    fields:\n      company__v: VeePharm\n      user_email__v: ann@veepharm.com\n')),
     code: 'field-has-dedicated-key',

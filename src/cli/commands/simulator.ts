@@ -52,6 +52,7 @@ ${[...PROFILES.values()].map((p) => `                        ${p.name}: ${p.desc
   --promote-failure M   per-row | whole-request
   --promote-refs MODE   names-or-ids | ids-only | names-only
   --clear-with MODE     null-or-empty | null-only | empty-only
+  --promote-requires F  Comma-separated user__sys fields Promote Person to User requires
 
 Inspection (not Vault): GET /_sim/state, /_sim/requests, /_sim/faults, /_sim/sitevault,
 /_sim/profile;
@@ -135,6 +136,8 @@ function profileFrom(values: Record<string, string | boolean | undefined>, cwd: 
   if (cap !== undefined) read.pageCap = cap;
   const domainOnly = text(values, 'domain-only-users');
   if (domainOnly !== undefined) read.domainOnlyUsersListed = domainOnly === 'listed' ? true : domainOnly === 'hidden' ? false : domainOnly;
+  const required = text(values, 'promote-requires');
+  if (required !== undefined) write.promoteRequiredFields = required.split(',').map((f) => f.trim()).filter((f) => f !== '');
   if (given === undefined && Object.keys(read).length + Object.keys(write).length === 0) return undefined;
   try {
     const base = given === undefined ? resolveProfile('default') : /[\\/]|\.json$/i.test(given) ? readProfileFile(resolve(cwd, given)) : resolveProfile(given);
@@ -206,6 +209,7 @@ export const simulatorCommand: Command = {
     'promote-failure': { type: 'string' },
     'promote-refs': { type: 'string' },
     'clear-with': { type: 'string' },
+    'promote-requires': { type: 'string' },
   },
   allowPositionals: false,
   async run(values, _positionals, io: CliIo) {

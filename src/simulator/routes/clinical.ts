@@ -113,7 +113,12 @@ function promoteOne(ctx: AuthedContext, core: SimCore, item: unknown, dryRun = f
   const email = text(el.email__sys) ?? person.email__sys ?? undefined;
   const first = text(el.first_name__sys) ?? person.first_name__sys ?? undefined;
   const last = text(el.last_name__sys) ?? person.last_name__sys ?? undefined;
-  const missing = [email === undefined ? 'email__sys' : '', first === undefined ? 'first_name__sys' : '', last === undefined ? 'last_name__sys' : ''].filter((m) => m !== '');
+  const missing = [
+    email === undefined ? 'email__sys' : '',
+    first === undefined ? 'first_name__sys' : '',
+    last === undefined ? 'last_name__sys' : '',
+    ...core.profile.write.promoteRequiredFields.filter((field) => text(el[field]) === undefined),
+  ].filter((m) => m !== '');
   if (missing.length > 0) return failure(personId, 'PARAMETER_REQUIRED', `Missing required parameter [${missing.join(', ')}]`);
   const license = text(el.license_type__sys) ?? 'full__v';
   if (!isLicenseType(license)) return failure(personId, 'INVALID_DATA', `invalid license_type__sys [${license}]`);
