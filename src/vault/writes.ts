@@ -100,12 +100,12 @@ export async function createUserRows(ctx: WriteContext, rows: readonly NewUserRo
     if (!outcomeUnknown(error)) throw error;
     return outcomes(await upsertByName(wire));
   }
-  const refused = results.filter((r) => !r.ok);
+  const refused = results.filter((r): r is Extract<RowResult, { ok: false }> => !r.ok);
   if (refused.length === 0) return outcomes(results);
   const again = await upsertByName(refused.map((r) => wire[r.index] as UserRow));
   refused.forEach((first, i) => {
     const second = again[i];
-    if (second === undefined || first.ok) return;
+    if (second === undefined) return;
     results[first.index] = second.ok ? { ...second, index: first.index } : { ...second, index: first.index, message: bothRefusals(first, second) };
   });
   return outcomes(results);
