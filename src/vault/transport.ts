@@ -15,6 +15,7 @@ import type { ClientEvent } from './events.js';
 import { BurstPacer, type BurstReading, type PaceTicket } from './pacing.js';
 import { safePath, type Redactor } from './redact.js';
 import { AUTH_LIMIT_WAIT_MS, backoffDelay, isRetryableStatus, MAX_TIMEOUT_RETRIES, RELOGIN_BACKOFF, RETRYABLE_VAULT_ERRORS, type RetryPolicy } from './retry.js';
+import { excerpt } from '../vault-api/index.js';
 import { closedError, DEFAULT_DEADLINE_MS, DEFAULT_WAIT_NOTICE, RunControl, type WaitNoticeSettings, type WaitSubject } from './waits.js';
 
 export type Credentials = { readonly username: string; readonly password: string } | { readonly sessionId: string };
@@ -102,6 +103,12 @@ function header(headers: Headers, name: string): number | undefined {
 
 /** How much of a body `onBodyStart` sees: enough for the counts a Vault envelope starts with. */
 export const BODY_HEAD_BYTES = 512;
+
+/** How a non-Vault answer (an HTML error page, a proxy's text) starts, for the error message. */
+function answerStart(text: string): string {
+  const head = text.trim();
+  return head === '' ? '' : `; the answer starts ${excerpt(head.slice(0, 200), 120)}`;
+}
 
 /** The body as text, showing its start to `onStart` while the rest is still on the way. */
 export async function readText(response: Response, onStart: ((head: string) => void) | undefined): Promise<string> {
@@ -442,7 +449,7 @@ export class VaultTransport {
       if (response.status < 500 && isRecord(body) && envelopeError(body) !== undefined) {
         return { kind: 'vault', error: envelopeError(body) as EnvelopeError, executionId };
       }
-      return { kind: 'transport', status: response.status, detail: `HTTP ${response.status}`, retryable: isRetryableStatus(response.status) };
+      return { kind: 'transport', status: response.status, detail: `HTTP ${response.status}${answerStart(text)}`, retryable: isRetryableStatus(response.status) };
     }
     if (!isRecord(body)) {
       return { kind: 'transport', status: response.status, detail: 'the answer is not a Vault JSON envelope', retryable: false };
