@@ -71,8 +71,8 @@ afterAll(async () => {
   await sim.close();
 });
 
-function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8')) as unknown;
 }
 
 describe.each(READ_PROFILES.map((p) => [p.name, p] as const))('doctor --record under the %s profile', (name, profile) => {
@@ -84,8 +84,8 @@ describe.each(READ_PROFILES.map((p) => [p.name, p] as const))('doctor --record u
     expect(run.stdout).not.toMatch(/^FAIL/m);
     expect(writesSeen(sim)).toEqual([]);
     expect(readdirSync(dir).sort()).toEqual(['capture.json', 'findings.json', 'profile.json', 'seed.json']);
-    const spec = readJson<ProfileSpec>(join(dir, 'profile.json'));
-    const capture = readJson<{ not_observed: string[] }>(join(dir, 'capture.json'));
+    const spec = readJson(join(dir, 'profile.json')) as ProfileSpec;
+    const capture = readJson(join(dir, 'capture.json')) as { not_observed: string[] };
     const replayed = resolveProfile(spec).read;
     const unobservable = name === 'domain-only-hidden' ? { domainOnlyUsersListed: true } : {};
     expect(replayed).toEqual({ ...profile.read, ...unobservable });
@@ -106,7 +106,7 @@ describe('a recorded capture', () => {
     for (const real of ['kate.marlowe', 'katherine', 'marlowe', 'osei', 'lindqvist', 'k.osei', 'veepharm', '919 555 0142', DEFAULT_ADMIN_PASSWORD.repeat(3)]) {
       expect(text, real).not.toContain(real);
     }
-    const seedUsers = readJson<SimulatorSeed>(join(dir ?? '', 'seed.json')).users ?? [];
+    const seedUsers = (readJson(join(dir ?? '', 'seed.json')) as SimulatorSeed).users ?? [];
     const byId = new Map(seedUsers.map((u) => [u.id, u]));
     const kate = byId.get(31001);
     const osei = byId.get(31002);
