@@ -13,6 +13,20 @@ import { startRosterFixture, type RosterFixture } from '../helpers/roster.js';
 import { writesSeen } from './support.js';
 
 const PASSWORD = 'doctor-Pa55word-not-admin';
+/** A user as Vault returns it, but for its memberships. */
+const JANE = {
+  id: 42,
+  user_name__v: 'jane.real@example.org',
+  user_first_name__v: 'Jane',
+  user_last_name__v: 'Real',
+  user_email__v: 'jane.real@example.org',
+  user_timezone__v: 'Europe/Berlin',
+  user_locale__v: 'de_DE',
+  user_language__v: 'de',
+  security_policy_id__v: 821,
+  is_domain_admin__v: false,
+  domain_active__v: true,
+};
 
 let repo: RosterFixture;
 
@@ -63,6 +77,8 @@ describe('doctor against a server that is not Vault', () => {
   const SESSION = 'hostile-session-0123456789abcdef';
   let server: Server;
   let url: string;
+  /** `html`: maintenance pages and a truncated list; `shapes`: JSON with a membership vault-roster cannot read. */
+  let mode: 'html' | 'shapes' = 'html';
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -70,6 +86,11 @@ describe('doctor against a server that is not Vault', () => {
       if (req.method === 'POST' && path.endsWith('/auth')) {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ responseStatus: 'SUCCESS', sessionId: SESSION, userId: 7, vaultId: 3003, vaultIds: [{ id: 3003, name: 'V', url: 'https://v.example.com/api' }] }));
+      } else if (mode === 'shapes' && path.endsWith('/objects/users')) {
+        const start = new URL(req.url ?? '', 'http://x').searchParams.get('start');
+        const users = start === '0' ? [{ user: { ...JANE, vault_membership: [{ vault: 3003, on: 'yes' }], app_licensing: [] } }] : [];
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ responseStatus: 'SUCCESS', size: users.length, start: Number(start), limit: 1000, users }));
       } else if (path.endsWith('/objects/users')) {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(`{"responseStatus":"SUCCESS","size":2,"users":[{"user":{"id":1,"user_name__v":"x${SESSION}`);
@@ -97,4 +118,19 @@ describe('doctor against a server that is not Vault', () => {
     expect(all).not.toContain(SESSION);
     expect(all).not.toContain(PASSWORD);
   });
+
+  it('names a user whose vault_membership vault-roster cannot read, as a FAIL with an excerpt', async () => {
+    mode = 'shapes';
+    const run = await runCliCaptured(['doctor'], { env: { NO_COLOR: '1', VAULT_URL: url, VAULT_USERNAME: 'someone', VAULT_PASSWORD: PASSWORD }, cwd: repo.dir });
+    mode = 'html';
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^FAIL 1 of 1 users cannot be read by vault-roster\n {5}user 42, field vault_membership.*"vault":3003/m);
+    expect(run.stdout).not.toContain('jane.real');
+  });
+});
+
+it('doctor --help shows its usage', async () => {
+  const run = await runCliCaptured(['doctor', '--help']);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/^Usage: vault-roster doctor \[--config roster\.yaml\] \[--format text\|json\] \[--record DIR\]/);
 });
