@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   'client-closed': 'transport',
   'simulator-port': 'simulator',
   'simulator-seed': 'simulator',
+  'simulator-capture': 'simulator',
   'simulator-state': 'simulator',
 } as const satisfies Record<string, ErrorCategory>;
 

@@ -103,6 +103,7 @@ import type { RunningSimulator, SimulatorOptions, SimulatorSeed, SeedUser } from
 export type * from './types.js';
 export { SEED_FORMAT } from './types.js';
 export { SeedError } from './seed.js';
+export { CaptureError, loadCapture, type LoadedCapture } from './capture.js';
 export { FaultSpecError, parseFaultSpec, formatFaultSpec, prng } from './faults.js';
 export { defaultSeed, humanSeedUser, DEFAULT_ADMIN_USER, DEFAULT_ADMIN_PASSWORD } from './default-state.js';
 export {

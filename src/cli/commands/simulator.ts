@@ -2,7 +2,9 @@
 import { resolve } from 'node:path';
 import { VaultRosterError } from '../../errors.js';
 import {
+  CaptureError,
   FaultSpecError,
+  loadCapture,
   parseFaultSpec,
   PROFILES,
   ProfileError,
@@ -13,6 +15,7 @@ import {
   type RunningSimulator,
   type SimulatorOptions,
   type SimulatorProfile,
+  type SimulatorSeed,
   type UsersReadBehaviour,
   type WriteBehaviour,
 } from '../../simulator/index.js';
@@ -28,6 +31,8 @@ Options:
   --state FILE          State file: loaded when it exists (wins over --seed), written
                         atomically after every change and on exit
   --seed FILE           Seed JSON to start from (default: the demo domain)
+  --capture DIR         Replay a 'vault-roster doctor --record DIR' capture: its seed.json
+                        and profile.json (not with --seed or --profile)
   --latency-ms N        Added to every API response (default 0)
   --burst-limit N       API calls per 5-minute window per vault and user (default 2000)
   --burst-delay-ms N    Delay of each over-limit response in delay mode (default 500)
@@ -93,13 +98,14 @@ function optionsFrom(values: Record<string, string | boolean | undefined>, cwd: 
   if (burstLimit === 0) throw new VaultRosterError('usage', '--burst-limit must be at least 1', { hint: 'the default is 2000' });
   const opt = <K extends keyof SimulatorOptions>(key: K, value: SimulatorOptions[K] | undefined): Partial<SimulatorOptions> =>
     value === undefined ? {} : { [key]: value };
-  const profile = profileFrom(values, cwd);
+  const captured = captureFrom(values, cwd);
+  const profile = captured?.profile ?? profileFrom(values, cwd);
   const state = text(values, 'state');
   const seed = text(values, 'seed');
   return {
     ...opt('port', integer(values, 'port', 65535)),
     ...opt('statePath', state === undefined ? undefined : resolve(cwd, state)),
-    ...opt('seed', seed === undefined ? undefined : resolve(cwd, seed)),
+    ...opt('seed', captured?.seed ?? (seed === undefined ? undefined : resolve(cwd, seed))),
     ...opt('latencyMs', integer(values, 'latency-ms')),
     ...opt('burstLimit', burstLimit),
     ...opt('burstDelayMs', integer(values, 'burst-delay-ms')),
@@ -109,6 +115,34 @@ function optionsFrom(values: Record<string, string | boolean | undefined>, cwd: 
     ...opt('adminPassword', text(values, 'admin-password')),
     ...opt('profile', profile),
   };
+}
+
+/** `--capture DIR`: the seed and profile a doctor capture recorded; the switch flags still apply on top. */
+function captureFrom(values: Record<string, string | boolean | undefined>, cwd: string): { seed: SimulatorSeed; profile: SimulatorProfile } | undefined {
+  const dir = text(values, 'capture');
+  if (dir === undefined) return undefined;
+  if (text(values, 'seed') !== undefined || text(values, 'profile') !== undefined) {
+    throw new VaultRosterError('usage', '--capture brings its own seed and profile; leave out --seed and --profile', { hint: "run 'vault-roster simulator --help' for the options" });
+  }
+  let loaded;
+  try {
+    loaded = loadCapture(resolve(cwd, dir));
+  } catch (error) {
+    if (error instanceof CaptureError) {
+      throw new VaultRosterError('simulator-capture', error.message, { hint: "pass the folder 'vault-roster doctor --record DIR' wrote, unchanged (it needs profile.json and seed.json)" });
+    }
+    throw error;
+  }
+  // Switch flags override the captured switches.
+  const { read, write } = switchesFrom(values);
+  if (Object.keys(read).length + Object.keys(write).length === 0) return loaded;
+  try {
+    const base = loaded.profile;
+    return { seed: loaded.seed, profile: resolveProfile({ name: `${base.name}+flags`, description: base.description, read: { ...base.read, ...read }, write: { ...base.write, ...write } }) };
+  } catch (error) {
+    if (error instanceof ProfileError) throw new VaultRosterError('usage', error.message, { hint: "run 'vault-roster simulator --help' for the switches" });
+    throw error;
+  }
 }
 
 /** Switch flags and the profile field each one sets. */
@@ -125,9 +159,8 @@ const WRITE_SWITCHES = {
   'clear-with': 'clearWith',
 } as const satisfies Record<string, keyof WriteBehaviour>;
 
-/** `--profile` (a name or a JSON file) with the switch flags applied on top; undefined when none is given. */
-function profileFrom(values: Record<string, string | boolean | undefined>, cwd: string): SimulatorProfile | undefined {
-  const given = text(values, 'profile');
+/** The switch flags given, as profile fields. */
+function switchesFrom(values: Record<string, string | boolean | undefined>): { read: Record<string, unknown>; write: Record<string, unknown> } {
   const read: Record<string, unknown> = {};
   const write: Record<string, unknown> = {};
   for (const [flag, key] of Object.entries(READ_SWITCHES)) if (text(values, flag) !== undefined) read[key] = text(values, flag);
@@ -138,6 +171,13 @@ function profileFrom(values: Record<string, string | boolean | undefined>, cwd: 
   if (domainOnly !== undefined) read.domainOnlyUsersListed = domainOnly === 'listed' ? true : domainOnly === 'hidden' ? false : domainOnly;
   const required = text(values, 'promote-requires');
   if (required !== undefined) write.promoteRequiredFields = required.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  return { read, write };
+}
+
+/** `--profile` (a name or a JSON file) with the switch flags applied on top; undefined when none is given. */
+function profileFrom(values: Record<string, string | boolean | undefined>, cwd: string): SimulatorProfile | undefined {
+  const given = text(values, 'profile');
+  const { read, write } = switchesFrom(values);
   if (given === undefined && Object.keys(read).length + Object.keys(write).length === 0) return undefined;
   try {
     const base = given === undefined ? resolveProfile('default') : /[\\/]|\.json$/i.test(given) ? readProfileFile(resolve(cwd, given)) : resolveProfile(given);
@@ -191,6 +231,7 @@ export const simulatorCommand: Command = {
     port: { type: 'string' },
     state: { type: 'string' },
     seed: { type: 'string' },
+    capture: { type: 'string' },
     'latency-ms': { type: 'string' },
     'burst-limit': { type: 'string' },
     'burst-delay-ms': { type: 'string' },
