@@ -239,6 +239,8 @@ export interface VaultTarget {
   readonly dns?: string;
   /** Users per Retrieve All Users page (default 1000). */
   readonly page_size?: number;
+  /** Body of the bulk user calls: JSON (default) or CSV. */
+  readonly body_format?: 'json' | 'csv';
 }
 
 /** A desired-state file that went into a DesiredState, with the digest of its bytes. */

@@ -5,7 +5,7 @@
 import type { FieldValue, LicenseType, SiteVaultPersonType, UnmanagedUserPolicy } from '../model.js';
 
 export interface RawConfig {
-  vault: { url?: string; api_version: string; vault_id?: number; dns?: string; page_size?: number };
+  vault: { url?: string; api_version: string; vault_id?: number; dns?: string; page_size?: number; body_format?: 'json' | 'csv' };
   include: string[];
   defaults?: {
     timezone?: string;

@@ -42,6 +42,8 @@ export interface TransportSettings {
   readonly waitNotice?: WaitNoticeSettings | undefined;
   /** Aborting it stops the transport as `close()` does. */
   readonly signal?: AbortSignal | undefined;
+  /** How the bulk user calls send their rows (default JSON); read by users.ts. */
+  readonly bodyFormat?: 'json' | 'csv' | undefined;
 }
 
 export interface TransportRequest {
@@ -186,6 +188,11 @@ export class VaultTransport {
 
   get settings(): TransportSettings {
     return this.#s;
+  }
+
+  /** How bulk user rows are sent: JSON unless the client was asked for CSV. */
+  get bodyFormat(): 'json' | 'csv' {
+    return this.#s.bodyFormat ?? 'json';
   }
 
   /** The vault the session is in, once known. */
