@@ -203,6 +203,10 @@ export interface SourceRef {
 export const UNMANAGED_USER_POLICIES = ['ignore', 'report', 'deactivate'] as const;
 export type UnmanagedUserPolicy = (typeof UNMANAGED_USER_POLICIES)[number];
 
+/** How the bulk user calls send their rows (roster.yaml `vault.body_format`); both are documented. */
+export const BODY_FORMATS = ['json', 'csv'] as const;
+export type BodyFormat = (typeof BODY_FORMATS)[number];
+
 /** Safety policy from roster.yaml `policy:`. */
 export interface Policy {
   readonly unmanaged_users: UnmanagedUserPolicy;
@@ -240,7 +244,7 @@ export interface VaultTarget {
   /** Users per Retrieve All Users page (default 1000). */
   readonly page_size?: number;
   /** Body of the bulk user calls: JSON (default) or CSV. */
-  readonly body_format?: 'json' | 'csv';
+  readonly body_format?: BodyFormat;
 }
 
 /** A desired-state file that went into a DesiredState, with the digest of its bytes. */

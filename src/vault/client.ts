@@ -2,7 +2,7 @@
  * `createVaultClient`: the one object the rest of vault-roster uses to talk to Vault. It wires
  * the transport (session, pacing, retries, redaction) to the typed endpoint calls.
  */
-import type { LicenseUsage } from '../model.js';
+import type { BodyFormat, LicenseUsage } from '../model.js';
 import type { DomainUserRow, NewUserRow, PromoteRow, SiteVaultCreateRow, SiteVaultEditRow, UserWriteRow } from '../plan/types.js';
 import type { SessionInfo } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
@@ -68,7 +68,7 @@ export interface VaultClientOptions {
    * Body of the bulk user calls (Create / Upsert / Update Multiple Users): `json` (default) or
    * `csv`. Clears go through Update Single User either way.
    */
-  readonly bodyFormat?: 'json' | 'csv' | undefined;
+  readonly bodyFormat?: BodyFormat | undefined;
 }
 
 export interface VaultClient {

@@ -5,7 +5,7 @@
  */
 import { VaultRosterError } from '../errors.js';
 import { encodeUserCsv, MAX_BATCH_ROWS } from '../vault-api/index.js';
-import type { FieldValue } from '../model.js';
+import type { BodyFormat, FieldValue } from '../model.js';
 import { asId, parseRowResults, type RowResult, type WriteRow } from './envelope.js';
 import { RETRYABLE_VAULT_ERRORS } from './retry.js';
 import type { TransportRequest, VaultTransport } from './transport.js';
@@ -14,9 +14,6 @@ export { getUser, listUserPages, listUsers, type UserListOptions, type VaultUser
 
 /** Rows of a bulk write; bodies use Vault field names (the planner builds them with wire.ts). */
 export type UserRow = WriteRow<Readonly<Record<string, FieldValue>>>;
-
-/** How bulk rows travel: a JSON array of objects, or CSV (VAULT-API.md §5.5; both documented). */
-export type BodyFormat = 'json' | 'csv';
 
 export interface CreateUsersOptions {
   /** `user_name__v`: update the user with that name if it exists (safe to retry). `id`: by id. */
