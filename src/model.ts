@@ -205,6 +205,10 @@ export interface SourceRef {
 export const UNMANAGED_USER_POLICIES = ['ignore', 'report', 'deactivate'] as const;
 export type UnmanagedUserPolicy = (typeof UNMANAGED_USER_POLICIES)[number];
 
+/** How the bulk user calls send their rows (roster.yaml `vault.body_format`); both are documented. */
+export const BODY_FORMATS = ['json', 'csv'] as const;
+export type BodyFormat = (typeof BODY_FORMATS)[number];
+
 /** Safety policy from roster.yaml `policy:`. */
 export interface Policy {
   readonly unmanaged_users: UnmanagedUserPolicy;
@@ -243,6 +247,8 @@ export interface VaultTarget {
   readonly page_size?: number;
   /** Record ids Promote Person to User is sent instead of these names, per reference category. */
   readonly promote_reference_ids?: PromoteReferenceIds;
+  /** Body of the bulk user calls: JSON (default) or CSV. */
+  readonly body_format?: BodyFormat;
 }
 
 /** The reference fields of Promote Person to User a Vault may want as record ids (VAULT-API.md §16). */

@@ -106,6 +106,7 @@ export function connect(target: VaultTarget, values: Values, io: CliIo, concurre
     ...settings,
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(target.page_size === undefined ? {} : { userPageSize: target.page_size }),
+    ...(target.body_format === undefined ? {} : { bodyFormat: target.body_format }),
     onEvent: (event) => {
       for (const listener of listeners) listener(event);
     },

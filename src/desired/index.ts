@@ -13,7 +13,7 @@ import { detectFileKind, topLevelNotMapping } from './file-kind.js';
 import { expandIncludes } from './include.js';
 import { normalisePerson, normalisePolicy, normaliseTarget, normaliseUser, statePath } from './normalise.js';
 import type { RawConfig, RawSiteVaultFile, RawUsersFile } from './raw-types.js';
-import { checkConfigRules } from './rules-config.js';
+import { checkConfigRules, csvBodyValues } from './rules-config.js';
 import { checkSiteVaultRules } from './rules-sitevault.js';
 import { checkUserRules } from './rules-users.js';
 import { checkShape } from './shape.js';
@@ -112,6 +112,7 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
     }
   }
   append(diagnostics, checkUserRules(users, config));
+  append(diagnostics, csvBodyValues(users, config));
   append(diagnostics, checkSiteVaultRules(persons));
   if (config === undefined || hasErrors(diagnostics)) return { ok: false, diagnostics };
 

@@ -52,7 +52,15 @@ function byKey<T>(key: (item: T) => string | number): (a: T, b: T) => number {
 }
 
 export function normaliseTarget(raw: RawConfig): VaultTarget {
-  return compact<VaultTarget>({ url: raw.vault.url, api_version: raw.vault.api_version, vault_id: raw.vault.vault_id, dns: raw.vault.dns, page_size: raw.vault.page_size, promote_reference_ids: raw.vault.promote_reference_ids });
+  return compact<VaultTarget>({
+    url: raw.vault.url,
+    api_version: raw.vault.api_version,
+    vault_id: raw.vault.vault_id,
+    dns: raw.vault.dns,
+    page_size: raw.vault.page_size,
+    body_format: raw.vault.body_format,
+    promote_reference_ids: raw.vault.promote_reference_ids,
+  });
 }
 
 export function normalisePolicy(raw: RawConfig): Policy {

@@ -2,10 +2,18 @@
  * TypeScript views of data that passed its schema (specs/*.schema.json). Only code that runs
  * after `checkShape` succeeded may cast to these.
  */
-import type { FieldValue, LicenseType, SiteVaultPersonType, UnmanagedUserPolicy } from '../model.js';
+import type { BodyFormat, FieldValue, LicenseType, SiteVaultPersonType, UnmanagedUserPolicy } from '../model.js';
 
 export interface RawConfig {
-  vault: { url?: string; api_version: string; vault_id?: number; dns?: string; page_size?: number; promote_reference_ids?: Partial<Record<'language' | 'locale' | 'security_profile', Record<string, string>>> };
+  vault: {
+    url?: string;
+    api_version: string;
+    vault_id?: number;
+    dns?: string;
+    page_size?: number;
+    body_format?: BodyFormat;
+    promote_reference_ids?: Partial<Record<'language' | 'locale' | 'security_profile', Record<string, string>>>;
+  };
   include: string[];
   defaults?: {
     timezone?: string;

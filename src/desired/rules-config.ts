@@ -1,7 +1,7 @@
 /** Semantic rules over roster.yaml itself. */
 import type { Diagnostic } from '../diagnostics.js';
-import type { ConfigEntry } from './entries.js';
-import { everyString, SECURITY_PROFILE_LIMIT, tooLong, unsafeNumber, USER_KEY_LIMITS, type ValueSite } from './rules-text.js';
+import type { ConfigEntry, UserEntry } from './entries.js';
+import { everyString, excerpt, SECURITY_PROFILE_LIMIT, tooLong, unsafeNumber, USER_KEY_LIMITS, type ValueSite } from './rules-text.js';
 import type { DataPath } from './yaml-file.js';
 
 function isLoopbackHost(host: string): boolean {
@@ -67,4 +67,29 @@ export function configValuesWithinLimits(config: ConfigEntry): Diagnostic[] {
 
 export function checkConfigRules(config: ConfigEntry): Diagnostic[] {
   return [...insecureUrl(config), ...configValuesWithinLimits(config)];
+}
+
+/**
+ * With `vault.body_format: csv`, every value a bulk row can carry must have a CSV form. Vault's
+ * CSV takes no carriage return inside a value ("CSV Format Deviations from RFC", Vault API
+ * references), and only free text under `fields` may hold one, so those are refused here,
+ * before any write, rather than when their batch is encoded.
+ */
+export function csvBodyValues(users: readonly UserEntry[], config: ConfigEntry | undefined): Diagnostic[] {
+  if (config?.raw.vault.body_format !== 'csv') return [];
+  return users.flatMap((entry) =>
+    Object.entries(entry.raw.fields ?? {}).flatMap(([field, value]): Diagnostic[] => {
+      if (typeof value !== 'string' || !value.includes('\r')) return [];
+      return [
+        {
+          severity: 'error',
+          code: 'control-character',
+          summary: `fields.${field} contains a carriage return, which Vault does not take inside a CSV value (vault.body_format: csv): "${excerpt(value)}"`,
+          hint: 'Use line feeds only (\\n), or set vault.body_format: json in roster.yaml.',
+          position: entry.yaml.locate([...entry.path, 'fields', field], 'value'),
+          subject: { user: excerpt(entry.raw.user_name, 60) },
+        },
+      ];
+    }),
+  );
 }

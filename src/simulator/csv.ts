@@ -1,66 +1,124 @@
 /**
- * RFC 4180 CSV for bulk user calls: parse a header + rows (quoted fields, `""` escapes,
- * CRLF or LF, a leading BOM), refusing ragged rows; and write the bulk result CSV.
+ * CSV for bulk user calls, read as strictly as Vault documents it: RFC 4180 (quoted fields, `""`
+ * escapes, a leading BOM) with Vault's documented deviations ("CSV Format Deviations from RFC",
+ * Vault API references): CRLF and LF both end a record, a carriage return is not supported in a
+ * value, a tab is, and a backslash must be doubled to stand for one. Anything else (a lone
+ * backslash, a bare CR, a ragged or blank row, a quote inside a bare field, bytes that are not
+ * UTF-8) is refused, so a client that relies on leniency fails here first. Also writes the
+ * bulk result CSV.
  */
 
 export class CsvError extends Error {}
 
-/** Splits CSV text into records of fields. Blank lines are skipped. */
-export function parseCsvRecords(text: string): string[][] {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  let fieldStarted = false;
-  let line = 1;
-  const endRecord = (): void => {
-    record.push(field);
-    if (!(record.length === 1 && record[0] === '' && !fieldStarted)) records.push(record);
-    record = [];
-    field = '';
-    fieldStarted = false;
-  };
-  for (let i = 0; i < src.length; i++) {
-    const ch = src.charAt(i);
-    if (quoted) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i += 1;
-        } else {
-          quoted = false;
-          const next = src[i + 1];
-          if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-            throw new CsvError(`line ${line}: unexpected character after closing quote`);
-          }
-        }
-      } else {
-        if (ch === '\n') line += 1;
-        field += ch;
-      }
-      continue;
+/** The body as UTF-8 text; invalid bytes are refused, not replaced. */
+export function decodeCsvBody(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CsvError('the body is not valid UTF-8');
+  }
+}
+
+class Reader {
+  readonly records: string[][] = [];
+  private record: string[] = [];
+  private field = '';
+  private quoted = false;
+  /** Whether the current record has anything yet (a delimiter, a quote or a character). */
+  private started = false;
+  private line = 1;
+  private i = 0;
+
+  constructor(private readonly src: string) {}
+
+  fail(what: string): never {
+    throw new CsvError(`line ${this.line}: ${what}`);
+  }
+
+  run(): string[][] {
+    while (this.i < this.src.length) this.step(this.src.charAt(this.i));
+    if (this.quoted) this.fail('unterminated quoted field');
+    if (this.started) this.endRecord();
+    return this.records;
+  }
+
+  private step(ch: string): void {
+    this.i += 1;
+    if (ch === '\\') {
+      this.backslash();
+      return;
+    }
+    if (ch === '\r') {
+      if (this.src[this.i] !== '\n' || this.quoted) this.fail('a carriage return is only allowed as part of a CRLF line ending, never inside a value');
+      return;
+    }
+    if (this.quoted) {
+      this.quotedChar(ch);
+      return;
     }
     if (ch === '"') {
-      if (field !== '') throw new CsvError(`line ${line}: quote inside an unquoted field`);
-      quoted = true;
-      fieldStarted = true;
+      if (this.field !== '') this.fail('quote inside an unquoted field');
+      this.quoted = true;
+      this.started = true;
     } else if (ch === ',') {
-      record.push(field);
-      field = '';
-      fieldStarted = true;
-    } else if (ch === '\r' || ch === '\n') {
-      if (ch === '\r' && src[i + 1] === '\n') i += 1;
-      endRecord();
-      line += 1;
+      this.record.push(this.field);
+      this.field = '';
+      this.started = true;
+    } else if (ch === '\n') {
+      this.endRecord();
+      this.line += 1;
     } else {
-      field += ch;
-      fieldStarted = true;
+      this.field += ch;
+      this.started = true;
     }
   }
-  if (quoted) throw new CsvError(`line ${line}: unterminated quoted field`);
-  if (field !== '' || fieldStarted || record.length > 0) endRecord();
-  return records;
+
+  /** `\\` stands for one backslash; a single one has no documented meaning. */
+  private backslash(): void {
+    if (this.src[this.i] !== '\\') this.fail('a backslash must be doubled (\\\\) to stand for one backslash');
+    this.i += 1;
+    this.field += '\\';
+    this.started = true;
+  }
+
+  private quotedChar(ch: string): void {
+    if (ch !== '"') {
+      if (ch === '\n') this.line += 1;
+      this.field += ch;
+      return;
+    }
+    if (this.src[this.i] === '"') {
+      this.field += '"';
+      this.i += 1;
+      return;
+    }
+    this.quoted = false;
+    const next = this.src[this.i];
+    if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') this.fail('unexpected character after closing quote');
+  }
+
+  private endRecord(): void {
+    this.record.push(this.field);
+    this.records.push(this.record);
+    this.record = [];
+    this.field = '';
+    this.started = false;
+  }
+}
+
+/**
+ * Splits CSV text into records of fields. A blank line is a record of one empty field (RFC 4180);
+ * only the final line ending may be left without a record after it.
+ */
+export function parseCsvRecords(text: string): string[][] {
+  return new Reader(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).run();
+}
+
+function checkHeader(header: readonly string[]): void {
+  if (header.some((n) => n === '')) throw new CsvError('the CSV header has an empty column name');
+  const padded = header.find((n) => n.trim() !== n);
+  if (padded !== undefined) throw new CsvError(`the CSV column name [${padded}] has leading or trailing white space`);
+  if (new Set(header).size !== header.length) throw new CsvError('the CSV header repeats a column');
 }
 
 /** Header + rows as objects; every row must have exactly as many fields as the header. */
@@ -68,24 +126,24 @@ export function parseCsvTable(text: string): { header: string[]; rows: Record<st
   const records = parseCsvRecords(text);
   const [header, ...body] = records;
   if (header === undefined) throw new CsvError('the CSV has no header row');
-  const names = header.map((h) => h.trim());
-  if (names.some((n) => n === '')) throw new CsvError('the CSV header has an empty column name');
-  if (new Set(names).size !== names.length) throw new CsvError('the CSV header repeats a column');
+  checkHeader(header);
   const rows = body.map((fields, index) => {
-    if (fields.length !== names.length) {
-      throw new CsvError(`row ${index + 1} has ${fields.length} fields but the header has ${names.length}`);
+    if (fields.length !== header.length) {
+      const blank = fields.length === 1 && fields[0] === '';
+      throw new CsvError(blank ? `row ${index + 1} is blank` : `row ${index + 1} has ${fields.length} fields but the header has ${header.length}`);
     }
     const row: Record<string, string> = {};
-    names.forEach((name, i) => {
+    header.forEach((name, i) => {
       row[name] = fields[i] ?? '';
     });
     return row;
   });
-  return { header: names, rows };
+  return { header, rows };
 }
 
 function quote(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const escaped = value.replace(/\\/g, '\\\\').replace(/\r/g, '');
+  return /[",\n]/.test(escaped) ? `"${escaped.replace(/"/g, '""')}"` : escaped;
 }
 
 export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {

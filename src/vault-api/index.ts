@@ -12,3 +12,4 @@ export * from './paths.js';
 export * from './users-write.js';
 export * from './sitevault-write.js';
 export * from './value-decode.js';
+export * from './csv-encode.js';

@@ -2,7 +2,7 @@
  * `createVaultClient`: the one object the rest of vault-roster uses to talk to Vault. It wires
  * the transport (session, pacing, retries, redaction) to the typed endpoint calls.
  */
-import type { LicenseUsage } from '../model.js';
+import type { BodyFormat, LicenseUsage } from '../model.js';
 import type { DomainUserRow, NewUserRow, PromoteRow, SiteVaultCreateRow, SiteVaultEditRow, UserWriteRow } from '../plan/types.js';
 import type { SessionInfo } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
@@ -64,6 +64,11 @@ export interface VaultClientOptions {
   readonly userPageSize?: number | undefined;
   /** Most users one listing may return before it is stopped as a runaway (default 1,000,000). */
   readonly maxListedUsers?: number | undefined;
+  /**
+   * Body of the bulk user calls (Create / Upsert / Update Multiple Users): `json` (default) or
+   * `csv`. Clears go through Update Single User either way.
+   */
+  readonly bodyFormat?: BodyFormat | undefined;
 }
 
 export interface VaultClient {
@@ -120,6 +125,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     maxRelogins: options.maxRelogins,
     waitNotice: options.waitNotice,
     signal: options.signal,
+    bodyFormat: options.bodyFormat,
     emit: listener === undefined ? () => undefined : (event) => {
       listener(redactor.value(event));
     },

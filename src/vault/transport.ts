@@ -8,6 +8,7 @@
 import ky, { type KyInstance } from 'ky';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { TransportError, VaultApiError, VaultRosterError } from '../errors.js';
+import type { BodyFormat } from '../model.js';
 import { DEFAULT_MAX_RELOGINS, parseAuthResponse, SessionBudget, verifySessionVault, wrongVault, type SessionInfo } from './auth.js';
 import type { Clock } from './clock.js';
 import { asId, envelopeError, isRecord, type EnvelopeError, type JsonRecord } from './envelope.js';
@@ -43,6 +44,8 @@ export interface TransportSettings {
   readonly waitNotice?: WaitNoticeSettings | undefined;
   /** Aborting it stops the transport as `close()` does. */
   readonly signal?: AbortSignal | undefined;
+  /** How the bulk user calls send their rows (default JSON); read by users.ts. */
+  readonly bodyFormat?: BodyFormat | undefined;
 }
 
 export interface TransportRequest {
@@ -193,6 +196,11 @@ export class VaultTransport {
 
   get settings(): TransportSettings {
     return this.#s;
+  }
+
+  /** How bulk user rows are sent: JSON unless the client was asked for CSV. */
+  get bodyFormat(): BodyFormat {
+    return this.#s.bodyFormat ?? 'json';
   }
 
   /** The vault the session is in, once known. */

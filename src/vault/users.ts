@@ -4,9 +4,8 @@
  * 500-row cap is refused here rather than split behind its back.
  */
 import { VaultRosterError } from '../errors.js';
-import { MAX_BATCH_ROWS } from '../vault-api/index.js';
-import type { FieldValue } from '../model.js';
-import { encodeCsv } from './csv.js';
+import { encodeUserCsv, MAX_BATCH_ROWS } from '../vault-api/index.js';
+import type { BodyFormat, FieldValue } from '../model.js';
 import { asId, parseRowResults, type RowResult, type WriteRow } from './envelope.js';
 import { RETRYABLE_VAULT_ERRORS } from './retry.js';
 import type { TransportRequest, VaultTransport } from './transport.js';
@@ -19,8 +18,16 @@ export type UserRow = WriteRow<Readonly<Record<string, FieldValue>>>;
 export interface CreateUsersOptions {
   /** `user_name__v`: update the user with that name if it exists (safe to retry). `id`: by id. */
   readonly upsertKey?: 'user_name__v' | 'id';
-  /** Request body format; JSON by default. */
-  readonly format?: 'json' | 'csv';
+  /** Request body format; the client's `bodyFormat` (JSON unless set) when absent. */
+  readonly format?: BodyFormat;
+}
+
+/**
+ * The body of a bulk call. Either way a row carries only the fields it sets: JSON leaves the
+ * others out of its object, CSV leaves their cells blank ("not supplied" to Vault).
+ */
+function bulkBody(rows: readonly UserRow[], format: BodyFormat): Pick<TransportRequest, 'json' | 'csv'> {
+  return format === 'csv' ? { csv: encodeUserCsv(rows) } : { json: rows.map((r) => r.body) };
 }
 
 function checkBatch(rows: readonly unknown[], what: string): void {
@@ -74,16 +81,14 @@ export async function createUsers(transport: VaultTransport, rows: readonly User
   const repeatable =
     options.upsertKey === 'user_name__v' ||
     (options.upsertKey === 'id' && rows.every((r) => r.body.id !== undefined && r.body.id !== null && r.body.id !== ''));
-  const request = (subset: readonly UserRow[]): TransportRequest => {
-    const bodies = subset.map((r) => r.body);
-    return {
-      method: 'POST',
-      path: 'objects/users',
-      ...(query === undefined ? {} : { query }),
-      ...(options.format === 'csv' ? { csv: encodeCsv(bodies) } : { json: bodies }),
-      retry: repeatable ? 'idempotent' : 'never',
-    };
-  };
+  const format = options.format ?? transport.bodyFormat;
+  const request = (subset: readonly UserRow[]): TransportRequest => ({
+    method: 'POST',
+    path: 'objects/users',
+    ...(query === undefined ? {} : { query }),
+    ...bulkBody(subset, format),
+    retry: repeatable ? 'idempotent' : 'never',
+  });
   if (!repeatable) {
     const req = request(rows);
     const { body } = await transport.request(req);
@@ -97,13 +102,14 @@ export async function createUsers(transport: VaultTransport, rows: readonly User
 }
 
 /** Update Multiple Users (§5.7): each body carries `id`. */
-export async function updateUsers(transport: VaultTransport, rows: readonly UserRow[]): Promise<RowResult[]> {
+export async function updateUsers(transport: VaultTransport, rows: readonly UserRow[], options: { readonly format?: BodyFormat } = {}): Promise<RowResult[]> {
   checkBatch(rows, 'updateUsers');
   if (rows.length === 0) return [];
+  const format = options.format ?? transport.bodyFormat;
   return withRowRetries(transport, rows, (subset) => ({
     method: 'PUT',
     path: 'objects/users',
-    json: subset.map((r) => r.body),
+    ...bulkBody(subset, format),
     retry: 'idempotent',
   }));
 }

@@ -17,6 +17,7 @@ import {
   SITEVAULT_STAFF_STUDY_ROLES,
   STANDARD_SECURITY_PROFILES,
   UNMANAGED_USER_POLICIES,
+  BODY_FORMATS,
 } from '../../src/model.js';
 import { summarise } from './temp-repo.js';
 
@@ -127,6 +128,7 @@ describe('schemas', () => {
       LICENSE_TYPES,
       STANDARD_SECURITY_PROFILES,
       UNMANAGED_USER_POLICIES,
+      BODY_FORMATS,
       SITEVAULT_PERSON_TYPES,
       SITEVAULT_ORG_ROLES,
       SITEVAULT_SITE_ROLES,

@@ -5,21 +5,21 @@ import { EncodingError, parseAppLicensingCell, parseMembershipCell } from '../..
 
 describe('CSV codec', () => {
   it('round-trips any table of strings (property)', () => {
-    const cell = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\r\n', 'é', '|', ':') });
+    const cell = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\t', '\\', 'é', '|', ':') });
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }).chain((width) => fc.array(fc.array(cell, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 6 })), (rows) => {
         const header = rows[0]!.map((_, i) => `c${i}`);
         const parsed = parseCsvTable(formatCsv(header, rows));
         expect(parsed.header).toEqual(header);
-        const nonBlank = rows.filter((r) => !(r.length === 1 && r[0] === ''));
-        expect(parsed.rows.map((r) => header.map((h) => r[h]))).toEqual(nonBlank);
+        expect(parsed.rows.map((r) => header.map((h) => r[h]))).toEqual(rows);
       }),
     );
   });
 
   it.each([
     ['BOM, CRLF, quoted comma and quote', '\ufeffa,b\r\n"x,1","say ""hi"""\r\n', [['a', 'b'], ['x,1', 'say "hi"']]],
-    ['trailing newline and blank lines', 'a\n\n1\n\n', [['a'], ['1']]],
+    ['trailing newline; a blank line is one empty field', 'a\n\n1\n', [['a'], [''], ['1']]],
+    ['doubled backslashes and a tab', 'a\n"x\\\\y\tz"\nq\\\\\n', [['a'], ['x\\y\tz'], ['q\\']]],
     ['empty fields', 'a,b,c\n,,\n', [['a', 'b', 'c'], ['', '', '']]],
     ['newline inside quotes', 'a\n"1\n2"\n', [['a'], ['1\n2']]],
   ])('parses %s', (_name, text, records) => {
@@ -33,6 +33,11 @@ describe('CSV codec', () => {
     ['quote inside a bare field', 'a\n1"2\n', /quote inside/],
     ['repeated column', 'a,a\n1,2\n', /repeats/],
     ['empty input', '', /no header/],
+    ['a lone backslash', 'a\nx\\y\n', /backslash must be doubled/],
+    ['a bare carriage return ending a line', 'a\r1\r', /carriage return/],
+    ['a carriage return inside a quoted value', 'a\n"1\r\n2"\n', /carriage return/],
+    ['a blank row in a wider table', 'a,b\n1,2\n\n3,4\n', /row 2 is blank/],
+    ['a padded column name', 'a, b\n1,2\n', /white space/],
   ])('refuses %s', (_name, text, message) => {
     expect(() => parseCsvTable(text)).toThrow(CsvError);
     expect(() => parseCsvTable(text)).toThrow(message);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { VaultRosterError } from '../../src/errors.js';
-import { encodeCsv } from '../../src/vault/csv.js';
 import { asId, envelopeError, parseRowResults } from '../../src/vault/envelope.js';
 import { Redactor, safePath } from '../../src/vault/redact.js';
 import { backoffDelay, BACKOFF_CAP_MS } from '../../src/vault/retry.js';
@@ -110,13 +109,7 @@ describe('backoffDelay', () => {
   });
 });
 
-describe('encodeCsv and formFields', () => {
-  it('quotes only what needs it and leaves missing cells empty', () => {
-    expect(encodeCsv([{ user_name__v: 'a@b.com', company__v: 'Smith, Jones & "Co"' }, { user_name__v: 'c@d.com', site__v: null, active: true }])).toBe(
-      'user_name__v,company__v,site__v,active\r\na@b.com,"Smith, Jones & ""Co""",,\r\nc@d.com,,,true\r\n',
-    );
-  });
-
+describe('formFields', () => {
   it('sends null as the literal null to clear a field', () => {
     expect(formFields({ site__v: null, is_domain_admin__v: false, security_policy_id__v: 821, company__v: 'X' })).toEqual({
       site__v: 'null',

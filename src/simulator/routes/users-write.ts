@@ -3,7 +3,7 @@
  * Single User and Disable User (VAULT-API.md §5.4–§5.7, §5.9). Bulk calls take JSON or CSV,
  * at most 500 rows, and answer per row in input order, as JSON or CSV. Users are never deleted.
  */
-import { CsvError, formatCsv, parseCsvTable } from '../csv.js';
+import { CsvError, decodeCsvBody, formatCsv, parseCsvTable } from '../csv.js';
 import { parseBoolean } from '../encodings.js';
 import { authedRoute, mediaType, readForm, readJson, success, VaultFailure, wantsCsv, type ApiReply, type AuthedContext, type Route } from '../http.js';
 import { RowError, clearValue } from '../user-fields.js';
@@ -41,7 +41,7 @@ function readBulkRows(ctx: AuthedContext, mode: ClearMode): Row[] {
   if (type === 'text/csv') {
     try {
       // A blank CSV cell means "not supplied"; the literal `null` clears.
-      rows = parseCsvTable(ctx.rawBody.toString('utf8')).rows.map((r) => normaliseRow(r, true, mode));
+      rows = parseCsvTable(decodeCsvBody(ctx.rawBody)).rows.map((r) => normaliseRow(r, true, mode));
     } catch (error) {
       if (error instanceof CsvError) throw new VaultFailure('INVALID_DATA', `invalid CSV: ${error.message}`);
       throw error;
