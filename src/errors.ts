@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   'plan-mismatch': 'refusal',
   'plan-has-errors': 'refusal',
   'stale-plan': 'refusal',
+  'plan-uncommitted': 'refusal',
   'wrong-vault': 'refusal',
   'wrong-server': 'refusal',
   'state-file': 'local-file',

@@ -39,6 +39,8 @@ export interface AdmissionInput {
   /** Earlier runs of this very plan (its journal is named by its content digest). */
   readonly replay: JournalReplay;
   readonly toolVersion: string;
+  /** Refuse a plan made from uncommitted YAML (`git_dirty`): apply in CI runs reviewed commits only. */
+  readonly requireCommittedYaml?: boolean;
 }
 
 function refuse(code: ErrorCode, message: string, hint: string): never {
@@ -158,6 +160,7 @@ function derive(input: AdmissionInput): Plan {
     mode: plan.settings.mode,
     baseline: input.baseline,
     git_commit: plan.git_commit,
+    git_dirty: plan.git_dirty,
     burst_limit: plan.summary.burst_limit,
   });
 }
@@ -230,6 +233,13 @@ export function admitPlan(input: AdmissionInput): void {
   const problems = planSchemaErrors(plan);
   if (problems.length > 0) refuse('plan-invalid', `plan ${source} does not match the plan schema: ${problems.slice(0, 3).join('; ')}`, REMAKE);
   checkOperationGraph(plan, source);
+  if (input.requireCommittedYaml === true && plan.git_dirty === true) {
+    refuse(
+      'plan-uncommitted',
+      `plan ${source} was made from desired files with uncommitted changes (at commit ${plan.git_commit ?? 'unknown'}); in CI, apply runs plans of committed YAML only`,
+      'Commit the change, let it be reviewed, and make the plan again from that commit.',
+    );
+  }
   checkTarget(input);
   checkDesiredFiles(input);
   const resuming = input.replay.runs > 0;

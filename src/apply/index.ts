@@ -61,6 +61,8 @@ export interface ApplyInput {
   readonly listener?: ApplyListener;
   /** The caller already holds the state file's lock (the CLI takes it before it reads Vault). */
   readonly lockHeld?: boolean;
+  /** Refuse a plan of uncommitted YAML (the CLI sets it when CI=true). */
+  readonly requireCommittedYaml?: boolean;
   /**
    * The port's client events. Required: the journal records under each operation every write
    * request as it is sent (only those exempt records from the staleness check on resume) and
@@ -192,6 +194,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       baseline: state.baseline,
       replay,
       toolVersion: input.toolVersion,
+      ...(input.requireCommittedYaml === undefined ? {} : { requireCommittedYaml: input.requireCommittedYaml }),
     });
     if (alreadyApplied(plan, replay)) {
       // A run that died after its last row but before writing the state file: finish it now.

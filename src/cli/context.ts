@@ -3,7 +3,6 @@
  * state (with the last-applied state file), and make a plan. I/O lives here, at the edge; the
  * stages it calls are pure or own their I/O.
  */
-import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { loadDesiredState } from '../desired/index.js';
 import { formatDiagnosticsText } from '../diagnostics.js';
@@ -23,6 +22,7 @@ import {
   type VaultClient,
 } from '../vault/index.js';
 import type { CliIo, OptionsConfig } from './command.js';
+import { gitTree, type GitTree } from './git.js';
 
 /** Flags every command that talks to Vault takes. */
 export const CONNECTION_OPTIONS: OptionsConfig = {
@@ -153,21 +153,6 @@ export async function readLive(connection: Connection, request: LiveRequest): Pr
   return { live: { ...live, sitevault: sitevaultMap(state) }, state };
 }
 
-/** The commit the desired files were read at, when the config lives in a git work tree. */
-export function gitCommit(desired: DesiredState): string | undefined {
-  try {
-    const out = execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd: dirname(desired.config_path),
-      stdio: ['ignore', 'pipe', 'ignore'],
-      encoding: 'utf8',
-    });
-    const commit = out.trim();
-    return /^[0-9a-f]{40}$/.test(commit) ? commit : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export interface PlanRequest {
   readonly desired: DesiredState;
   readonly live: LiveState;
@@ -175,6 +160,10 @@ export interface PlanRequest {
   readonly serverUrl: string;
   readonly mode: PlanMode;
   readonly refresh: boolean;
+}
+
+function gitFields(tree: GitTree | undefined): { git_commit?: string; git_dirty?: boolean } {
+  return tree === undefined ? {} : { git_commit: tree.commit, git_dirty: tree.dirtyFiles.length > 0 };
 }
 
 export function makePlan(request: PlanRequest, values: Values): Plan {
@@ -194,7 +183,7 @@ export function makePlan(request: PlanRequest, values: Values): Plan {
     refresh_sitevault: request.refresh,
     mode: request.mode,
     baseline: request.state.baseline,
-    git_commit: gitCommit(desired),
+    ...gitFields(gitTree(desired)),
   });
 }
 

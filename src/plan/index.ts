@@ -126,6 +126,7 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
     tool_version: options.tool_version,
     target: { url: options.target.url, server: options.target.server, vault_id: options.target.vault_id, api_version: options.target.api_version },
     ...(options.git_commit === undefined ? {} : { git_commit: options.git_commit }),
+    ...(options.git_commit === undefined || options.git_dirty === undefined ? {} : { git_dirty: options.git_dirty }),
     desired_digest: desiredDigest(desired.files),
     desired_files: desiredFiles,
     settings: {

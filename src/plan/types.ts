@@ -67,6 +67,8 @@ export interface PlanOptions {
   /** The last apply's baseline, from the state file; drift mode needs it. */
   readonly baseline?: Baseline | undefined;
   readonly git_commit?: string | undefined;
+  /** Some desired file differed from that commit (edited, added or untracked) when the plan was made. */
+  readonly git_dirty?: boolean | undefined;
   /** Calls per 5-minute window; defaults to {@link DEFAULT_BURST_LIMIT}. */
   readonly burst_limit?: number | undefined;
 }
@@ -267,6 +269,8 @@ export interface Plan {
   readonly tool_version: string;
   readonly target: PlanTarget;
   readonly git_commit?: string;
+  /** The desired files had uncommitted changes when the plan was made (only with `git_commit`). */
+  readonly git_dirty?: boolean;
   /** sha256 over the sorted `sha256  path` lines of `desired_files`. */
   readonly desired_digest: string;
   readonly desired_files: readonly DesiredFileDigest[];

@@ -8,6 +8,7 @@ const TOP_LEVEL_ORDER = {
   tool_version: 3,
   target: 4,
   git_commit: 5,
+  git_dirty: 5.5,
   desired_digest: 6,
   desired_files: 7,
   settings: 8,

@@ -48,7 +48,7 @@ export function renderText(plan: Plan, options: { readonly color: boolean }): st
   const t = plan.target;
   const lines = [
     `vault-roster plan for ${t.url} (vault ${t.vault_id}, API ${t.api_version})`,
-    paint('2', `made ${plan.created_at} by vault-roster ${plan.tool_version} from desired state ${shortDigest(plan)}${plan.git_commit === undefined ? '' : ` at commit ${plan.git_commit}`}`),
+    paint('2', `made ${plan.created_at} by vault-roster ${plan.tool_version} from desired state ${shortDigest(plan)}${plan.git_commit === undefined ? '' : ` at commit ${plan.git_commit}${plan.git_dirty === true ? ' with uncommitted changes' : ''}`}`),
   ];
   lines.push(...section('Diagnostics', diagnosticLines(plan.diagnostics, paint)));
   const users = plan.changes.filter((c) => c.subject === 'user');

@@ -16,6 +16,39 @@ function cannotWrite(path: string, error: unknown): VaultRosterError {
   });
 }
 
+/** The folder vault-roster keeps its local files in by default (state, journal, lock). */
+export const LOCAL_FOLDER = '.vault-roster';
+
+const LOCAL_IGNORE = [
+  '# vault-roster keeps local run data here: the state file (SiteVault ids, drift baseline),',
+  '# apply journals and the run lock. None of it belongs in git: a branch switch would rewind the',
+  '# drift baseline. CI keeps the folder as an artifact (see examples/ci).',
+  '*',
+  '',
+].join('\n');
+
+/**
+ * Makes `.vault-roster/` ignore itself, so `git add -A` never commits the state, journals or lock.
+ * Only for that folder (a `state:` path elsewhere is the user's choice) and only when no
+ * .gitignore is there yet.
+ */
+export function ignoreLocalFolder(dir: string): void {
+  if (basename(dir) !== LOCAL_FOLDER) return;
+  const path = join(dir, '.gitignore');
+  try {
+    mkdirSync(dir, { recursive: true });
+    const fd = openSync(path, 'wx', 0o644);
+    try {
+      writeSync(fd, LOCAL_IGNORE);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw cannotWrite(path, error);
+  }
+}
+
 /** Writes `content` to `path` so that a crash leaves either the old file or the new one, never half. */
 export function writeFileAtomic(path: string, content: string): void {
   const dir = dirname(path);
@@ -109,6 +142,7 @@ export function acquireLock(path: string, purpose: string): FileLock {
   } catch (error) {
     throw cannotWrite(lockPath, error);
   }
+  ignoreLocalFolder(dirname(lockPath));
   for (let attempt = 0; attempt < 2; attempt += 1) {
     let fd: number;
     try {

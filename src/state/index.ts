@@ -5,15 +5,15 @@
  * file; never talks to Vault.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { AJV_OPTIONS, specsDirectory } from '../specs.js';
 import { VaultRosterError } from '../errors.js';
 import type { AppliedSiteVaultPerson } from '../model.js';
-import { writeFileAtomic } from './atomic.js';
+import { ignoreLocalFolder, writeFileAtomic } from './atomic.js';
 import type { Baseline } from '../plan/index.js';
 
-export { acquireLock, writeFileAtomic, type FileLock } from './atomic.js';
+export { acquireLock, ignoreLocalFolder, LOCAL_FOLDER, writeFileAtomic, type FileLock } from './atomic.js';
 export { entryDigestsInBackground, nextBaseline } from './baseline.js';
 
 export const STATE_FORMAT_VERSION = 1;
@@ -88,6 +88,7 @@ export function writeStateFile(path: string, state: StateFile): void {
     const person = state.sitevault[email];
     if (person !== undefined) sitevault[email] = person;
   }
+  ignoreLocalFolder(dirname(path));
   writeFileAtomic(path, JSON.stringify({ ...state, sitevault }, null, 2) + '\n');
 }
 

@@ -128,6 +128,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
         concurrency,
         toolVersion: TOOL_VERSION,
         lockHeld: true,
+        requireCommittedYaml: io.env.CI === 'true',
         subscribeClientEvents: (listener) => connection.subscribe(listener),
         ...(reporter === undefined ? {} : { listener: reporter }),
       });
