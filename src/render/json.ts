@@ -20,49 +20,67 @@ const TOP_LEVEL_ORDER = {
 } satisfies Record<keyof Plan, number>;
 
 /**
- * Levels below the top whose arrays and objects are written member by member: changes,
- * operations, diagnostics (level 1) and the live digests per user (level 2) grow with the
- * number of users; everything deeper is one small record.
+ * Array members written per JSON.stringify call (an operation holds up to 500 rows, so a slice
+ * stays a few MB), and the most members of an object written whole.
  */
-const STREAMED_LEVELS = 3;
+const SLICE = 32;
 
 function isContainer(value: unknown): value is object {
   return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 }
 
+/** `JSON.stringify(value, null, 2)` shifted right by `pad` after every newline (JSON escapes newlines in strings, so each is indentation). */
+function whole(value: unknown, pad: string): string {
+  const text = (JSON.stringify(value, null, 2) as string | undefined) ?? 'null';
+  return pad === '' ? text : text.replace(/\n/g, `\n${pad}`);
+}
+
 /**
  * Writes `value` as `JSON.stringify(value, null, 2)` would, byte for byte, at nesting `level`
- * (its first line is already indented by the caller). Members of containers above
- * STREAMED_LEVELS go out one by one; a member is a few hundred characters at most.
+ * (its first line already indented by the caller), never as one string when it is large: the
+ * plan's members one by one, a long array (changes, operations, diagnostics) a slice of
+ * members at a time, and a large object (the live digest of every user) member by member.
  */
 function writeValue(out: ChunkWriter, value: unknown, level: number): void {
   const pad = '  '.repeat(level);
-  if (level >= STREAMED_LEVELS || !isContainer(value)) {
-    // JSON escapes newlines inside strings, so every raw newline here is indentation to shift.
-    out.write((JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, `\n${pad}`));
+  if (!isContainer(value)) {
+    out.write(whole(value, pad));
     return;
   }
-  const inner = `${pad}  `;
-  let first = true;
-  const member = (key: string | undefined, item: unknown): void => {
-    out.write(first ? '\n' : ',\n');
-    first = false;
-    out.write(key === undefined ? inner : `${inner}${JSON.stringify(key)}: `);
-    writeValue(out, item, level + 1);
-  };
   if (Array.isArray(value)) {
-    out.write('[');
-    // JSON.stringify writes a hole, undefined, a function or a symbol in an array as null.
-    for (const item of value as readonly unknown[]) member(undefined, item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : item);
-    out.write(first ? ']' : `\n${pad}]`);
+    writeArray(out, value as readonly unknown[], pad);
     return;
   }
-  out.write('{');
-  for (const [key, item] of Object.entries(value)) {
-    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    member(key, item);
+  const keys = Object.keys(value);
+  if (level > 0 && keys.length <= SLICE) {
+    out.write(whole(value, pad));
+    return;
   }
-  out.write(first ? '}' : `\n${pad}}`);
+  const record = value as Readonly<Record<string, unknown>>;
+  let count = 0;
+  for (const key of keys) {
+    const item = record[key];
+    // JSON.stringify leaves out a key whose value is undefined, a function or a symbol.
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    out.write(`${count === 0 ? '{' : ','}\n${pad}  ${JSON.stringify(key)}: `);
+    writeValue(out, item, level + 1);
+    count++;
+  }
+  out.write(count === 0 ? '{}' : `\n${pad}}`);
+}
+
+function writeArray(out: ChunkWriter, list: readonly unknown[], pad: string): void {
+  if (list.length <= SLICE) {
+    out.write(whole(list, pad));
+    return;
+  }
+  out.write('[');
+  for (let from = 0; from < list.length; from += SLICE) {
+    // `[\n  a,\n  b\n]` → `  a,\n  b`, shifted to this level; undefined members become null as in JSON.stringify.
+    const text = whole(list.slice(from, from + SLICE), pad);
+    out.write(`${from === 0 ? '' : ','}\n${text.slice(2, text.length - 2 - pad.length)}`);
+  }
+  out.write(`\n${pad}]`);
 }
 
 /** Writes the plan document to `sink` in chunks. */
