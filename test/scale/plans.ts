@@ -31,7 +31,7 @@ export function promotionPlan(n: number): Plan {
     const rows = [];
     for (let i = start; i < Math.min(n, start + ROWS_PER_CALL); i++) rows.push({ key: userKey(i), person_id: personId(i), values });
     const id = `op-${String(operations.length + 1).padStart(3, '0')}`;
-    operations.push({ id, call: 'POST /vobjects/person__sys/actions/promote_to_user__v', depends_on: [], kind: 'promote_persons', rows } as Operation);
+    operations.push({ id, call: 'POST /vobjects/person__sys/actions/promote_to_user__v', depends_on: [], kind: 'promote_persons', rows });
   }
   return {
     ...base,
