@@ -13,6 +13,7 @@ const BENCHES: Readonly<Record<string, () => Promise<{ default: Bench }>>> = {
   plan: () => import('./plan.js'),
   'client-read': () => import('./client-read.js'),
   simulator: () => import('./simulator.js'),
+  'simulator-scale': () => import('./simulator-scale.js'),
   apply: () => import('./apply.js'),
   loader: () => import('./loader.js'),
   e2e: () => import('./e2e.js'),

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   'state-file': 'local-file',
   'journal-file': 'local-file',
   'output-file': 'local-file',
+  'output-too-large': 'usage',
   locked: 'local-file',
   'vault-api': 'vault',
   'vault-response': 'vault',

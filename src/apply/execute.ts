@@ -132,7 +132,8 @@ export async function executeOperations(
         emit({ type: 'row_result', op_id: batch.id, key: row.key, ok: false, error_type: outcome.error_type, message: outcome.message });
       }
     });
-    journal.append(...entries, { type: 'batch_finished', at, op_id: batch.id, ok, failed: toSend.length - ok });
+    entries.push({ type: 'batch_finished', at, op_id: batch.id, ok, failed: toSend.length - ok });
+    journal.appendAll(entries);
     journal.sync();
     options.onBatchFinished?.(batch, rowIds);
     emit({ type: 'batch_finished', op_id: batch.id, ok, failed: toSend.length - ok });

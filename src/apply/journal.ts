@@ -4,7 +4,7 @@
  * of an interrupted apply safe (done rows skipped, in-flight creates turned into upserts).
  * Entries hold user keys, Vault ids, error types and execution ids: never a secret.
  */
-import { closeSync, fstatSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { VaultRosterError } from '../errors.js';
 
@@ -131,13 +131,51 @@ function unreadable(path: string, error: unknown): VaultRosterError {
  * else, and any entry of a known type missing what replay needs, is a named error.
  */
 export function replayJournal(path: string): JournalReplay {
-  let text: string;
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_REPLAY;
     throw unreadable(path, error);
   }
+  try {
+    return replayLines(path, journalLines(path, fd));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const READ_CHUNK = 1 << 20;
+
+/**
+ * The journal's lines in order, read a MiB at a time: a journal of a million-row apply (or of
+ * many runs) can be larger than one string can hold, and need not be in memory at once.
+ * Splitting bytes at newlines is safe: 0x0a never occurs inside a multi-byte UTF-8 character.
+ */
+function* journalLines(path: string, fd: number): Generator<string> {
+  const buffer = Buffer.alloc(READ_CHUNK);
+  let carry: Buffer = Buffer.alloc(0);
+  for (;;) {
+    let read: number;
+    try {
+      read = readSync(fd, buffer, 0, READ_CHUNK, null);
+    } catch (error) {
+      throw unreadable(path, error);
+    }
+    if (read === 0) break;
+    const data = carry.length === 0 ? buffer.subarray(0, read) : Buffer.concat([carry, buffer.subarray(0, read)]);
+    let from = 0;
+    for (let nl = data.indexOf(0x0a, from); nl !== -1; nl = data.indexOf(0x0a, from)) {
+      yield data.toString('utf8', from, nl);
+      from = nl + 1;
+    }
+    // Copied: `buffer` is reused by the next read.
+    carry = Buffer.from(data.subarray(from));
+  }
+  yield carry.toString('utf8');
+}
+
+function replayLines(path: string, lines: Iterable<string>): JournalReplay {
   const doneRows = new Map<string, Set<string>>();
   const rowIds = new Map<string, string>();
   const inFlight = new Set<string>();
@@ -145,7 +183,9 @@ export function replayJournal(path: string): JournalReplay {
   let runs = 0;
   let lastRunFinished = false;
   let torn: number | undefined;
-  for (const [index, line] of text.split('\n').entries()) {
+  let index = -1;
+  for (const line of lines) {
+    index++;
     if (line.trim() === '') continue;
     let parsed: unknown;
     try {
@@ -227,10 +267,30 @@ export class Journal {
     }
   }
 
-  /** Appends entries with one write (a batch's row results come all at once). */
   append(...entries: readonly JournalEntry[]): void {
-    if (this.fd === undefined) throw new Error(`journal ${this.path} is closed`);
-    writeSync(this.fd, entries.map((entry) => JSON.stringify(entry) + '\n').join(''));
+    this.appendAll(entries);
+  }
+
+  /**
+   * Appends entries with one write per MiB or so (a batch's row results come all at once). Takes
+   * an array: spreading a long list into append(...) would pass every entry on the stack.
+   */
+  appendAll(entries: readonly JournalEntry[]): void {
+    const fd = this.fd;
+    if (fd === undefined) throw new Error(`journal ${this.path} is closed`);
+    let pending: string[] = [];
+    let size = 0;
+    for (const entry of entries) {
+      const line = JSON.stringify(entry) + '\n';
+      pending.push(line);
+      size += line.length;
+      if (size >= READ_CHUNK) {
+        writeSync(fd, pending.join(''));
+        pending = [];
+        size = 0;
+      }
+    }
+    if (pending.length > 0) writeSync(fd, pending.join(''));
   }
 
   /**

@@ -5,9 +5,10 @@
  * Pure: no I/O, no clock, no environment (colour is decided by the caller).
  */
 import type { Plan } from '../plan/index.js';
-import { renderJson } from './json.js';
-import { renderMarkdown } from './markdown.js';
-import { renderText } from './text.js';
+import type { OutputSink } from './chunks.js';
+import { renderJson, writeJson } from './json.js';
+import { renderMarkdown, writeMarkdown } from './markdown.js';
+import { renderText, writeText } from './text.js';
 
 export type PlanFormat = 'text' | 'json' | 'markdown';
 
@@ -20,6 +21,10 @@ export interface RenderOptions {
   readonly artifact_hint?: string | undefined;
 }
 
+/**
+ * The view as one string. A view longer than a string can hold (a text or JSON plan of several
+ * hundred thousand users) is a VaultRosterError `output-too-large`; `writePlan` has no such limit.
+ */
 export function renderPlan(plan: Plan, format: PlanFormat, options: RenderOptions): string {
   switch (format) {
     case 'text':
@@ -35,5 +40,25 @@ export function renderPlan(plan: Plan, format: PlanFormat, options: RenderOption
   }
 }
 
+/** Writes the view to `sink` in chunks of about 64 KiB, in order: for output of any size (e.g. straight to stdout). */
+export function writePlan(plan: Plan, format: PlanFormat, options: RenderOptions, sink: OutputSink): void {
+  switch (format) {
+    case 'text':
+      writeText(plan, { color: options.color }, sink);
+      return;
+    case 'json':
+      writeJson(plan, sink);
+      return;
+    case 'markdown':
+      writeMarkdown(plan, { max_markdown_chars: options.max_markdown_chars, artifact_hint: options.artifact_hint }, sink);
+      return;
+    default: {
+      const never: never = format;
+      throw new Error(`unknown plan format ${String(never)}`);
+    }
+  }
+}
+
+export { MAX_OUTPUT_CHARS, collectOutput, type OutputSink } from './chunks.js';
 export { MARKDOWN_MARKER, DEFAULT_MAX_MARKDOWN_CHARS } from './markdown.js';
 export { summaryLine } from './shared.js';

@@ -5,7 +5,8 @@
  */
 import { categoryOf, type Diagnostic } from '../diagnostics.js';
 import type { Change, ChangeAction, Plan } from '../plan/index.js';
-import { ACTION_ORDER, ACTION_STYLES, OPERATION_LABELS, assignmentChanges, burstNote, fieldLabel, formatValue, plural, promotedFrom, shortDigest, summaryColumns, summaryLine } from './shared.js';
+import type { OutputSink } from './chunks.js';
+import { ACTION_ORDER, ACTION_STYLES, OPERATION_LABELS, assignmentChanges, burstNote, fieldLabel, formatValue, plural, promotedFrom, promotedPersons, shortDigest, summaryColumns, summaryLine } from './shared.js';
 
 export const MARKDOWN_MARKER = '<!-- vault-roster-plan -->';
 export const DEFAULT_MAX_MARKDOWN_CHARS = 60_000;
@@ -60,18 +61,26 @@ function head(plan: Plan): string[] {
   const errors = plan.diagnostics.filter((d) => d.severity === 'error');
   const allowed = plan.diagnostics.filter((d) => d.severity === 'warning' && categoryOf(d.code) === 'guard');
   if (errors.length > 0) {
-    lines.push('', '> [!CAUTION]', `> **${plural(errors.length, 'error blocks', 'errors block')} this plan** (\`plan\` exits 1, \`apply\` refuses):`, ...errors.map(diagnosticItem));
+    lines.push('', '> [!CAUTION]', `> **${plural(errors.length, 'error blocks', 'errors block')} this plan** (\`plan\` exits 1, \`apply\` refuses):`);
+    // One push per item: push(...items) passes every item on the stack and overflows on a large list.
+    for (const d of errors) lines.push(diagnosticItem(d));
   }
   if (allowed.length > 0) {
-    lines.push('', '> [!WARNING]', '> **Guards overridden by `--allow-…` flags:**', ...allowed.map(diagnosticItem));
+    lines.push('', '> [!WARNING]', '> **Guards overridden by `--allow-…` flags:**');
+    for (const d of allowed) lines.push(diagnosticItem(d));
   }
-  const risky = plan.changes.filter((c) => c.risks.length > 0);
-  if (risky.length > 0) {
-    lines.push('', `### Risky changes (${risky.length})`, '', '| Who | Action | Risks |', '| --- | --- | --- |');
-    for (const c of risky.slice(0, RISKY_LIST_LIMIT)) {
+  let riskyCount = 0;
+  for (const c of plan.changes) if (c.risks.length > 0) riskyCount++;
+  if (riskyCount > 0) {
+    lines.push('', `### Risky changes (${riskyCount})`, '', '| Who | Action | Risks |', '| --- | --- | --- |');
+    let listed = 0;
+    for (const c of plan.changes) {
+      if (listed === RISKY_LIST_LIMIT) break;
+      if (c.risks.length === 0) continue;
       lines.push(`| ${cell(code(c.key))} | ${ACTION_STYLES[c.action].label} | ${c.risks.map((r) => `**${RISK_LABEL[r]}**`).join(', ')} |`);
+      listed++;
     }
-    if (risky.length > RISKY_LIST_LIMIT) lines.push('', `…and ${risky.length - RISKY_LIST_LIMIT} more; see the sections below.`);
+    if (riskyCount > RISKY_LIST_LIMIT) lines.push('', `…and ${riskyCount - RISKY_LIST_LIMIT} more; see the sections below.`);
   }
   const notes = plan.diagnostics.filter((d) => d.severity !== 'error' && !(d.severity === 'warning' && categoryOf(d.code) === 'guard'));
   if (notes.length > 0) {
@@ -103,8 +112,8 @@ function assignmentItems(change: Change): string[] {
   });
 }
 
-function changeItem(plan: Plan, change: Change): string {
-  const person = promotedFrom(plan, change);
+function changeItem(persons: ReadonlyMap<string, string>, change: Change): string {
+  const person = promotedFrom(persons, change);
   const who = person === undefined ? code(change.key) : `person ${code(person)} → user ${code(change.key)}`;
   const risks = change.risks.length > 0 ? ` ⚠️ ${change.risks.map((r) => RISK_LABEL[r]).join(', ')}` : '';
   const details = change.subject === 'sitevault_person' ? assignmentItems(change) : fieldItems(change);
@@ -119,26 +128,41 @@ function callRow(op: Plan['operations'][number]): string {
 interface Section {
   readonly title: string;
   readonly header: string;
-  readonly items: string[];
+  readonly count: number;
+  /** Made on demand: the budget keeps a few hundred items of a million-user plan. */
+  readonly items: () => Iterable<string>;
+}
+
+function* mapped<T>(list: readonly T[], render: (item: T) => string): Iterable<string> {
+  for (const item of list) yield render(item);
 }
 
 function sections(plan: Plan): Section[] {
   const out: Section[] = [];
+  const byAction = new Map<ChangeAction, Change[]>();
+  for (const c of plan.changes) {
+    const list = byAction.get(c.action);
+    if (list === undefined) byAction.set(c.action, [c]);
+    else list.push(c);
+  }
+  const persons = promotedPersons(plan);
   for (const action of ACTION_ORDER) {
-    const changes = plan.changes.filter((c) => c.action === action);
+    const changes = byAction.get(action) ?? [];
     if (changes.length === 0) continue;
     const noun = action.startsWith('sitevault') ? ['person', 'persons'] : ['user', 'users'];
     out.push({
       title: `${ACTION_STYLES[action].heading} (${plural(changes.length, noun[0] ?? '', noun[1] ?? '')})`,
       header: '',
-      items: changes.map((c) => changeItem(plan, c)),
+      count: changes.length,
+      items: () => mapped(changes, (c) => changeItem(persons, c)),
     });
   }
   if (plan.operations.length > 0) {
     out.push({
       title: `API calls (${plan.operations.length})`,
       header: '| Id | Call | Kind | Rows | After |\n| --- | --- | --- | ---: | --- |',
-      items: plan.operations.map(callRow),
+      count: plan.operations.length,
+      items: () => mapped(plan.operations, callRow),
     });
   }
   return out;
@@ -154,7 +178,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   const reserve = notice(999_999, 999_999).length + artifact.length + 64;
   let out = head(plan).join('\n') + '\n';
   const all = sections(plan);
-  const total = all.reduce((n, s) => n + s.items.length, 0);
+  const total = all.reduce((n, s) => n + s.count, 0);
   let shown = 0;
   let cut = false;
   for (const s of all) {
@@ -166,7 +190,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
       break;
     }
     let body = '';
-    for (const item of s.items) {
+    for (const item of s.items()) {
       if (out.length + open.length + body.length + item.length + 1 + close.length + reserve > budget) {
         cut = true;
         break;
@@ -178,4 +202,9 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   }
   if (cut) out += notice(shown, total);
   return out;
+}
+
+/** The PR comment to `sink`: it is cut to its budget, so one piece is enough. */
+export function writeMarkdown(plan: Plan, options: MarkdownOptions, sink: OutputSink): void {
+  sink(renderMarkdown(plan, options));
 }

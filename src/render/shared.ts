@@ -104,15 +104,23 @@ export function fieldLabel(path: string): string {
   }
 }
 
-/** The Clinical person a promoted user comes from, as the promote call names it. */
-export function promotedFrom(plan: Plan, change: Change): string | undefined {
-  if (change.action !== 'promote') return undefined;
+/**
+ * The Clinical person each promoted user comes from, as the promote call names it (the first
+ * call naming a user wins). Built once per view: a lookup per change would scan every call's
+ * rows, quadratic in a large onboarding.
+ */
+export function promotedPersons(plan: Plan): ReadonlyMap<string, string> {
+  const persons = new Map<string, string>();
   for (const op of plan.operations) {
     if (op.kind !== 'promote_persons') continue;
-    const row = op.rows.find((r) => r.key === change.key);
-    if (row !== undefined) return row.person_id;
+    for (const row of op.rows) if (!persons.has(row.key)) persons.set(row.key, row.person_id);
   }
-  return undefined;
+  return persons;
+}
+
+/** The person a change promotes, or undefined for any other change. */
+export function promotedFrom(persons: ReadonlyMap<string, string>, change: Change): string | undefined {
+  return change.action === 'promote' ? persons.get(change.key) : undefined;
 }
 
 /** Short form of the desired-state digest for headers. */

@@ -1,7 +1,8 @@
 /** Terminal view: terraform-like markers per user, field before → after, calls, summary line. */
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
-import type { Change, Plan } from '../plan/index.js';
-import { ACTION_STYLES, OPERATION_LABELS, burstNote, fieldLabel, formatValue, promotedFrom, rowsLabel, shortDigest, summaryLine } from './shared.js';
+import type { Change, ChangeSubject, Plan } from '../plan/index.js';
+import { ChunkWriter, collectOutput, type OutputSink } from './chunks.js';
+import { ACTION_STYLES, OPERATION_LABELS, burstNote, fieldLabel, formatValue, promotedFrom, promotedPersons, rowsLabel, shortDigest, summaryLine } from './shared.js';
 
 type Paint = (code: string, text: string) => string;
 
@@ -15,51 +16,75 @@ function isNew(change: Change): boolean {
   return change.action === 'create' || change.action === 'promote' || change.action === 'sitevault_create';
 }
 
-function changeLines(plan: Plan, change: Change, paint: Paint): string[] {
+function writeChange(out: ChunkWriter, person: string | undefined, change: Change, paint: Paint): void {
   const style = ACTION_STYLES[change.action];
-  const person = promotedFrom(plan, change);
   const verb = person === undefined ? style.label : `${style.label} from Clinical person ${person}`;
   const risks = change.risks.length > 0 ? `  ${paint('1;31', `[${change.risks.join(', ')}]`)}` : '';
-  const lines = [`  ${paint(COLOR_OF[style.symbol], style.symbol)} ${paint('1', change.key)}  ${verb}${risks}`, `      ${paint('2', change.reason)}`];
-  const width = Math.max(0, ...change.fields.map((f) => fieldLabel(f.path).length));
+  out.line(`  ${paint(COLOR_OF[style.symbol], style.symbol)} ${paint('1', change.key)}  ${verb}${risks}`);
+  out.line(`      ${paint('2', change.reason)}`);
+  // A loop, not Math.max(...labels): a change can carry any number of fields.
+  let width = 0;
+  for (const f of change.fields) width = Math.max(width, fieldLabel(f.path).length);
   for (const f of change.fields) {
     const label = fieldLabel(f.path).padEnd(width);
     const value = isNew(change) ? formatValue(f.after) : `${formatValue(f.before)} → ${formatValue(f.after)}`;
-    lines.push(`      ${label}  ${value}`);
+    out.line(`      ${label}  ${value}`);
   }
-  return lines;
 }
 
-function section(title: string, body: string[]): string[] {
-  return body.length === 0 ? [] : ['', `${title}:`, ...body];
-}
-
-function diagnosticLines(diagnostics: readonly Diagnostic[], paint: Paint): string[] {
+function writeDiagnostic(out: ChunkWriter, d: Diagnostic, paint: Paint): void {
   const codeColor = { error: '31', warning: '33', info: '36' } as const;
-  return diagnostics.flatMap((d) =>
-    formatDiagnostic(d)
-      .split('\n')
-      .map((line, i) => (i === 0 ? `  ${line.replace(`${d.severity} [`, `${paint(codeColor[d.severity], d.severity)} [`)}` : `  ${line}`)),
-  );
+  formatDiagnostic(d)
+    .split('\n')
+    .forEach((line, i) => {
+      out.line(i === 0 ? `  ${line.replace(`${d.severity} [`, `${paint(codeColor[d.severity], d.severity)} [`)}` : `  ${line}`);
+    });
+}
+
+/** A titled section, written only when it has something in it (every item writes at least one line). */
+function writeSection<T>(out: ChunkWriter, title: string, items: readonly T[], keep: (item: T) => boolean, write: (item: T) => void): void {
+  let opened = false;
+  for (const item of items) {
+    if (!keep(item)) continue;
+    if (!opened) {
+      out.line('');
+      out.line(`${title}:`);
+      opened = true;
+    }
+    write(item);
+  }
+}
+
+/** Writes the terminal view to `sink` in chunks, line by line: no size limit but the sink's. */
+export function writeText(plan: Plan, options: { readonly color: boolean }, sink: OutputSink): void {
+  const paint = painter(options.color);
+  const out = new ChunkWriter(sink);
+  const t = plan.target;
+  out.line(`vault-roster plan for ${t.url} (vault ${t.vault_id}, API ${t.api_version})`);
+  out.line(paint('2', `made ${plan.created_at} by vault-roster ${plan.tool_version} from desired state ${shortDigest(plan)}${plan.git_commit === undefined ? '' : ` at commit ${plan.git_commit}${plan.git_dirty === true ? ' with uncommitted changes' : ''}`}`));
+  const all = (): boolean => true;
+  writeSection(out, 'Diagnostics', plan.diagnostics, all, (d) => {
+    writeDiagnostic(out, d, paint);
+  });
+  const persons = promotedPersons(plan);
+  const changesOf = (subject: ChangeSubject) => (c: Change): boolean => c.subject === subject;
+  const change = (c: Change): void => {
+    writeChange(out, promotedFrom(persons, c), c, paint);
+  };
+  writeSection(out, 'Users', plan.changes, changesOf('user'), change);
+  writeSection(out, 'SiteVault persons', plan.changes, changesOf('sitevault_person'), change);
+  writeSection(out, `API calls (${plan.operations.length})`, plan.operations, all, (op) => {
+    const after = op.depends_on.length > 0 ? `  after ${op.depends_on.join(', ')}` : '';
+    out.line(`  ${op.id}  ${op.call}  ${OPERATION_LABELS[op.kind]}, ${rowsLabel(op.rows.length)}${after}`);
+  });
+  out.line('');
+  out.line(paint('1', summaryLine(plan)));
+  out.line(burstNote(plan));
+  out.flush();
 }
 
 export function renderText(plan: Plan, options: { readonly color: boolean }): string {
-  const paint = painter(options.color);
-  const t = plan.target;
-  const lines = [
-    `vault-roster plan for ${t.url} (vault ${t.vault_id}, API ${t.api_version})`,
-    paint('2', `made ${plan.created_at} by vault-roster ${plan.tool_version} from desired state ${shortDigest(plan)}${plan.git_commit === undefined ? '' : ` at commit ${plan.git_commit}${plan.git_dirty === true ? ' with uncommitted changes' : ''}`}`),
-  ];
-  lines.push(...section('Diagnostics', diagnosticLines(plan.diagnostics, paint)));
-  const users = plan.changes.filter((c) => c.subject === 'user');
-  const persons = plan.changes.filter((c) => c.subject === 'sitevault_person');
-  lines.push(...section('Users', users.flatMap((c) => changeLines(plan, c, paint))));
-  lines.push(...section('SiteVault persons', persons.flatMap((c) => changeLines(plan, c, paint))));
-  const calls = plan.operations.map((op) => {
-    const after = op.depends_on.length > 0 ? `  after ${op.depends_on.join(', ')}` : '';
-    return `  ${op.id}  ${op.call}  ${OPERATION_LABELS[op.kind]}, ${rowsLabel(op.rows.length)}${after}`;
+  return collectOutput('text plan', (sink) => {
+    writeText(plan, options, sink);
   });
-  lines.push(...section(`API calls (${plan.operations.length})`, calls));
-  lines.push('', paint('1', summaryLine(plan)), burstNote(plan));
-  return lines.join('\n') + '\n';
 }

@@ -126,8 +126,9 @@ export {
 function withAdmin(seed: SimulatorSeed, adminUser: string): SimulatorSeed {
   const users = seed.users ?? [];
   if (users.some((u) => typeof u.user_name__v === 'string' && u.user_name__v.toLowerCase() === adminUser.toLowerCase())) return seed;
-  const ids = users.map((u) => (typeof u.id === 'number' ? u.id : 0));
-  const id = Math.max(25000, seed.counters?.next_user_id ?? 0, ...ids.map((i) => i + 1));
+  // A loop, not Math.max(...ids): spreading a 300,000-user seed overflowed the stack.
+  let id = Math.max(25000, seed.counters?.next_user_id ?? 0);
+  for (const u of users) if (typeof u.id === 'number' && u.id + 1 > id) id = u.id + 1;
   const vaultIds = Array.isArray(seed.vaults) ? seed.vaults.map((v: { id: number }) => v.id) : [];
   const policy = seed.security_policies?.[0]?.name__v ?? '821';
   const admin: SeedUser = adminSeedUser(id, adminUser, vaultIds, policy);

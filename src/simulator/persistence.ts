@@ -16,7 +16,7 @@ export async function writeStateAtomic(path: string, state: SimulatorSeed): Prom
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(temp, 'w', 0o600);
   try {
-    await handle.writeFile(JSON.stringify(state, null, 1) + '\n', 'utf8');
+    for (const chunk of stateChunks(state)) await handle.write(chunk, null, 'utf8');
     await handle.sync();
   } finally {
     await handle.close();
@@ -27,6 +27,48 @@ export async function writeStateAtomic(path: string, state: SimulatorSeed): Prom
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+}
+
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * `JSON.stringify(state, null, 1) + '\n'`, byte for byte, in chunks of about a MiB: the state of a
+ * million users is more than one string can hold. Users are stringified one at a time.
+ */
+export function* stateChunks(state: SimulatorSeed): Generator<string> {
+  let parts: string[] = [];
+  let size = 0;
+  const take = (text: string): string | undefined => {
+    parts.push(text);
+    size += text.length;
+    if (size < CHUNK_CHARS) return undefined;
+    const chunk = parts.join('');
+    parts = [];
+    size = 0;
+    return chunk;
+  };
+  // JSON escapes newlines in strings, so each raw newline is indentation to shift.
+  const nested = (value: unknown, pad: string): string => JSON.stringify(value, null, 1).replace(/\n/g, `\n${pad}`);
+  let first = true;
+  for (const [key, value] of Object.entries(state) as [string, unknown][]) {
+    if (value === undefined || typeof value === 'function') continue;
+    let out = take(`${first ? '{' : ','}\n ${JSON.stringify(key)}: `);
+    first = false;
+    if (out !== undefined) yield out;
+    if (key === 'users' && Array.isArray(value) && value.length > 0) {
+      const users = value as readonly unknown[];
+      for (let i = 0; i < users.length; i++) {
+        out = take(`${i === 0 ? '[' : ','}\n  ${nested(users[i] ?? null, '  ')}`);
+        if (out !== undefined) yield out;
+      }
+      out = take('\n ]');
+    } else {
+      out = take(nested(value, ' '));
+    }
+    if (out !== undefined) yield out;
+  }
+  parts.push(first ? '{}\n' : '\n}\n');
+  yield parts.join('');
 }
 
 export function stateFileExists(path: string): boolean {

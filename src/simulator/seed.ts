@@ -3,6 +3,7 @@
  * defaults and builds the store's records; and the reverse, records back to a seed.
  * A bad seed is a SeedError with one line naming the JSON path, never a crash later on.
  */
+import { constants } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { LICENSE_TYPES, STANDARD_SECURITY_PROFILES, type LicenseType } from '../model.js';
 import type {
@@ -78,6 +79,9 @@ export function readSeedFile(path: string): SimulatorSeed {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    if (code === 'ERR_STRING_TOO_LONG') {
+      throw new SeedError(`seed file ${path} is larger than the ${Math.floor(constants.MAX_STRING_LENGTH / 2 ** 20)} MiB the simulator reads in one piece; seed fewer users, or fewer fields per user (every field left out takes its default)`);
+    }
     throw new SeedError(`cannot read seed file ${path} (${code})`);
   }
   let parsed: unknown;

@@ -4,7 +4,7 @@ import { applyPlan, formatCounts, jsonLinesReporter, progressReporter, readPlanF
 import { hasErrors } from '../../diagnostics.js';
 import { VaultRosterError } from '../../errors.js';
 import { describeErrors, type Plan } from '../../plan/index.js';
-import { renderPlan } from '../../render/index.js';
+import { writePlan } from '../../render/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from '../command.js';
 import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, liveRequestFor, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock, workDir, type Values } from '../context.js';
@@ -106,7 +106,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
         plan = savedPlan;
       } else {
         plan = makePlan({ desired, live, state, serverUrl: connection.serverUrl, mode: 'full', refresh: values.refresh === true }, values);
-        io.stderr.write(renderPlan(plan, 'text', { color: useColor(io) }));
+        writePlan(plan, 'text', { color: useColor(io) }, (chunk) => io.stderr.write(chunk));
         if (hasErrors(plan.diagnostics)) {
           io.stderr.write(`apply refused: the plan has ${describeErrors(plan.diagnostics)}, see above; nothing was sent.\n`);
           return EXIT_ERROR;

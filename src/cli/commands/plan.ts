@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { hasErrors } from '../../diagnostics.js';
 import { VaultRosterError } from '../../errors.js';
 import { planFoundDrift, planHasChanges } from '../../plan/index.js';
-import { renderPlan } from '../../render/index.js';
+import { renderPlan, writePlan } from '../../render/index.js';
 import { writeFileAtomic } from '../../state/index.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, type Command } from '../command.js';
 import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, liveRequestFor, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock } from '../context.js';
@@ -61,12 +61,8 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
     });
     const out = stringOption(values, 'out');
     if (out !== undefined) writeFileAtomic(resolve(io.cwd, out), renderPlan(plan, 'json', { color: false }));
-    io.stdout.write(
-      renderPlan(plan, format as Format, {
-        color: useColor(io),
-        ...(out === undefined ? {} : { artifact_hint: out }),
-      }),
-    );
+    // Streamed: the view of a large onboarding is more than one string can hold.
+    writePlan(plan, format as Format, { color: useColor(io), ...(out === undefined ? {} : { artifact_hint: out }) }, (chunk) => io.stdout.write(chunk));
     if (hasErrors(plan.diagnostics)) return EXIT_ERROR;
     if (drift) return planFoundDrift(plan) ? EXIT_CHANGES : EXIT_OK;
     return values['detailed-exitcode'] === true && planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
