@@ -5,7 +5,7 @@
  * and it is written so that `plan` right after import shows no changes.
  */
 import { MAX_FILE_BYTES } from '../desired/source-file.js';
-import type { AppliedSiteVaultPerson, LiveState, LiveUser, Membership, VaultTarget } from '../model.js';
+import { isLicenseAllowedUnder, type AppliedSiteVaultPerson, type LicenseType, type LiveState, type LiveUser, type Membership, type VaultTarget } from '../model.js';
 import { emitListItem, emitYaml, type YamlValue } from './emit.js';
 
 /**
@@ -84,6 +84,21 @@ function membershipYaml(m: Membership, defaults: Defaults): YamlMap {
  */
 const TRANSIENT_FIELDS: ReadonlySet<string> = new Set(['user_needs_to_change_password__v']);
 
+/**
+ * The user-level `license_type` to write, when `defaults.license_type` is below one of the user's
+ * active app licences: YAML reads the user's licence as the ceiling of their app licences, so
+ * without it the imported repo would fail its own validation. Vault's own licence for the user
+ * when it covers them all, else full__v (which covers every licence).
+ */
+function userLicenseCeiling(user: LiveUser, defaults: Defaults): LicenseType | undefined {
+  const base = defaults.license_type as LicenseType | undefined;
+  if (base === undefined) return undefined;
+  const apps = user.memberships.flatMap((m) => Object.values(m.apps ?? {}).filter((app) => app.active).map((app) => app.license_type));
+  const coversAll = (license: LicenseType): boolean => apps.every((app) => isLicenseAllowedUnder(app, license));
+  if (coversAll(base)) return undefined;
+  return user.license_type !== undefined && coversAll(user.license_type) ? user.license_type : 'full__v';
+}
+
 function userYaml(user: LiveUser, defaults: Defaults): YamlMap {
   const out: YamlMap = { user_name: user.user_name };
   const put = (key: string, value: string | undefined, fallback?: string): void => {
@@ -96,6 +111,7 @@ function userYaml(user: LiveUser, defaults: Defaults): YamlMap {
   put('locale', user.locale, defaults.locale);
   put('language', user.language, defaults.language);
   put('security_policy', user.security_policy, defaults.security_policy);
+  put('license_type', userLicenseCeiling(user, defaults));
   if (user.domain_admin === true) out.domain_admin = true;
   if (user.active === false) out.active = false;
   const fields = Object.entries(user.fields)

@@ -70,6 +70,35 @@ describe('vault-roster import', () => {
     expect(plan.code, plan.stdout.slice(0, 3000) + plan.stderr).toBe(0);
   });
 
+  it('a read-only majority with a full-licence user: the user keeps a licence above the defaults, and the repo validates', async () => {
+    const base = defaultSeed();
+    const user = (i: number, license: 'read_only__v' | 'full__v'): SeedUser => ({
+      id: 40000 + i,
+      user_name__v: `reader${i}@veepharm.com`,
+      user_first_name__v: 'Reader',
+      user_last_name__v: String(i),
+      user_email__v: `reader${i}@veepharm.com`,
+      user_timezone__v: 'America/New_York',
+      user_locale__v: 'en_US',
+      user_language__v: 'en',
+      security_policy_id__v: '821',
+      is_domain_admin__v: false,
+      domain_active__v: true,
+      vault_membership: [{ vault_id: 3003, active__v: true, security_profile__v: license === 'full__v' ? 'document_user__v' : 'read_only_user__v', license_type__v: license }],
+      app_licensing: [{ vault_id: 3003, application_name: 'rimReg_v', active__v: true, license_type__v: license }],
+    });
+    const users = [...Array.from({ length: 12 }, (_, i) => user(i, 'read_only__v')), user(99, 'full__v')];
+    const fx = await startRosterFixture({ seed: { ...base, users: [...(base.users ?? []), ...users] } });
+    const out = mkdtempSync(join(tmpdir(), 'vr-import-'));
+    const imported = await runCliCaptured(['import', '--out', out, '--split-by', 'none'], { env: fx.env, cwd: out });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(readFileSync(join(out, 'roster.yaml'), 'utf8')).toContain('license_type: read_only__v');
+    const text = readFileSync(join(out, 'users', 'users.yaml'), 'utf8');
+    expect(text).toMatch(/user_name: reader99@veepharm.com\n(?: {4}.*\n)*? {4}license_type: full__v/);
+    const plan = await runCliCaptured(['plan', '--detailed-exitcode'], { env: fx.env, cwd: out });
+    expect(plan.code, plan.stdout.slice(0, 3000) + plan.stderr).toBe(0);
+  });
+
   it('refuses to overwrite an existing repo without --force', async () => {
     const fx = await startRosterFixture({ example: 'minimal' });
     const out = mkdtempSync(join(tmpdir(), 'vr-import-'));
