@@ -37,7 +37,7 @@ export interface MarkdownOptions {
 export function fullPlanRef(options: MarkdownOptions): string {
   if (options.plan_url !== undefined) return `[the full plan](${linkTarget(options.plan_url)})`;
   if (options.artifact_hint !== undefined) return `the plan file ${code(options.artifact_hint)} (saved with \`--out\`)`;
-  return 'not saved here: run `vault-roster plan --out plan.json` locally';
+  return 'the full plan, which this run did not save (run `vault-roster plan --out plan.json` locally)';
 }
 
 function isNew(action: ChangeAction): boolean {
@@ -189,7 +189,7 @@ function sections(plan: Plan): Section[] {
     if (changes.length === 0) continue;
     const noun = action.startsWith('sitevault') ? ['person', 'persons'] : ['user', 'users'];
     out.push({
-      title: `${ACTION_STYLES[action].heading} (${plural(changes.length, noun[0] ?? '', noun[1] ?? '')})`,
+      title: `${ACTION_STYLES[action].heading} (${formatCount(changes.length)} ${changes.length === 1 ? (noun[0] ?? '') : (noun[1] ?? '')})`,
       header: '',
       noun: noun[1] ?? '',
       count: changes.length,
@@ -227,10 +227,35 @@ function sectionBlock(s: Section, budget: number, ref: string, cuts: Cut[]): str
   return open + body + close;
 }
 
+/** Characters a section needs to show whole, counted no further than `cap`. */
+function sectionNeed(s: Section, cap: number, ref: string): number {
+  // The frame with its cut note, plus the room sectionBlock keeps for that note: never too little.
+  let need = sectionBlock(s, 0, ref, []).length + 240 + ref.length;
+  for (let i = 0; i < s.count && need <= cap; i++) need += s.item(i).length + 1;
+  return need;
+}
+
+/**
+ * Each section's budget: an equal share of what is left, where a section that needs less than
+ * its share gives the rest to the sections that need more (smallest needs are settled first).
+ */
+function sectionShares(all: readonly Section[], total: number, ref: string): number[] {
+  const needs = all.map((s) => sectionNeed(s, total, ref));
+  const order = needs.map((need, i) => ({ need, i })).sort((a, b) => a.need - b.need);
+  const shares: number[] = all.map(() => 0);
+  let left = Math.max(0, total);
+  order.forEach(({ need, i }, k) => {
+    const share = Math.min(need, Math.floor(left / (order.length - k)));
+    shares[i] = share;
+    left -= share;
+  });
+  return shares;
+}
+
 function closingNotice(cuts: readonly Cut[], ref: string): string {
   if (cuts.length === 0) return '';
   const list = cuts.map((c) => `${c.what}: ${formatCount(c.total - c.shown)} of ${formatCount(c.total)} not shown`).join('; ');
-  return `\n> [!NOTE]\n> **Cut to stay under GitHub's comment size limit** — ${list}. The risks at the top are complete unless they say otherwise. Full plan: ${ref}.\n`;
+  return `\n> [!NOTE]\n> **Cut to stay under GitHub's comment size limit** — ${list}. The risks at the top are complete unless they say otherwise. Everything is in ${ref}.\n`;
 }
 
 /** Renders the PR comment within `max_markdown_chars` (default 60,000), risks first and whole. */
@@ -245,10 +270,9 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   out += diagnosticsBlock(plan, Math.min(DIAGNOSTICS_BUDGET, budget - out.length - NOTICE_RESERVE), ref, cuts);
   out += bulkBlock(plan, Math.min(BULK_BUDGET, budget - out.length - NOTICE_RESERVE), ref, cuts);
   const all = sections(plan);
+  const shares = sectionShares(all, budget - out.length - NOTICE_RESERVE, ref);
   all.forEach((s, i) => {
-    // Each section gets an equal share of what is left; what one does not use passes on.
-    const share = Math.floor((budget - out.length - NOTICE_RESERVE) / (all.length - i));
-    out += sectionBlock(s, share, ref, cuts);
+    out += sectionBlock(s, shares[i] ?? 0, ref, cuts);
   });
   return out + closingNotice(cuts, ref);
 }

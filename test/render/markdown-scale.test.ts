@@ -125,7 +125,7 @@ describe('PR comment: 100,000 changes', () => {
     const cutHere = /✂️ \*\*([\d,]+) of 90,000 users cut here\*\*/.exec(md)?.[1];
     expect(cutHere).toBeDefined();
     expect(md).toContain(`Create users: ${cutHere ?? ''} of 90,000 not shown`);
-    expect(md).toContain(`Full plan: [the full plan](${url})`);
+    expect(md).toContain(`Everything is in [the full plan](${url})`);
     expect(md.match(/<details>/g)?.length).toBe(md.match(/<\/details>/g)?.length);
   });
 
