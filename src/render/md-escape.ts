@@ -4,8 +4,8 @@
  * - `code(value)`: a plain value becomes a backtick code span; anything else becomes
  *   `<code>` with every ASCII punctuation character written as an entity, so neither Markdown
  *   nor HTML nor a table row can see it. Control characters read `\n`, `\t`, `\u0007`.
- * - `cell(text)`: text that goes in a table cell (no `|`, no newline).
- * - `prose(text)`: free text (a diagnostic summary) that must stay on its line and show literally.
+ * - `prose(text)`: free text (a diagnostic summary, a table cell) that must stay on its line
+ *   and show literally: no HTML, no `|`, no code span or emphasis from the value.
  */
 
 /** Characters that are literal inside a backtick code span, in and out of tables. */
@@ -48,11 +48,6 @@ function codeSpan(value: string): string {
   // A leading and trailing space would be trimmed by the code span: those go the HTML way too.
   if (PLAIN.test(shown) && !(shown.startsWith(' ') && shown.endsWith(' '))) return `\`${shown}\``;
   return `<code>${entities(shown)}</code>`;
-}
-
-/** Text for a table cell: one line, no column separator, no HTML. */
-export function cell(text: string): string {
-  return prose(text).replace(/\|/g, '\\|');
 }
 
 /** Free text on one line: no HTML, no code span or emphasis from the value. */
