@@ -93,21 +93,19 @@ interface Cut {
 
 function diagnosticsBlock(plan: Plan, budget: number, ref: string, cuts: Cut[]): string {
   const isAllowedGuard = (d: Diagnostic): boolean => d.severity === 'warning' && categoryOf(d.code) === 'guard';
-  const groups: [string, Diagnostic[]][] = [
-    [
-      `> [!CAUTION]\n> **${plural(plan.diagnostics.filter((d) => d.severity === 'error').length, 'error blocks', 'errors block')} this plan** (\`plan\` exits 1, \`apply\` refuses):`,
-      plan.diagnostics.filter((d) => d.severity === 'error'),
-    ],
-    ['> [!WARNING]\n> **Guards overridden by `--allow-…` flags:**', plan.diagnostics.filter(isAllowedGuard)],
-    ['> [!WARNING]\n> **Warnings:**', plan.diagnostics.filter((d) => d.severity === 'warning' && !isAllowedGuard(d))],
+  const errors = plan.diagnostics.filter((d) => d.severity === 'error');
+  const groups: [string, string, Diagnostic[]][] = [
+    ['errors', `> [!CAUTION]\n> **${plural(errors.length, 'error blocks', 'errors block')} this plan** (\`plan\` exits 1, \`apply\` refuses):`, errors],
+    ['overridden guards', '> [!WARNING]\n> **Guards overridden by `--allow-…` flags:**', plan.diagnostics.filter(isAllowedGuard)],
+    ['warnings', '> [!WARNING]\n> **Warnings:**', plan.diagnostics.filter((d) => d.severity === 'warning' && !isAllowedGuard(d))],
   ];
   let out = '';
-  for (const [title, list] of groups) {
+  for (const [what, title, list] of groups) {
     if (list.length === 0) continue;
-    const share = Math.max(1_000, budget - out.length);
-    const fitted = fitLines([title, ...list.map(diagnosticItem)], share, (left) => `> - …and ${formatCount(left)} more; they are in ${ref}.`);
-    if (fitted.cut > 0) cuts.push({ what: 'diagnostics', shown: list.length - fitted.cut, total: list.length });
-    out += `\n${fitted.text}`;
+    const share = Math.max(1_000, budget - out.length) - title.length;
+    const fitted = fitLines(list.map(diagnosticItem), share, (left) => `> - …and ${formatCount(left)} more; they are in ${ref}.`);
+    if (fitted.cut > 0) cuts.push({ what, shown: list.length - fitted.cut, total: list.length });
+    out += `\n${title}\n${fitted.text}`;
   }
   const notes = plan.diagnostics.filter((d) => d.severity === 'info');
   if (notes.length > 0) {

@@ -121,6 +121,20 @@ describe('Markdown size budget', () => {
     expect(md).toContain('Everything is in [the full plan](https://ci.example.com/runs/1?a=%28b%29&c=%3Cd%3E).');
   });
 
+  it('cuts a flood of diagnostics to its share, says how many, and keeps the risks above them', () => {
+    const golden = goldenPlan();
+    const error = golden.diagnostics.find((d) => d.severity === 'error');
+    expect(error).toBeDefined();
+    const flood = Array.from({ length: 5_000 }, (_, i) => ({ ...error!, summary: `problem number ${i} <b>|</b>` }));
+    const md = renderPlan({ ...golden, diagnostics: flood.concat(golden.diagnostics) }, 'markdown', { color: false });
+    expect(md.length).toBeLessThanOrEqual(60_000);
+    expect(md).toMatch(/> - …and [\d,]+ more; they are in the full plan, which this run did not save/);
+    expect(md).toMatch(/errors: [\d,]+ of 5,002 not shown/);
+    expect(md).toContain('problem number 0 &lt;b&gt;&#124;&lt;/b&gt;');
+    expect(md.indexOf('### ⚠️ Risky changes')).toBeLessThan(md.indexOf('[!CAUTION]'));
+    expect(md).toContain('**unmanaged-users**');
+  });
+
   it('does not truncate a plan that fits', () => {
     expect(renderPlan(goldenPlan(), 'markdown', { color: false })).not.toContain('Cut to stay');
   });
