@@ -26,6 +26,7 @@ export { formatFieldPath, parseFieldPath } from './field-paths.js';
 export { burstLimitNote, formatCount } from './summary.js';
 export { entryDigest, unchangedSinceBaseline, type Baseline } from './drift.js';
 export { packRows } from './batch.js';
+export { isAdminProfile } from './risks.js';
 
 /** True when applying the plan would change anything. */
 export function planHasChanges(plan: Plan): boolean {

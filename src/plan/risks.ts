@@ -9,8 +9,19 @@ export const ADMIN_PROFILES: ReadonlySet<string> = new Set(['system_admin__v', '
 const RISK_ORDER: readonly ChangeRisk[] = ['admin', 'security_profile', 'license', 'deactivation'];
 const NO_ACCESS_ROLES: ReadonlySet<string> = new Set([SITEVAULT_ORG_NO_ACCESS_ROLE, SITEVAULT_SITE_NO_ACCESS_ROLE]);
 
+/**
+ * Whether a security profile administers a vault. Vault's API does not say which permissions a
+ * custom profile holds, so a custom profile (`__c`) counts as admin when its name says so
+ * (`admin` or `owner` in it, e.g. `rim_admin__c`): a reviewer sees it flagged rather than missed.
+ */
+export function isAdminProfile(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (ADMIN_PROFILES.has(value)) return true;
+  return value.endsWith('__c') && /admin|owner/i.test(value.slice(0, -3));
+}
+
 function isAdminValue(value: unknown): boolean {
-  return typeof value === 'string' && (ADMIN_PROFILES.has(value) || value === 'org_admin__v');
+  return isAdminProfile(value) || value === 'org_admin__v';
 }
 
 /** Risks of one change, in a fixed order. New records only carry `admin` (everything else is new anyway). */

@@ -19,6 +19,8 @@ export interface RenderOptions {
   readonly max_markdown_chars?: number | undefined;
   /** Where the full plan is, named by the Markdown truncation notice (e.g. an artifact name). */
   readonly artifact_hint?: string | undefined;
+  /** Link to the full plan (CI artifact or run page) that the Markdown view gives wherever it cuts. */
+  readonly plan_url?: string | undefined;
 }
 
 /**
@@ -32,7 +34,7 @@ export function renderPlan(plan: Plan, format: PlanFormat, options: RenderOption
     case 'json':
       return renderJson(plan);
     case 'markdown':
-      return renderMarkdown(plan, { max_markdown_chars: options.max_markdown_chars, artifact_hint: options.artifact_hint });
+      return renderMarkdown(plan, { max_markdown_chars: options.max_markdown_chars, artifact_hint: options.artifact_hint, plan_url: options.plan_url });
     default: {
       const never: never = format;
       throw new Error(`unknown plan format ${String(never)}`);
@@ -50,7 +52,7 @@ export function writePlan(plan: Plan, format: PlanFormat, options: RenderOptions
       writeJson(plan, sink);
       return;
     case 'markdown':
-      writeMarkdown(plan, { max_markdown_chars: options.max_markdown_chars, artifact_hint: options.artifact_hint }, sink);
+      writeMarkdown(plan, { max_markdown_chars: options.max_markdown_chars, artifact_hint: options.artifact_hint, plan_url: options.plan_url }, sink);
       return;
     default: {
       const never: never = format;

@@ -1,52 +1,64 @@
 /**
- * Pull-request comment view. The hidden marker on the first line lets CI find and edit its own
- * comment; the summary table and guard results come first; every section after that is cut to
- * a character budget (GitHub refuses comments over 65,536 characters) with a visible notice.
+ * Pull-request comment view, built to be read top-down in a minute at any plan size:
+ * 1. the marker (CI finds and edits its own comment by it), target, counts and summary line;
+ * 2. every risk, worst first, never cut (a denser form when the plain table would not fit);
+ * 3. blocking errors, overridden guards and warnings, visible; notes collapsed;
+ * 4. bulk changes counted together;
+ * 5. per-section details, each within its own share of the budget.
+ * GitHub refuses comments over 65,536 characters; anything cut says what and where the full plan is.
  */
 import { categoryOf, type Diagnostic } from '../diagnostics.js';
-import type { Change, ChangeAction, Plan } from '../plan/index.js';
+import { formatCount, type Change, type ChangeAction, type Plan } from '../plan/index.js';
+import { bulkGroups } from './aggregate.js';
+import { code, html, linkTarget, prose } from './md-escape.js';
+import { riskBlock } from './markdown-risks.js';
+import { riskItems } from './risk-items.js';
 import type { OutputSink } from './chunks.js';
 import { ACTION_ORDER, ACTION_STYLES, OPERATION_LABELS, assignmentChanges, burstNote, fieldLabel, formatValue, plural, promotedFrom, promotedPersons, shortDigest, summaryColumns, summaryLine } from './shared.js';
 
 export const MARKDOWN_MARKER = '<!-- vault-roster-plan -->';
 export const DEFAULT_MAX_MARKDOWN_CHARS = 60_000;
-/** Risky changes listed by name before "and N more". */
-const RISKY_LIST_LIMIT = 50;
+/** Room kept for the closing notice. */
+const NOTICE_RESERVE = 1_500;
+/** The warnings and errors get at most this much; the bulk view at most the next. */
+const DIAGNOSTICS_BUDGET = 12_000;
+const BULK_BUDGET = 15_000;
+/** A single diagnostic's summary is cut beyond this many characters (its list may be long). */
+const DIAGNOSTIC_SUMMARY_MAX = 800;
 
 export interface MarkdownOptions {
   readonly max_markdown_chars?: number | undefined;
+  /** The plan file saved with `--out`, named when something is cut and no URL is known. */
   readonly artifact_hint?: string | undefined;
+  /** Link to the full plan (the CI artifact or run page), from `plan --plan-url`. */
+  readonly plan_url?: string | undefined;
 }
 
-function code(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
-  return `${fence}${fence === '``' ? ` ${text} ` : text}${fence}`;
+/** Where a reader finds what the comment cut. */
+export function fullPlanRef(options: MarkdownOptions): string {
+  if (options.plan_url !== undefined) return `[the full plan](${linkTarget(options.plan_url)})`;
+  if (options.artifact_hint !== undefined) return `the plan file ${code(options.artifact_hint)} (saved with \`--out\`)`;
+  return 'the full plan, which this run did not save (run `vault-roster plan --out plan.json` locally)';
 }
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-function html(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-const RISK_LABEL = { admin: 'admin', security_profile: 'security profile', license: 'license', deactivation: 'deactivation' } as const;
 
 function isNew(action: ChangeAction): boolean {
   return action === 'create' || action === 'promote' || action === 'sitevault_create';
 }
 
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${formatCount(text.length - max)} more characters in the full plan)`;
+}
+
 function diagnosticItem(d: Diagnostic): string {
   const where = d.position ? ` (${code(`${d.position.file}:${d.position.line}:${d.position.col}`)})` : '';
   const about = d.subject?.user === undefined ? '' : ` — ${code(d.subject.user)}${d.subject.field === undefined ? '' : ` ${code(d.subject.field)}`}`;
-  return `> - **${d.code}**${where}${about}: ${d.summary}<br>_${d.hint}_`;
+  return `> - **${d.code}**${where}${about}: ${prose(clip(d.summary, DIAGNOSTIC_SUMMARY_MAX))}<br>_${prose(d.hint)}_`;
 }
 
-function head(plan: Plan): string[] {
+function head(plan: Plan): string {
   const t = plan.target;
   const columns = summaryColumns(plan.summary);
-  const lines = [
+  return [
     MARKDOWN_MARKER,
     '## vault-roster plan',
     '',
@@ -54,41 +66,74 @@ function head(plan: Plan): string[] {
     '',
     `| ${columns.map(([label]) => label).join(' | ')} |`,
     `| ${columns.map(() => '---:').join(' | ')} |`,
-    `| ${columns.map(([, n]) => String(n)).join(' | ')} |`,
+    `| ${columns.map(([, n]) => formatCount(n)).join(' | ')} |`,
     '',
     `**${summaryLine(plan)}** ${burstNote(plan)}`,
-  ];
-  const errors = plan.diagnostics.filter((d) => d.severity === 'error');
-  const allowed = plan.diagnostics.filter((d) => d.severity === 'warning' && categoryOf(d.code) === 'guard');
-  if (errors.length > 0) {
-    lines.push('', '> [!CAUTION]', `> **${plural(errors.length, 'error blocks', 'errors block')} this plan** (\`plan\` exits 1, \`apply\` refuses):`);
-    // One push per item: push(...items) passes every item on the stack and overflows on a large list.
-    for (const d of errors) lines.push(diagnosticItem(d));
-  }
-  if (allowed.length > 0) {
-    lines.push('', '> [!WARNING]', '> **Guards overridden by `--allow-…` flags:**');
-    for (const d of allowed) lines.push(diagnosticItem(d));
-  }
-  let riskyCount = 0;
-  for (const c of plan.changes) if (c.risks.length > 0) riskyCount++;
-  if (riskyCount > 0) {
-    lines.push('', `### Risky changes (${riskyCount})`, '', '| Who | Action | Risks |', '| --- | --- | --- |');
-    let listed = 0;
-    for (const c of plan.changes) {
-      if (listed === RISKY_LIST_LIMIT) break;
-      if (c.risks.length === 0) continue;
-      lines.push(`| ${cell(code(c.key))} | ${ACTION_STYLES[c.action].label} | ${c.risks.map((r) => `**${RISK_LABEL[r]}**`).join(', ')} |`);
-      listed++;
+    '',
+  ].join('\n');
+}
+
+/** Lines of a block, cut to `budget` characters with a line saying how many were left out. */
+function fitLines(lines: readonly string[], budget: number, more: (left: number) => string): { text: string; cut: number } {
+  let text = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = `${lines[i] ?? ''}\n`;
+    if (text.length + line.length + 200 > budget) {
+      return { text: `${text}${more(lines.length - i)}\n`, cut: lines.length - i };
     }
-    if (riskyCount > RISKY_LIST_LIMIT) lines.push('', `…and ${riskyCount - RISKY_LIST_LIMIT} more; see the sections below.`);
+    text += line;
   }
-  const notes = plan.diagnostics.filter((d) => d.severity !== 'error' && !(d.severity === 'warning' && categoryOf(d.code) === 'guard'));
+  return { text, cut: 0 };
+}
+
+interface Cut {
+  readonly what: string;
+  readonly shown: number;
+  readonly total: number;
+}
+
+function diagnosticsBlock(plan: Plan, budget: number, ref: string, cuts: Cut[]): string {
+  const isAllowedGuard = (d: Diagnostic): boolean => d.severity === 'warning' && categoryOf(d.code) === 'guard';
+  const errors = plan.diagnostics.filter((d) => d.severity === 'error');
+  const groups: [string, string, Diagnostic[]][] = [
+    ['errors', `> [!CAUTION]\n> **${plural(errors.length, 'error blocks', 'errors block')} this plan** (\`plan\` exits 1, \`apply\` refuses):`, errors],
+    ['overridden guards', '> [!WARNING]\n> **Guards overridden by `--allow-…` flags:**', plan.diagnostics.filter(isAllowedGuard)],
+    ['warnings', '> [!WARNING]\n> **Warnings:**', plan.diagnostics.filter((d) => d.severity === 'warning' && !isAllowedGuard(d))],
+  ];
+  let out = '';
+  for (const [what, title, list] of groups) {
+    if (list.length === 0) continue;
+    const share = Math.max(1_000, budget - out.length) - title.length;
+    const fitted = fitLines(list.map(diagnosticItem), share, (left) => `> - …and ${formatCount(left)} more; they are in ${ref}.`);
+    if (fitted.cut > 0) cuts.push({ what, shown: list.length - fitted.cut, total: list.length });
+    out += `\n${title}\n${fitted.text}`;
+  }
+  const notes = plan.diagnostics.filter((d) => d.severity === 'info');
   if (notes.length > 0) {
-    lines.push('', `<details><summary><strong>Notes</strong> (${notes.length})</summary>`, '');
-    for (const d of notes) lines.push(`- ${d.severity === 'warning' ? '⚠️' : 'ℹ️'} **${d.code}**: ${d.summary} _${d.hint}_`);
-    lines.push('', '</details>');
+    const share = Math.max(500, budget - out.length);
+    const items = notes.map((d) => `- ℹ️ **${d.code}**: ${prose(clip(d.summary, DIAGNOSTIC_SUMMARY_MAX))} _${prose(d.hint)}_`);
+    const fitted = fitLines(items, share - 80, (left) => `- …and ${formatCount(left)} more notes in ${ref}.`);
+    out += `\n<details><summary><strong>Notes</strong> (${notes.length})</summary>\n\n${fitted.text}\n</details>\n`;
   }
-  return lines;
+  return out;
+}
+
+function bulkBlock(plan: Plan, budget: number, ref: string, cuts: Cut[]): string {
+  if (plan.changes.length === 0) return '';
+  const groups = bulkGroups(plan.changes);
+  const rows = groups.map((g) => `| ${formatCount(g.count)} | ${g.description} | ${g.examples.map(code).join(', ')}${g.count > g.examples.length ? ', …' : ''} |`);
+  const fitted = fitLines(rows, budget - 300, (left) => `\n…and ${plural(left, 'smaller group', 'smaller groups')}; they are in the sections below and in ${ref}.`);
+  if (fitted.cut > 0) cuts.push({ what: 'bulk change groups', shown: groups.length - fitted.cut, total: groups.length });
+  return [
+    '',
+    `### Bulk changes (${plural(groups.length, 'group', 'groups')})`,
+    '',
+    'Changes that do the same thing, counted together; a user with several changed fields counts in each of their rows.',
+    '',
+    '| Count | Change | e.g. |',
+    '| ---: | --- | --- |',
+    fitted.text,
+  ].join('\n');
 }
 
 function fieldItems(change: Change): string[] {
@@ -112,99 +157,127 @@ function assignmentItems(change: Change): string[] {
   });
 }
 
+const RISK_TAG = { admin: 'admin', security_profile: 'security profile', license: 'license', deactivation: 'deactivation' } as const;
+
 function changeItem(persons: ReadonlyMap<string, string>, change: Change): string {
   const person = promotedFrom(persons, change);
   const who = person === undefined ? code(change.key) : `person ${code(person)} → user ${code(change.key)}`;
-  const risks = change.risks.length > 0 ? ` ⚠️ ${change.risks.map((r) => RISK_LABEL[r]).join(', ')}` : '';
+  const risks = change.risks.length > 0 ? ` ⚠️ ${change.risks.map((r) => RISK_TAG[r]).join(', ')}` : '';
   const details = change.subject === 'sitevault_person' ? assignmentItems(change) : fieldItems(change);
   // No +/~/- marker here: sections already group by action, and a leading '-' would nest the list.
-  return [`- ${who} — ${change.reason}${risks}`, ...details].join('\n');
+  return [`- ${who} — ${prose(change.reason)}${risks}`, ...details].join('\n');
 }
 
 function callRow(op: Plan['operations'][number]): string {
-  return `| ${op.id} | ${cell(code(op.call))} | ${OPERATION_LABELS[op.kind]} | ${op.rows.length} | ${op.depends_on.join(', ')} |`;
+  return `| ${op.id} | ${code(op.call)} | ${OPERATION_LABELS[op.kind]} | ${op.rows.length} | ${op.depends_on.join(', ')} |`;
 }
 
 interface Section {
   readonly title: string;
   readonly header: string;
+  readonly noun: string;
   readonly count: number;
-  /** Made on demand: the budget keeps a few hundred items of a million-user plan. */
-  readonly items: () => Iterable<string>;
-}
-
-function* mapped<T>(list: readonly T[], render: (item: T) => string): Iterable<string> {
-  for (const item of list) yield render(item);
+  /** Items are rendered on demand: a 100k-change plan shows only what fits. */
+  readonly item: (i: number) => string;
 }
 
 function sections(plan: Plan): Section[] {
   const out: Section[] = [];
-  const byAction = new Map<ChangeAction, Change[]>();
-  for (const c of plan.changes) {
-    const list = byAction.get(c.action);
-    if (list === undefined) byAction.set(c.action, [c]);
-    else list.push(c);
-  }
   const persons = promotedPersons(plan);
   for (const action of ACTION_ORDER) {
-    const changes = byAction.get(action) ?? [];
+    const changes = plan.changes.filter((c) => c.action === action);
     if (changes.length === 0) continue;
     const noun = action.startsWith('sitevault') ? ['person', 'persons'] : ['user', 'users'];
     out.push({
-      title: `${ACTION_STYLES[action].heading} (${plural(changes.length, noun[0] ?? '', noun[1] ?? '')})`,
+      title: `${ACTION_STYLES[action].heading} (${formatCount(changes.length)} ${changes.length === 1 ? (noun[0] ?? '') : (noun[1] ?? '')})`,
       header: '',
+      noun: noun[1] ?? '',
       count: changes.length,
-      items: () => mapped(changes, (c) => changeItem(persons, c)),
+      item: (i) => changeItem(persons, changes[i] as Change),
     });
   }
   if (plan.operations.length > 0) {
     out.push({
-      title: `API calls (${plan.operations.length})`,
-      header: '| Id | Call | Kind | Rows | After |\n| --- | --- | --- | ---: | --- |',
+      title: `API calls (${formatCount(plan.operations.length)})`,
+      header: '| Id | Call | Kind | Rows | After |\n| --- | --- | --- | ---: | --- |\n',
+      noun: 'calls',
       count: plan.operations.length,
-      items: () => mapped(plan.operations, callRow),
+      item: (i) => callRow(plan.operations[i] as Plan['operations'][number]),
     });
   }
   return out;
 }
 
-/** Renders the PR comment within `max_markdown_chars`, cutting whole items and saying so. */
-export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
-  const budget = options.max_markdown_chars ?? DEFAULT_MAX_MARKDOWN_CHARS;
-  const artifact = options.artifact_hint ?? 'the plan artifact (vault-roster plan --out plan.json)';
-  const notice = (shown: number, total: number): string =>
-    `\n> [!NOTE]\n> **Output truncated** to stay under GitHub's comment size limit: ${shown} of ${total} items shown. The full plan is in ${code(artifact)}.\n`;
-  // Room kept free for the notice and the closing tags of the section being cut.
-  const reserve = notice(999_999, 999_999).length + artifact.length + 64;
-  let out = head(plan).join('\n') + '\n';
-  const all = sections(plan);
-  const total = all.reduce((n, s) => n + s.count, 0);
+/** One collapsible section within `budget` characters; says inside it what it cut. */
+function sectionBlock(s: Section, budget: number, ref: string, cuts: Cut[]): string {
+  const open = `\n<details><summary><strong>${html(s.title)}</strong></summary>\n\n${s.header}`;
+  const close = '\n</details>\n';
+  const noteRoom = 240 + ref.length;
+  let body = '';
   let shown = 0;
-  let cut = false;
-  for (const s of all) {
-    if (cut) break;
-    const open = `\n<details><summary><strong>${html(s.title)}</strong></summary>\n\n${s.header === '' ? '' : `${s.header}\n`}`;
-    const close = '\n</details>\n';
-    if (out.length + open.length + close.length + reserve > budget) {
-      cut = true;
-      break;
-    }
-    let body = '';
-    for (const item of s.items()) {
-      if (out.length + open.length + body.length + item.length + 1 + close.length + reserve > budget) {
-        cut = true;
-        break;
-      }
-      body += `${item}\n`;
-      shown++;
-    }
-    out += open + body + close;
+  for (; shown < s.count; shown++) {
+    const item = `${s.item(shown)}\n`;
+    if (open.length + body.length + item.length + close.length + noteRoom > budget) break;
+    body += item;
   }
-  if (cut) out += notice(shown, total);
-  return out;
+  if (shown < s.count) {
+    cuts.push({ what: s.title.replace(/ \(.*\)$/, ''), shown, total: s.count });
+    body += `\n> ✂️ **${formatCount(s.count - shown)} of ${formatCount(s.count)} ${s.noun} cut here** to keep the comment under GitHub's size limit. All of them are in ${ref}.\n`;
+  }
+  return open + body + close;
 }
 
-/** The PR comment to `sink`: it is cut to its budget, so one piece is enough. */
+/** Characters a section needs to show whole, counted no further than `cap`. */
+function sectionNeed(s: Section, cap: number, ref: string): number {
+  // The frame with its cut note, plus the room sectionBlock keeps for that note: never too little.
+  let need = sectionBlock(s, 0, ref, []).length + 240 + ref.length;
+  for (let i = 0; i < s.count && need <= cap; i++) need += s.item(i).length + 1;
+  return need;
+}
+
+/**
+ * Each section's budget: an equal share of what is left, where a section that needs less than
+ * its share gives the rest to the sections that need more (smallest needs are settled first).
+ */
+function sectionShares(all: readonly Section[], total: number, ref: string): number[] {
+  const needs = all.map((s) => sectionNeed(s, total, ref));
+  const order = needs.map((need, i) => ({ need, i })).sort((a, b) => a.need - b.need);
+  const shares: number[] = all.map(() => 0);
+  let left = Math.max(0, total);
+  order.forEach(({ need, i }, k) => {
+    const share = Math.min(need, Math.floor(left / (order.length - k)));
+    shares[i] = share;
+    left -= share;
+  });
+  return shares;
+}
+
+function closingNotice(cuts: readonly Cut[], ref: string): string {
+  if (cuts.length === 0) return '';
+  const list = cuts.map((c) => `${c.what}: ${formatCount(c.total - c.shown)} of ${formatCount(c.total)} not shown`).join('; ');
+  return `\n> [!NOTE]\n> **Cut to stay under GitHub's comment size limit** — ${list}. The risks at the top are complete unless they say otherwise. Everything is in ${ref}.\n`;
+}
+
+/** Renders the PR comment within `max_markdown_chars` (default 60,000), risks first and whole. */
+export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
+  const budget = options.max_markdown_chars ?? DEFAULT_MAX_MARKDOWN_CHARS;
+  const ref = fullPlanRef(options);
+  const cuts: Cut[] = [];
+  let out = head(plan);
+  const risks = riskBlock(riskItems(plan.changes), budget - out.length - NOTICE_RESERVE - 2_000, ref);
+  if (risks.cut > 0) cuts.push({ what: 'risky changes', shown: risks.total - risks.cut, total: risks.total });
+  out += risks.text;
+  out += diagnosticsBlock(plan, Math.min(DIAGNOSTICS_BUDGET, budget - out.length - NOTICE_RESERVE), ref, cuts);
+  out += bulkBlock(plan, Math.min(BULK_BUDGET, budget - out.length - NOTICE_RESERVE), ref, cuts);
+  const all = sections(plan);
+  const shares = sectionShares(all, budget - out.length - NOTICE_RESERVE, ref);
+  all.forEach((s, i) => {
+    out += sectionBlock(s, shares[i] ?? 0, ref, cuts);
+  });
+  return out + closingNotice(cuts, ref);
+}
+
+/** The comment to `sink`: it is bounded by its budget, so one string is the whole of it. */
 export function writeMarkdown(plan: Plan, options: MarkdownOptions, sink: OutputSink): void {
   sink(renderMarkdown(plan, options));
 }

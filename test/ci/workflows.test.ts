@@ -201,9 +201,10 @@ describe('vault-roster-pr.yml', () => {
     const plan = step(pr, 'plan');
     expect(plan.if).toBe("steps.validate.outputs.result == 'ok'");
     expect(plan.run).toBe(
-      'node "$CI_SCRIPTS/run-capture.mjs" --label plan --body plan.md -- npx --no vault-roster plan --config "$ROSTER_CONFIG" --out plan.json --format markdown --detailed-exitcode',
+      'node "$CI_SCRIPTS/run-capture.mjs" --label plan --body plan.md -- npx --no vault-roster plan --config "$ROSTER_CONFIG" --out plan.json --format markdown --detailed-exitcode --plan-url "$PLAN_URL"',
     );
-    expect(Object.keys(plan.env ?? {}).sort()).toEqual(['VAULT_PASSWORD', 'VAULT_URL', 'VAULT_USERNAME']);
+    expect(Object.keys(plan.env ?? {}).sort()).toEqual(['PLAN_URL', 'VAULT_PASSWORD', 'VAULT_URL', 'VAULT_USERNAME']);
+    expect(plan.env?.PLAN_URL).toBe('${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}');
   });
 
   it('uploads plan.json and plan.md as an artifact named after the PR head SHA', () => {

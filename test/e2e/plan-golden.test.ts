@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planSchemaErrors } from '../../src/apply/plan-file.js';
+import { runCliCaptured } from '../helpers/cli.js';
 import { startRosterFixture } from '../helpers/roster.js';
 
 const GOLDEN = join(import.meta.dirname, 'golden');
@@ -37,5 +38,22 @@ describe('examples/full plan views against the seeded simulator', () => {
     expectGolden('full-plan.txt', normalise(outputs.text!));
     expectGolden('full-plan.md', normalise(outputs.markdown!));
     expectGolden('full-plan.json', normalise(outputs.json!));
+  });
+});
+
+describe('plan --plan-url', () => {
+  it('refuses a link that is not http(s), from the flag or VAULT_ROSTER_PLAN_URL, before calling Vault', async () => {
+    const fx = await startRosterFixture();
+    const flag = await fx.run(['plan', '--format', 'markdown', '--plan-url', 'javascript:alert(1)']);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toContain("--plan-url (or VAULT_ROSTER_PLAN_URL) 'javascript:alert(1)' is not an http(s) URL");
+    expect(flag.stderr).toContain('https://github.com/org/repo/actions/runs/123');
+    const env = await runCliCaptured(['plan', '--format', 'markdown'], { env: { ...fx.env, VAULT_ROSTER_PLAN_URL: 'not a url' }, cwd: fx.dir });
+    expect(env.code).toBe(1);
+    expect(env.stderr).toContain("'not a url' is not an http(s) URL");
+    expect(fx.sim.requestLog()).toEqual([]);
+    const ok = await fx.run(['plan', '--format', 'markdown', '--plan-url', 'https://ci.example.com/runs/7']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout.split('\n')[0]).toBe('<!-- vault-roster-plan -->');
   });
 });

@@ -92,24 +92,50 @@ describe('Markdown size budget', () => {
     liveState({ users: [ADMIN] }),
   );
 
-  it.each([5_000, 20_000, 60_000])('stays within %i characters with a visible notice naming the artifact', (max) => {
-    const md = renderPlan(many, 'markdown', { color: false, max_markdown_chars: max, artifact_hint: 'vault-roster-plan (workflow artifact)' });
+  it.each([5_000, 20_000, 60_000])('stays within %i characters and names what it cut and where the full plan is', (max) => {
+    const md = renderPlan(many, 'markdown', { color: false, max_markdown_chars: max, artifact_hint: 'plan.json' });
     expect(md.length).toBeLessThanOrEqual(max);
     expect(md.split('\n')[0]).toBe(MARKDOWN_MARKER);
-    expect(md).toContain('**Output truncated**');
-    expect(md).toContain('`vault-roster-plan (workflow artifact)`');
+    expect(md).toContain("**Cut to stay under GitHub's comment size limit**");
+    expect(md).toContain('Everything is in the plan file `plan.json` (saved with `--out`).');
     expect(md.match(/<details>/g)?.length).toBe(md.match(/<\/details>/g)?.length);
-    expect(md).toMatch(/\d+ of 3\d{3} items shown/);
+    expect(md).toMatch(/Create users: [\d,]+ of 3,000 not shown/);
+    expect(md).toMatch(/✂️ \*\*[\d,]+ of 3,000 users cut here\*\*/);
   });
 
-  it('defaults to 60,000 characters and keeps the summary and guards above the cut', () => {
+  it('defaults to 60,000 characters and keeps the summary, every admin grant and the bulk view above the cut', () => {
     const md = renderPlan(many, 'markdown', { color: false });
     expect(md.length).toBeLessThanOrEqual(60_000);
-    expect(md.indexOf('| Create |')).toBeLessThan(md.indexOf('**Output truncated**'));
-    expect(md).toContain('the plan artifact');
+    // Sections that need less than their share pass the rest on: the budget is used, not wasted.
+    expect(md.length).toBeGreaterThan(55_000);
+    expect(md.indexOf('| Create |')).toBeLessThan(md.indexOf('### ⚠️ Risky changes'));
+    expect(md.indexOf('### ⚠️ Risky changes')).toBeLessThan(md.indexOf('### Bulk changes'));
+    expect(md.indexOf('### Bulk changes')).toBeLessThan(md.indexOf('✂️'));
+    for (let i = 0; i < 3000; i += 2) expect(md).toContain(`\`user${String(i).padStart(4, '0')}@veepharm.com\``);
+    expect(md).toContain('| 1,500 | create in vault `3003` as `document_user__v` `full__v`, app `rimReg_v` `full__v`; Domain Admin |');
+    expect(md).toContain('All of them are in the full plan, which this run did not save (run `vault-roster plan --out plan.json` locally).');
+  });
+
+  it('links the full plan when given a URL, with characters that could end the link encoded', () => {
+    const md = renderPlan(many, 'markdown', { color: false, max_markdown_chars: 20_000, plan_url: 'https://ci.example.com/runs/1?a=(b)&c=<d>' });
+    expect(md).toContain('Everything is in [the full plan](https://ci.example.com/runs/1?a=%28b%29&c=%3Cd%3E).');
+  });
+
+  it('cuts a flood of diagnostics to its share, says how many, and keeps the risks above them', () => {
+    const golden = goldenPlan();
+    const error = golden.diagnostics.find((d) => d.severity === 'error');
+    expect(error).toBeDefined();
+    const flood = Array.from({ length: 5_000 }, (_, i) => ({ ...error!, summary: `problem number ${i} <b>|</b>` }));
+    const md = renderPlan({ ...golden, diagnostics: flood.concat(golden.diagnostics) }, 'markdown', { color: false });
+    expect(md.length).toBeLessThanOrEqual(60_000);
+    expect(md).toMatch(/> - …and [\d,]+ more; they are in the full plan, which this run did not save/);
+    expect(md).toMatch(/errors: [\d,]+ of 5,002 not shown/);
+    expect(md).toContain('problem number 0 &lt;b&gt;&#124;&lt;/b&gt;');
+    expect(md.indexOf('### ⚠️ Risky changes')).toBeLessThan(md.indexOf('[!CAUTION]'));
+    expect(md).toContain('**unmanaged-users**');
   });
 
   it('does not truncate a plan that fits', () => {
-    expect(renderPlan(goldenPlan(), 'markdown', { color: false })).not.toContain('Output truncated');
+    expect(renderPlan(goldenPlan(), 'markdown', { color: false })).not.toContain('Cut to stay');
   });
 });

@@ -5,7 +5,7 @@
  * calls made this quadratic). One plan is shared by the three views to keep the file light.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PLAN_FORMAT_VERSION, type Plan } from '../../src/plan/index.js';
+import { formatCount, PLAN_FORMAT_VERSION, type Plan } from '../../src/plan/index.js';
 import { collectOutput, renderPlan, writePlan } from '../../src/render/index.js';
 import { VaultRosterError } from '../../src/errors.js';
 import { LineCounter, ROWS_PER_CALL, personId, promotionPlan, userKey } from './plans.js';
@@ -50,8 +50,11 @@ describe(`views of a plan with ${N.toLocaleString('en-US')} changes and rows`, (
   it('markdown: cut to its budget, counting every item', () => {
     const text = renderPlan(plan, 'markdown', { color: false });
     expect(text.length).toBeLessThanOrEqual(60_000);
-    expect(text).toContain(`Promote Clinical persons to users (${N} users)`);
-    expect(text).toMatch(new RegExp(`: \\d+ of ${N + CALLS} items shown\\.`));
+    expect(text).toContain(`Promote Clinical persons to users (${formatCount(N)} users)`);
+    // Each section says what it cut, counting all of its items, and so does the closing notice.
+    expect(text).toMatch(new RegExp(`[\\d,]+ of ${formatCount(N)} users cut here`));
+    expect(text).toMatch(new RegExp(`Promote Clinical persons to users: [\\d,]+ of ${formatCount(N)} not shown`));
+    expect(text).toMatch(new RegExp(`API calls: [\\d,]+ of ${formatCount(CALLS)} not shown`));
     expect(text).toContain(`- person \`${personId(0)}\` → user \`${userKey(0)}\``);
   });
 

@@ -147,10 +147,10 @@ describe('SiteVault and promotion views', () => {
     expect(markdown).toContain(
       '- `dan.gone@site.example` — removed from YAML: org and site access revoked with the no-access roles ⚠️ deactivation\n  - `org`: role `"org_full__v"` → `"org_no_access__v"`\n  - `site US-NC-0001`: role `"regulatory__v"` → `"no_access__v"`, add-ons `[site_budgets__v]` → `(none)`',
     );
-    expect(markdown).toContain('| `cal.moves@site.example` | edit SiteVault assignments | **deactivation** |');
+    expect(markdown).toContain('| 🟠 access removed | `cal.moves@site.example` | site US-CA-0002 | `"study_team__v"` → `"no_access__v"` |');
     expect(markdown).toContain('<details><summary><strong>Promote Clinical persons to users (1 user)</strong></summary>');
     expect(markdown).toContain('- person `V0B00000000D001` → user `olivia.rue@veepharm.com` — not in Vault; promoted from Clinical person V0B00000000D001 (users/team.yaml:3)');
-    expect(markdown).toContain('**promote-person-has-user**: Clinical person V0B00000000D002 already has a user (40), so paul.taken@veepharm.com is not promoted');
+    expect(markdown).toContain('`promote_from_person`: Clinical person V0B00000000D002 already has a user (40), so paul.taken@veepharm.com is not promoted');
     expect(markdown).toContain('| op-001 | `POST /app/clinical/persons/actions/promote_to_user` | promote | 1 |  |');
   });
 

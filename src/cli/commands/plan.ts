@@ -11,11 +11,26 @@ import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, l
 const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
 
+/** The full-plan link must be an http(s) URL: it goes into a Markdown link. Empty = none. */
+function planUrlOption(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new VaultRosterError('usage', `--plan-url (or VAULT_ROSTER_PLAN_URL) '${value}' is not an http(s) URL`, { hint: 'pass the address of the CI run or artifact, e.g. https://github.com/org/repo/actions/runs/123.' });
+  }
+  return url.href;
+}
+
 export const planCommand: Command = {
   name: 'plan',
   summary: 'Show the changes that would make Vault match the YAML (never writes to Vault)',
   help: `Usage: vault-roster plan [--config roster.yaml] [--out plan.json] [--format text|json|markdown]
-                         [--detailed-exitcode] [--refresh] [--drift] [--allow-…] [--verbose]
+                         [--detailed-exitcode] [--refresh] [--drift] [--plan-url URL] [--allow-…] [--verbose]
 
 Reads live users (and persons, licenses, SiteVault state file) from Vault, compares them with
 the desired state, and prints the create / update / deactivate / promote operations apply
@@ -25,6 +40,8 @@ Options:
   -c, --config FILE        Config file (default: roster.yaml)
   -o, --out FILE           Also write the plan document (JSON) to FILE, for 'apply FILE'
   -f, --format FMT         text (default), json (the plan document) or markdown (PR comment)
+      --plan-url URL       Markdown: link to the full plan (e.g. the CI run's artifacts) wherever
+                           the comment is cut (default: VAULT_ROSTER_PLAN_URL)
       --detailed-exitcode  Exit 2 when there are changes, 0 when none
       --refresh            Re-send every managed SiteVault person (overwrites out-of-band edits)
       --drift              Report only what changed in Vault since the last apply (exit 2 on drift)
@@ -45,6 +62,7 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
     'detailed-exitcode': { type: 'boolean' },
     refresh: { type: 'boolean' },
     drift: { type: 'boolean' },
+    'plan-url': { type: 'string' },
   },
   allowPositionals: false,
   async run(values, _positionals, io) {
@@ -52,6 +70,7 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
     if (!(FORMATS as readonly string[]).includes(format)) {
       throw new VaultRosterError('usage', `unknown format '${format}'`, { hint: 'use --format text, json or markdown.' });
     }
+    const planUrl = planUrlOption(stringOption(values, 'plan-url') ?? io.env.VAULT_ROSTER_PLAN_URL);
     const desired = await loadDesired(values, io);
     const connection = connect(desired.target, values, io);
     const drift = values.drift === true;
@@ -62,7 +81,12 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
     const out = stringOption(values, 'out');
     if (out !== undefined) writeFileAtomic(resolve(io.cwd, out), renderPlan(plan, 'json', { color: false }));
     // Streamed: the view of a large onboarding is more than one string can hold.
-    writePlan(plan, format as Format, { color: useColor(io), ...(out === undefined ? {} : { artifact_hint: out }) }, (chunk) => io.stdout.write(chunk));
+    writePlan(
+      plan,
+      format as Format,
+      { color: useColor(io), ...(out === undefined ? {} : { artifact_hint: out }), ...(planUrl === undefined ? {} : { plan_url: planUrl }) },
+      (chunk) => io.stdout.write(chunk),
+    );
     if (hasErrors(plan.diagnostics)) return EXIT_ERROR;
     if (drift) return planFoundDrift(plan) ? EXIT_CHANGES : EXIT_OK;
     return values['detailed-exitcode'] === true && planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
