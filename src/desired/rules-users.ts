@@ -177,9 +177,10 @@ const DEDICATED_KEY_BY_FIELD = new Map<string, string>(Object.entries(USER_FIELD
 export function reservedFieldNames(users: readonly UserEntry[]): Diagnostic[] {
   return users.flatMap((entry) =>
     Object.keys(entry.raw.fields ?? {}).flatMap((field) => {
+      const dedicated = DEDICATED_KEY_BY_FIELD.get(field);
+      if (dedicated === undefined && !READ_ONLY_USER_FIELDS.has(field)) return [];
       const position = entry.yaml.locate([...entry.path, 'fields', field]);
       const userName = normaliseIdentity(entry.raw.user_name);
-      const dedicated = DEDICATED_KEY_BY_FIELD.get(field);
       if (dedicated !== undefined) {
         return [error('field-has-dedicated-key', `${field} cannot be set under fields`, `Use the "${dedicated}" key of the user instead.`, userName, position)];
       }
