@@ -185,7 +185,7 @@ export async function withDesiredAndLive<T>(values: Values, io: CliIo, purpose: 
   let earlyError: unknown;
   let decide: (promotions: boolean) => void = () => undefined;
   const promotions = new Promise<boolean>((settle) => (decide = settle));
-  const result = await loadDesiredState(configPath, {
+  const load = loadDesiredState(configPath, {
     cwd: io.cwd,
     onConfig: (config) => {
       try {
@@ -195,8 +195,11 @@ export async function withDesiredAndLive<T>(values: Values, io: CliIo, purpose: 
       }
     },
   });
+  // Settled before `early` is read: the loader calls onConfig (or not) before it resolves.
+  const result = await load.catch((error: unknown) => ({ failed: error }));
   const read = early;
   try {
+    if ('failed' in result) throw result.failed;
     if (!result.ok) throw new DiagnosticsError(`${configPath} is not valid`, result.diagnostics);
     if (result.diagnostics.length > 0) io.stderr.write(formatDiagnosticsText(result.diagnostics));
     if (read === undefined) throw earlyError instanceof Error ? earlyError : new Error('the config was valid but no Vault read was started');
