@@ -41,6 +41,14 @@ export interface Command {
   run(values: Record<string, string | boolean | undefined>, positionals: string[], io: CliIo, dispatch: Dispatch): Promise<number>;
 }
 
+/** A command as the registry lists it: enough for `--help`, with its module loaded on demand. */
+export interface CommandEntry {
+  readonly name: string;
+  /** The same line as the command's own `summary`. */
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
 /** Runs a whole command line (without node and script) and returns its exit code. */
 export type Dispatch = (argv: readonly string[], io: CliIo) => Promise<number>;
 

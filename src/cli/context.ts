@@ -4,12 +4,12 @@
  * stages it calls are pure or own their I/O.
  */
 import { dirname, resolve } from 'node:path';
-import { loadDesiredState } from '../desired/index.js';
+import { loadDesiredState, type ConfigReady } from '../desired/index.js';
 import { formatDiagnosticsText } from '../diagnostics.js';
 import { DiagnosticsError } from '../errors.js';
 import type { DesiredState, LiveState, VaultTarget } from '../model.js';
 import { createPlan, type Plan, type PlanAllowFlags, type PlanMode } from '../plan/index.js';
-import { acquireLock, readStateFile, sitevaultMap, type StateFile } from '../state/index.js';
+import { acquireLock, readStateFile, sitevaultMap, type FileLock, type StateFile } from '../state/index.js';
 import { TOOL_VERSION } from '../version.js';
 import {
   createEventLogger,
@@ -23,6 +23,7 @@ import {
 } from '../vault/index.js';
 import type { CliIo, OptionsConfig } from './command.js';
 import { gitTree, type GitTree } from './git.js';
+import { trackClient } from './connections.js';
 
 /** Flags every command that talks to Vault takes. */
 export const CONNECTION_OPTIONS: OptionsConfig = {
@@ -85,14 +86,7 @@ export interface Connection {
   subscribe(listener: (event: ClientEvent) => void): () => void;
 }
 
-/** Clients opened for a command run with this `io`, closed by `closeConnections` when it ends. */
-const openClients = new WeakMap<CliIo, VaultClient[]>();
-
-/** Stops the clients a command opened, so no request or wait outlives it and the process can exit. */
-export function closeConnections(io: CliIo): void {
-  for (const client of openClients.get(io) ?? []) client.close();
-  openClients.delete(io);
-}
+export { closeConnections } from './connections.js';
 
 export function connect(target: VaultTarget, values: Values, io: CliIo, concurrency?: number): Connection {
   const settings = resolveConnection(target, io.env, { deadline: stringOption(values, 'deadline') });
@@ -111,7 +105,7 @@ export function connect(target: VaultTarget, values: Values, io: CliIo, concurre
       for (const listener of listeners) listener(event);
     },
   });
-  openClients.set(io, [...(openClients.get(io) ?? []), client]);
+  trackClient(io, client);
   return {
     client,
     serverUrl: settings.baseUrl,
@@ -139,10 +133,11 @@ export async function withRepoLock<T>(desired: DesiredState, purpose: string, wo
 /** What a live read needs besides the connection: the state file, and whether Clinical persons matter. */
 export interface LiveRequest {
   readonly statePath: string;
-  readonly promotions: boolean;
+  /** A promise when the desired state that decides it is still loading. */
+  readonly promotions: boolean | PromiseLike<boolean>;
 }
 
-export function liveRequestFor(desired: DesiredState): LiveRequest {
+export function liveRequestFor(desired: DesiredState): LiveRequest & { readonly promotions: boolean } {
   return { statePath: desired.state_path, promotions: desired.users.some((u) => u.promote_from_person !== undefined) };
 }
 
@@ -151,6 +146,74 @@ export async function readLive(connection: Connection, request: LiveRequest): Pr
   // The state file belongs to one vault: the one Vault says this session is in (never assumed).
   const state = readStateFile(request.statePath, live.vault_id);
   return { live: { ...live, sitevault: sitevaultMap(state) }, state };
+}
+
+/** What `withDesiredAndLive` hands its work: both states, read at the same time. */
+export interface DesiredAndLive {
+  readonly desired: DesiredState;
+  readonly connection: Connection;
+  readonly live: LiveState;
+  readonly state: StateFile;
+}
+
+/** The read started as soon as the config was known to be valid. */
+interface EarlyRead {
+  readonly connection: Connection;
+  readonly lock: FileLock;
+  readonly live: Promise<{ live: LiveState; state: StateFile }>;
+}
+
+function startEarlyRead(config: ConfigReady, values: Values, io: CliIo, purpose: string, promotions: Promise<boolean>): EarlyRead {
+  const connection = connect(config.target, values, io);
+  const lock = acquireLock(config.state_path, purpose);
+  const live = readLive(connection, { statePath: config.state_path, promotions });
+  // Its failure is reported only once the desired files are known to be valid (else dropped).
+  live.catch(() => undefined);
+  return { connection, lock, live };
+}
+
+/**
+ * `loadDesired`, `connect`, `withRepoLock` and `readLive` in one, overlapped: Vault is read
+ * (under the repo lock) as soon as the config is valid, its target and state file then being
+ * final, while the included files load; a read mostly waits on the server. The outcome is the
+ * same as doing them one after the other: invalid desired files stop the command with their
+ * diagnostics before any Vault error is shown (the read is stopped and dropped), and `work`
+ * runs holding the lock. Vault is only ever read here, never written.
+ */
+export async function withDesiredAndLive<T>(values: Values, io: CliIo, purpose: string, work: (inputs: DesiredAndLive) => Promise<T> | T): Promise<T> {
+  const configPath = resolve(io.cwd, stringOption(values, 'config') ?? 'roster.yaml');
+  let early: EarlyRead | undefined;
+  let earlyError: unknown;
+  let decide: (promotions: boolean) => void = () => undefined;
+  const promotions = new Promise<boolean>((settle) => (decide = settle));
+  const load = loadDesiredState(configPath, {
+    cwd: io.cwd,
+    onConfig: (config) => {
+      try {
+        early = startEarlyRead(config, values, io, purpose, promotions);
+      } catch (error) {
+        earlyError = error;
+      }
+    },
+  });
+  // Settled before `early` is read: the loader calls onConfig (or not) before it resolves.
+  const result = await load.catch((error: unknown) => ({ failed: error }));
+  const read = early;
+  try {
+    if ('failed' in result) throw result.failed;
+    if (!result.ok) throw new DiagnosticsError(`${configPath} is not valid`, result.diagnostics);
+    if (result.diagnostics.length > 0) io.stderr.write(formatDiagnosticsText(result.diagnostics));
+    if (read === undefined) throw earlyError instanceof Error ? earlyError : new Error('the config was valid but no Vault read was started');
+    decide(liveRequestFor(result.state).promotions);
+    const { live, state } = await read.live;
+    return await work({ desired: result.state, connection: read.connection, live, state });
+  } catch (error) {
+    read?.connection.client.close();
+    throw error;
+  } finally {
+    decide(false);
+    read?.lock.release();
+  }
 }
 
 export interface PlanRequest {

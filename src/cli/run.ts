@@ -9,7 +9,7 @@ import { DiagnosticsError, VaultRosterError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { closeConnections } from './context.js';
+import { closeConnections } from './connections.js';
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -86,21 +86,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     const topic = first === 'help' ? rest[0] : undefined;
-    const command = COMMANDS.find((c) => c.name === topic);
-    io.stdout.write(command ? command.help : mainHelp());
+    const entry = COMMANDS.find((c) => c.name === topic);
+    io.stdout.write(entry ? (await entry.load()).help : mainHelp());
     return first === undefined ? EXIT_ERROR : EXIT_OK;
   }
   if (first === '--version' || first === '-V') {
     io.stdout.write(`${TOOL_VERSION}\n`);
     return EXIT_OK;
   }
-  const command = COMMANDS.find((c) => c.name === first);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === first);
+  if (!entry) {
     io.stderr.write(`error [usage] unknown command '${first}'\n  hint: run 'vault-roster --help' for the commands.\n`);
     return EXIT_ERROR;
   }
   try {
-    return await runCommand(command, rest, io);
+    return await runCommand(await entry.load(), rest, io);
   } catch (error) {
     return reportError(error, io);
   } finally {

@@ -25,6 +25,18 @@ export type LoadResult = { ok: true; state: DesiredState; diagnostics: Diagnosti
 export interface LoadOptions {
   /** Base for a relative configPath and for the file names in diagnostics. Default: process.cwd(). */
   readonly cwd?: string;
+  /**
+   * Called once the config file is read and passes its shape and rules (no error so far), before
+   * the included files are read: the target and state path are then final, so a caller may start
+   * reading Vault while the users load. Not called when the config has any error. Must not throw.
+   */
+  readonly onConfig?: (config: ConfigReady) => void;
+}
+
+/** What the config settles before the included files are read (the same values `DesiredState` gets). */
+export interface ConfigReady {
+  readonly target: DesiredState['target'];
+  readonly state_path: string;
 }
 
 interface LoadedFile {
@@ -83,6 +95,9 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
   const include = usableInclude(configFile.yaml.data);
   if (include === undefined) return { ok: false, diagnostics };
   if (config !== undefined) append(diagnostics, checkConfigRules(config));
+  if (config !== undefined && !hasErrors(diagnostics)) {
+    options.onConfig?.({ target: normaliseTarget(config.raw), state_path: statePath(config.raw, configDir) });
+  }
 
   const included = await expandIncludes(include, configFile.yaml, configDir, absoluteConfig);
   append(diagnostics, included.diagnostics);

@@ -88,9 +88,13 @@ export function appLicensePermissiveness(users: readonly UserEntry[], config: Co
     return (entry.raw.memberships ?? []).flatMap((membership, index) => {
       const membershipLicense: LicenseType = membership.license_type ?? defaultLicense ?? 'full__v';
       return Object.entries(membership.apps ?? {}).flatMap(([app, license]) => {
+        const overMembership = !isLicenseAllowedUnder(license, membershipLicense);
+        const overUser = userLicense !== undefined && !isLicenseAllowedUnder(license, userLicense);
+        if (!overMembership && !overUser) return [];
+        // Located only for a finding: a position walk per app of every user is most of this rule's time.
         const position = entry.yaml.locate([...entry.path, 'memberships', index, 'apps', app], 'value');
         const found: Diagnostic[] = [];
-        if (!isLicenseAllowedUnder(license, membershipLicense)) {
+        if (overMembership) {
           found.push(
             error(
               'app-license-exceeds-membership',
@@ -101,7 +105,7 @@ export function appLicensePermissiveness(users: readonly UserEntry[], config: Co
             ),
           );
         }
-        if (userLicense !== undefined && !isLicenseAllowedUnder(license, userLicense)) {
+        if (overUser) {
           found.push(
             error(
               'app-license-exceeds-user-license',
@@ -204,9 +208,10 @@ const DEDICATED_KEY_BY_FIELD = new Map<string, string>(Object.entries(USER_FIELD
 export function reservedFieldNames(users: readonly UserEntry[]): Diagnostic[] {
   return users.flatMap((entry) =>
     Object.keys(entry.raw.fields ?? {}).flatMap((field) => {
+      const dedicated = DEDICATED_KEY_BY_FIELD.get(field);
+      if (dedicated === undefined && !READ_ONLY_USER_FIELDS.has(field)) return [];
       const position = entry.yaml.locate([...entry.path, 'fields', field]);
       const userName = normaliseIdentity(entry.raw.user_name);
-      const dedicated = DEDICATED_KEY_BY_FIELD.get(field);
       if (dedicated !== undefined) {
         return [error('field-has-dedicated-key', `${field} cannot be set under fields`, `Use the "${dedicated}" key of the user instead.`, userName, position)];
       }
@@ -244,20 +249,28 @@ export function valuesWithinLimits(users: readonly UserEntry[]): Diagnostic[] {
     const raw = entry.raw;
     const site = (path: DataPath): ValueSite => ({ yaml: entry.yaml, path: [...entry.path, ...path], subject: raw.user_name });
     const found: Diagnostic[] = [];
-    for (const [key, limit] of Object.entries(USER_KEY_LIMITS)) {
+    // Each check is asked only of a value that fails its cheap test: a site (a path copy) per
+    // value of every user would be most of this rule's time.
+    for (const key in USER_KEY_LIMITS) {
+      const limit = USER_KEY_LIMITS[key];
       const value: unknown = (raw as unknown as Record<string, unknown>)[key];
-      if (typeof value === 'string') found.push(...tooLong(site([key]), value, limit.max, limit.field));
+      if (limit !== undefined && typeof value === 'string' && value.length > limit.max) found.push(...tooLong(site([key]), value, limit.max, limit.field));
     }
-    if (typeof raw.security_policy === 'number') found.push(...unsafeNumber(site(['security_policy']), raw.security_policy, 'text'));
+    if (typeof raw.security_policy === 'number' && !Number.isSafeInteger(raw.security_policy)) found.push(...unsafeNumber(site(['security_policy']), raw.security_policy, 'text'));
     for (const [field, value] of Object.entries(raw.fields ?? {})) {
       if (typeof value === 'string') found.push(...tooLong(site(['fields', field]), value, FIELD_LIMITS[field] ?? LONGEST_FIELD_TEXT, field));
       if (typeof value === 'number') found.push(...unsafeNumber(site(['fields', field]), value, 'text'));
     }
-    (raw.memberships ?? []).forEach((membership, index) => {
-      found.push(...unsafeNumber(site(['memberships', index, 'vault']), membership.vault, 'vault id'));
+    const memberships = raw.memberships ?? [];
+    for (let index = 0; index < memberships.length; index++) {
+      const membership = memberships[index];
+      if (membership === undefined) continue;
+      if (!Number.isSafeInteger(membership.vault)) found.push(...unsafeNumber(site(['memberships', index, 'vault']), membership.vault, 'vault id'));
       const profile = membership.security_profile;
-      if (profile !== undefined) found.push(...tooLong(site(['memberships', index, 'security_profile']), profile, SECURITY_PROFILE_LIMIT.max, SECURITY_PROFILE_LIMIT.field));
-    });
+      if (profile !== undefined && profile.length > SECURITY_PROFILE_LIMIT.max) {
+        found.push(...tooLong(site(['memberships', index, 'security_profile']), profile, SECURITY_PROFILE_LIMIT.max, SECURITY_PROFILE_LIMIT.field));
+      }
+    }
     found.push(...everyString(entry.yaml, entry.path, raw, raw.user_name, stringKind));
     return found;
   });

@@ -55,6 +55,8 @@ const RBRACE = 125;
 const MAX_KEY_LENGTH = 1000;
 /** Slots in the cache of recently read keys (a power of two). */
 const KEY_CACHE_SIZE = 1024;
+/** Plain values up to this length are looked up in the value cache (longer ones are seldom shared). */
+const VALUE_CACHE_MAX_LENGTH = 32;
 
 /**
  * Characters the subset refuses anywhere: tabs (YAML forbids them in indentation, and a tab
@@ -171,6 +173,9 @@ class SubsetReader {
   /** Key text found by tryKey. */
   private key = '';
   private readonly keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE);
+  /** Source text and resolved value of recent plain values, by the same slot scheme as keys. */
+  private readonly valueTexts: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE);
+  private readonly valueValues: unknown[] = new Array<unknown>(KEY_CACHE_SIZE);
   /** Offset of the last value read by valueAfter or inlineValue (UNKNOWN_OFFSET when empty). */
   private offset = UNKNOWN_OFFSET;
 
@@ -416,7 +421,7 @@ class SubsetReader {
       value = this.quotedValue;
     } else {
       end = this.blockPlainEnd(q);
-      value = resolvePlain(this.src.slice(q, end));
+      value = this.plainValue(q, end);
     }
     const child = this.child;
     this.endLine(end);
@@ -424,6 +429,25 @@ class SubsetReader {
     if (this.indent > col) this.refuse();
     this.child = child;
     this.offset = q;
+    return value;
+  }
+
+  /**
+   * The value of the plain scalar at [start, end). Licence types, profiles, vault ids and
+   * company names repeat on every user: a small cache hands back the value read last time for
+   * the same text, so a hundred thousand users do not hold a hundred thousand copies of
+   * "full__v" (fewer strings to allocate and for the collector to move).
+   */
+  private plainValue(start: number, end: number): unknown {
+    const length = end - start;
+    if (length > VALUE_CACHE_MAX_LENGTH) return resolvePlain(this.src.slice(start, end));
+    const slot = (this.code(start) * 31 + this.code(end - 1) + length * 7) & (KEY_CACHE_SIZE - 1);
+    const cached = this.valueTexts[slot];
+    if (cached !== undefined && cached.length === length && this.src.startsWith(cached, start)) return this.valueValues[slot];
+    const text = this.src.slice(start, end);
+    const value = resolvePlain(text);
+    this.valueTexts[slot] = text;
+    this.valueValues[slot] = value;
     return value;
   }
 

@@ -29,8 +29,11 @@ import {
 } from '../vault-api/index.js';
 
 export interface LiveStateScope {
-  /** Read Clinical persons (person__sys) too: only needed when the desired state promotes persons. */
-  readonly promotions: boolean;
+  /**
+   * Read Clinical persons (person__sys) too: only needed when the desired state promotes persons.
+   * A promise lets the users be read while the desired state, which decides it, still loads.
+   */
+  readonly promotions: boolean | PromiseLike<boolean>;
   /** SiteVault persons from the last-applied state file (Vault has no read API for them). */
   readonly sitevault?: ReadonlyMap<string, AppliedSiteVaultPerson>;
 }
@@ -262,7 +265,7 @@ export async function readLiveState(client: VaultClient, scope: LiveStateScope):
     watch(readVaultIds(client)),
     watch(client.listSecurityPolicies()),
     watch(client.getLicenseUsage()),
-    watch(scope.promotions ? client.query(PERSONS_VQL) : Promise.resolve([])),
+    watch(Promise.resolve(scope.promotions).then((promotions) => (promotions ? client.query(PERSONS_VQL) : []))),
   ]);
   const vaultId = client.vaultId;
   if (vaultId === undefined) {

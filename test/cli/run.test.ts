@@ -22,6 +22,17 @@ describe('vault-roster CLI dispatcher', () => {
     expect(run.stdout).toMatch(new RegExp(`^Usage: vault-roster ${name}`));
   });
 
+  it.each(COMMANDS.map((c) => [c.name, c]))('the registry entry of %s matches the module it loads', async (_name, entry) => {
+    const command = await entry.load();
+    expect({ name: command.name, summary: command.summary }).toEqual({ name: entry.name, summary: entry.summary });
+  });
+
+  it('help <command> prints that command\'s usage', async () => {
+    const run = await runCliCaptured(['help', 'import']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: vault-roster import/);
+  });
+
   it('rejects an unknown command with a hint', async () => {
     const run = await runCliCaptured(['frobnicate']);
     expect(run.code).toBe(1);

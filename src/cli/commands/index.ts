@@ -1,11 +1,45 @@
-/** Every CLI command, in the order `--help` lists them. */
-import type { Command } from '../command.js';
-import { applyCommand } from './apply.js';
-import { demoCommand } from './demo.js';
-import { doctorCommand } from './doctor.js';
-import { importCommand } from './import.js';
-import { planCommand } from './plan.js';
-import { simulatorCommand } from './simulator.js';
-import { validateCommand } from './validate.js';
+/**
+ * Every CLI command, in the order `--help` lists them. Each entry names its module, loaded only
+ * when that command runs (or shows its help): a run loads the code of one command, not of all
+ * seven. A new command is one more entry; test/cli/run.test.ts checks each summary against its
+ * module's.
+ */
+import type { CommandEntry } from '../command.js';
 
-export const COMMANDS: readonly Command[] = [validateCommand, planCommand, applyCommand, importCommand, simulatorCommand, demoCommand, doctorCommand];
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'validate',
+    summary: 'Check roster.yaml and its included files offline (schema and rules)',
+    load: async () => (await import('./validate.js')).validateCommand,
+  },
+  {
+    name: 'plan',
+    summary: 'Show the changes that would make Vault match the YAML (never writes to Vault)',
+    load: async () => (await import('./plan.js')).planCommand,
+  },
+  {
+    name: 'apply',
+    summary: 'Apply a saved plan (or plan, confirm and apply) to Vault',
+    load: async () => (await import('./apply.js')).applyCommand,
+  },
+  {
+    name: 'import',
+    summary: 'Write the users Vault has today as a desired-state repo (roster.yaml + YAML files)',
+    load: async () => (await import('./import.js')).importCommand,
+  },
+  {
+    name: 'simulator',
+    summary: 'Serve the local Vault simulator on 127.0.0.1 until interrupted',
+    load: async () => (await import('./simulator.js')).simulatorCommand,
+  },
+  {
+    name: 'demo',
+    summary: 'Run validate, plan, apply and re-plan against the embedded simulator (examples/full)',
+    load: async () => (await import('./demo.js')).demoCommand,
+  },
+  {
+    name: 'doctor',
+    summary: 'Check a Vault read-only before the first plan (--record: a redacted capture for bug reports)',
+    load: async () => (await import('./doctor.js')).doctorCommand,
+  },
+];

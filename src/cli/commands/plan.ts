@@ -6,7 +6,7 @@ import { planFoundDrift, planHasChanges } from '../../plan/index.js';
 import { renderPlan, writePlan } from '../../render/index.js';
 import { writeFileAtomic } from '../../state/index.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, type Command } from '../command.js';
-import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, liveRequestFor, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock } from '../context.js';
+import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, deadlineHelp, makePlan, stringOption, useColor, withDesiredAndLive } from '../context.js';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
@@ -71,13 +71,10 @@ Exit codes: 0 no changes (or changes without --detailed-exitcode), 1 error or fa
       throw new VaultRosterError('usage', `unknown format '${format}'`, { hint: 'use --format text, json or markdown.' });
     }
     const planUrl = planUrlOption(stringOption(values, 'plan-url') ?? io.env.VAULT_ROSTER_PLAN_URL);
-    const desired = await loadDesired(values, io);
-    const connection = connect(desired.target, values, io);
     const drift = values.drift === true;
-    const plan = await withRepoLock(desired, 'plan', async () => {
-      const { live, state } = await readLive(connection, liveRequestFor(desired));
-      return makePlan({ desired, live, state, serverUrl: connection.serverUrl, mode: drift ? 'drift' : 'full', refresh: values.refresh === true }, values);
-    });
+    const plan = await withDesiredAndLive(values, io, 'plan', ({ desired, live, state, connection }) =>
+      makePlan({ desired, live, state, serverUrl: connection.serverUrl, mode: drift ? 'drift' : 'full', refresh: values.refresh === true }, values),
+    );
     const out = stringOption(values, 'out');
     if (out !== undefined) writeFileAtomic(resolve(io.cwd, out), renderPlan(plan, 'json', { color: false }));
     // Streamed: the view of a large onboarding is more than one string can hold.
