@@ -41,6 +41,10 @@ export interface ApplyReport {
   readonly resumed: boolean;
   /** An earlier run of this plan did every row: nothing was sent. */
   readonly already_applied: boolean;
+  /** The stop signal came before every batch was sent: re-running the plan resumes it. */
+  readonly interrupted: boolean;
+  /** Rows not sent because of the stop. */
+  readonly not_sent_rows: number;
 }
 
 export interface ApplyInput {
@@ -67,6 +71,8 @@ export interface ApplyInput {
    * every answer with its execution id.
    */
   readonly subscribeClientEvents: (listener: (event: ClientEvent) => void) => () => void;
+  /** Once aborted (Ctrl-C, SIGTERM), no new batch is sent; those in flight finish and are journaled. */
+  readonly stop?: AbortSignal;
 }
 
 const planIds = new WeakMap<Plan, string>();
@@ -94,7 +100,7 @@ export function alreadyApplied(plan: Plan, replay: JournalReplay): boolean {
   return replay.runs > 0 && plan.operations.length > 0 && plan.operations.every((op) => op.rows.every((row) => replay.doneRows.get(op.id)?.has(row.key) === true));
 }
 
-function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>): ApplyCounts {
+function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>, notSent: ReadonlySet<string> = new Set()): ApplyCounts {
   let created = 0;
   let updated = 0;
   let deactivated = 0;
@@ -105,6 +111,7 @@ function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>):
       failures += 1;
       continue;
     }
+    if (notSent.has(change.key)) continue;
     switch (change.action) {
       case 'create':
       case 'sitevault_create':
@@ -197,7 +204,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       // A run that died after its last row but before writing the state file: finish it now.
       await finishState(input, { failedKeys: new Set(), rowIds: replay.rowIds }, entryDigestsInBackground(desired));
       const counts = countOutcomes([], new Set());
-      return { counts, failures: [], journal_path: journalPath, batches: 0, resumed: false, already_applied: true };
+      return { counts, failures: [], journal_path: journalPath, batches: 0, resumed: false, already_applied: true, interrupted: false, not_sent_rows: 0 };
     }
     return await run(input, journalPath, replay);
   } finally {
@@ -242,6 +249,7 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
       journal,
       replay,
       ...(input.listener === undefined ? {} : { listener: input.listener }),
+      ...(input.stop === undefined ? {} : { stop: input.stop }),
       // SiteVault has no read API: the person ids it answers must reach the state file as soon
       // as they are known, so a crash later in the run cannot lose them.
       onBatchFinished: (op, rowIds) => {
@@ -250,9 +258,13 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
         writeStateFile(desired.state_path, updateSiteVaultState(state, plan, desired, rowIds));
       },
     });
-    await finishState(input, result, digests);
-    const counts = countOutcomes(plan.changes, result.failedKeys);
-    journal.append({ type: 'run_finished', at: new Date().toISOString(), counts: { ...counts } });
+    // Rows a stop left unsent keep their old baseline, like failed ones: the resume sends them.
+    const unfinished = new Set([...result.failedKeys, ...result.notSentKeys]);
+    await finishState(input, { failedKeys: unfinished, rowIds: result.rowIds }, digests);
+    const counts = countOutcomes(plan.changes, result.failedKeys, result.notSentKeys);
+    // An interrupted run has no run_finished: the next run of this plan is a resume.
+    if (!result.interrupted) journal.append({ type: 'run_finished', at: new Date().toISOString(), counts: { ...counts } });
+    journal.sync();
     return {
       counts,
       failures: result.failures,
@@ -260,6 +272,8 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
       batches: result.calls,
       resumed: replay.runs > 0 && !replay.lastRunFinished,
       already_applied: false,
+      interrupted: result.interrupted,
+      not_sent_rows: result.notSentRows,
     };
   } finally {
     unsubscribe();

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { formatDiagnosticsText } from '../diagnostics.js';
 import { DiagnosticsError, VaultRosterError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from './command.js';
+import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PromptCancelled, type CliIo, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { closeConnections } from './context.js';
 
@@ -36,6 +36,10 @@ function isDebug(env: CliIo['env']): boolean {
 
 /** Prints what went wrong in one or a few lines and returns the exit code. */
 export function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof PromptCancelled) {
+    io.stderr.write('\ncancelled; nothing was changed.\n');
+    return error.how === 'interrupt' ? EXIT_INTERRUPTED : EXIT_ERROR;
+  }
   if (error instanceof DiagnosticsError) {
     io.stderr.write(formatDiagnosticsText(error.diagnostics));
     return EXIT_ERROR;
