@@ -6,6 +6,7 @@ import { VaultRosterError } from '../../errors.js';
 import { describeErrors, type Plan } from '../../plan/index.js';
 import { renderPlan } from '../../render/index.js';
 import { writeFileAtomic } from '../../state/index.js';
+import type { ClientEvent } from '../../vault/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PromptCancelled, type CliIo, type Command } from '../command.js';
 import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, liveRequestFor, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock, workDir, type Values } from '../context.js';
@@ -153,8 +154,13 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
     const desired = await loadDesired(values, io);
     const connection = connect(desired.target, values, io, concurrency);
     // One run at a time from reading Vault to the last write: a second apply waits for nothing it could race.
+    // The login and any retry or wait while reading go to the journal too, at the run's start.
+    const prior: ClientEvent[] = [];
+    const stopCollecting = connection.subscribe((event) => {
+      if (event.type !== 'request' && event.type !== 'response') prior.push(event);
+    });
     return withRepoLock(desired, `apply ${planArg ?? '(plan and apply)'}`, async () => {
-      const { live, state } = await readLive(connection, liveRequestFor(desired));
+      const { live, state } = await readLive(connection, liveRequestFor(desired)).finally(stopCollecting);
       const journalDir = resolve(workDir(desired), 'journal');
 
       let plan: Plan;
@@ -193,6 +199,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
         subscribeClientEvents: (listener) => connection.subscribe(listener),
         ...(reporter === undefined ? {} : { listener: reporter }),
         ...(io.signal === undefined ? {} : { stop: io.signal }),
+        priorClientEvents: prior,
       }).finally(quiet);
       if (report.interrupted) {
         for (const f of report.failures) io.stderr.write(`  failed: ${f.key}: ${f.error_type}: ${f.message}\n`);
