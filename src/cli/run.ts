@@ -60,6 +60,23 @@ export function reportError(error: unknown, io: CliIo): number {
   return EXIT_ERROR;
 }
 
+/** True when the command line asks for JSON output (`--format json`, `-f json`, `--format=json`). */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((arg, i) => arg === '--format=json' || arg === '-fjson' || ((arg === '--format' || arg === '-f') && argv[i + 1] === 'json'));
+}
+
+/** The error as one JSON line, for scripts that read stdout of `--format json`. */
+function errorJson(error: unknown): string {
+  const base =
+    error instanceof VaultRosterError
+      ? { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) }
+      : error instanceof PromptCancelled
+        ? { code: 'cancelled', message: error.message }
+        : { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+  const diagnostics = error instanceof DiagnosticsError ? { diagnostics: error.diagnostics } : {};
+  return `${JSON.stringify({ type: 'error', error: { ...base, ...diagnostics } })}\n`;
+}
+
 async function runCommand(command: Command, argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
@@ -106,6 +123,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await runCommand(command, rest, io);
   } catch (error) {
+    // With --format json, stdout stays machine-readable: the error is a JSON line there too.
+    if (wantsJson(rest)) io.stdout.write(errorJson(error));
     return reportError(error, io);
   } finally {
     // Whatever happened, no Vault request or wait may keep running after the command.
