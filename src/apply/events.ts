@@ -16,6 +16,10 @@ export type ApplyEvent =
       readonly message?: string;
     }
   | { readonly type: 'row_skipped'; readonly op_id: string; readonly key: string; readonly reason: 'done' | 'dependency_failed' }
-  | { readonly type: 'batch_finished'; readonly op_id: string; readonly ok: number; readonly failed: number };
+  | { readonly type: 'batch_finished'; readonly op_id: string; readonly ok: number; readonly failed: number }
+  /** The client waits (burst window, retry backoff, login limit): how long is left, in words too. */
+  | { readonly type: 'wait'; readonly reason: string; readonly left_ms: number; readonly message: string }
+  /** The stop signal came: no new batch is sent; `not_sent` rows are left for a resume. */
+  | { readonly type: 'interrupted'; readonly not_sent: number };
 
 export type ApplyListener = (event: ApplyEvent) => void;

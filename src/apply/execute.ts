@@ -30,6 +30,12 @@ export interface ExecutionResult {
   /** Ids rows returned (new user ids, SiteVault person ids), by `op_id\u0000key`. */
   readonly rowIds: ReadonlyMap<string, string>;
   readonly calls: number;
+  /** The stop signal came: batches that had not left the queue were not sent. */
+  readonly interrupted: boolean;
+  /** Keys with rows that were not sent because of the stop (a resume sends them). */
+  readonly notSentKeys: ReadonlySet<string>;
+  /** Rows not sent because of the stop. */
+  readonly notSentRows: number;
 }
 
 export interface ExecuteOptions {
@@ -40,7 +46,15 @@ export interface ExecuteOptions {
   readonly now?: () => string;
   /** Called once a batch's rows are journaled, with every row id known so far. */
   readonly onBatchFinished?: (operation: Operation, rowIds: ReadonlyMap<string, string>) => void;
+  /**
+   * Once aborted (first Ctrl-C, SIGTERM) no new batch is sent; batches already sent finish and
+   * are journaled as usual, so a re-run of the plan resumes where this one stopped.
+   */
+  readonly stop?: AbortSignal;
 }
+
+/** A batch that was still queued when the stop came. */
+const NOT_SENT = Symbol('not sent');
 
 function failureOf(error: unknown): { error_type: string; message: string } {
   if (error instanceof VaultApiError) return { error_type: error.errorType, message: error.vaultMessage };
@@ -71,10 +85,21 @@ export async function executeOperations(
   };
   const byId = new Map(operations.map((op) => [op.id, op]));
   let calls = 0;
+  const notSentKeys = new Set<string>();
+  let notSentRows = 0;
+  const stopped = (): boolean => options.stop?.aborted === true;
+  const leaveUnsent = (rows: readonly { readonly key: string }[]): void => {
+    notSentRows += rows.length;
+    for (const row of rows) notSentKeys.add(row.key);
+  };
 
   const runOne = async (operation: Operation): Promise<void> => {
     await Promise.all(operation.depends_on.map((id) => schedule(id)));
     const done = replay.doneRows.get(operation.id) ?? new Set<string>();
+    if (stopped()) {
+      leaveUnsent(operation.rows.filter((row) => !done.has(row.key)));
+      return;
+    }
     const resumed = replay.inFlight.has(operation.id);
     // An earlier run may have reached Vault with this call even if it recorded its rows as
     // failed (an answer lost on the way back): the client then sends it in a repeatable form.
@@ -98,7 +123,8 @@ export async function executeOperations(
     const batch = { ...operation, rows: toSend } as Operation;
     let outcomes: readonly RowOutcome[];
     try {
-      outcomes = await limit(() => {
+      const answer = await limit((): Promise<readonly RowOutcome[] | typeof NOT_SENT> | typeof NOT_SENT => {
+        if (stopped()) return NOT_SENT;
         // Journaled when it leaves the queue, not when it joins it: a batch still waiting for a
         // slot when the process dies was never sent.
         journal.append({ type: 'batch_started', at: now(), op_id: batch.id, kind: batch.kind, sent_before: sentBefore, keys: toSend.map((r) => r.key) });
@@ -106,6 +132,11 @@ export async function executeOperations(
         calls += 1;
         return port.send(batch, { sentBefore });
       });
+      if (answer === NOT_SENT) {
+        leaveUnsent(toSend);
+        return;
+      }
+      outcomes = answer;
       if (outcomes.length !== toSend.length) {
         throw new VaultRosterError('row-count', `${batch.call} returned ${outcomes.length} results for ${toSend.length} rows`);
       }
@@ -154,5 +185,5 @@ export async function executeOperations(
   await Promise.all(operations.map((op) => schedule(op.id)));
   // Failed-by-dependency rows count against the user too.
   for (const failure of failures) failedKeys.add(failure.key);
-  return { failedKeys, failures, rowIds, calls };
+  return { failedKeys, failures, rowIds, calls, interrupted: stopped() && notSentRows > 0, notSentKeys, notSentRows };
 }

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import type { AppliedSiteVaultPerson, DesiredSiteVaultPerson, DesiredState, DesiredUser, LiveState } from '../model.js';
 import { sha256Hex, type Change, type Plan } from '../plan/index.js';
 import { acquireLock, entryDigestsInBackground, nextBaseline, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
-import type { ClientEvent } from '../vault/index.js';
+import { formatClientEvent, type ClientEvent } from '../vault/index.js';
 import { admitPlan } from './admit.js';
-import type { ApplyListener } from './events.js';
+import type { ApplyEvent, ApplyListener } from './events.js';
 import { executeOperations, type ApplyPort, type RowFailure } from './execute.js';
-import { Journal, replayJournal, type JournalReplay } from './journal.js';
+import { Journal, replayJournal, type JournalEntry, type JournalReplay } from './journal.js';
 
 export { vaultPort } from './vault-port.js';
 export { admitPlan } from './admit.js';
@@ -41,6 +41,10 @@ export interface ApplyReport {
   readonly resumed: boolean;
   /** An earlier run of this plan did every row: nothing was sent. */
   readonly already_applied: boolean;
+  /** The stop signal came before every batch was sent: re-running the plan resumes it. */
+  readonly interrupted: boolean;
+  /** Rows not sent because of the stop. */
+  readonly not_sent_rows: number;
 }
 
 export interface ApplyInput {
@@ -69,6 +73,40 @@ export interface ApplyInput {
    * every answer with its execution id.
    */
   readonly subscribeClientEvents: (listener: (event: ClientEvent) => void) => () => void;
+  /** Once aborted (Ctrl-C, SIGTERM), no new batch is sent; those in flight finish and are journaled. */
+  readonly stop?: AbortSignal;
+  /** Client events from before the run (the login and reads apply made first), journaled at its start. */
+  readonly priorClientEvents?: readonly ClientEvent[];
+}
+
+type NoteworthyEvent = Extract<ClientEvent, { type: 'auth' | 'retry' | 'pace' | 'wait' }>;
+
+/** Logins, retries, pacing and long waits: journaled as `client` entries (README: Seeing the calls). */
+function isNoteworthy(event: ClientEvent): event is NoteworthyEvent {
+  return event.type === 'auth' || event.type === 'retry' || event.type === 'pace' || event.type === 'wait';
+}
+
+function clientEntry(event: NoteworthyEvent, opId: string | undefined): JournalEntry {
+  const delay = event.type === 'retry' || event.type === 'pace' ? event.delayMs : event.type === 'wait' ? event.leftMs : undefined;
+  return {
+    type: 'client',
+    at: new Date().toISOString(),
+    ...(opId === undefined ? {} : { op_id: opId }),
+    event: event.type,
+    message: formatClientEvent(event),
+    ...(delay === undefined ? {} : { delay_ms: Math.round(delay) }),
+  };
+}
+
+/** What a watcher of the run sees of a client wait: a pacing wait (any length) or a long wait. */
+function waitOf(event: ClientEvent): ApplyEvent | undefined {
+  if (event.type === 'pace' && event.action === 'wait') {
+    return { type: 'wait', reason: 'burst-window', left_ms: Math.round(event.delayMs), message: formatClientEvent(event) };
+  }
+  if (event.type === 'wait' && event.reason !== 'answer') {
+    return { type: 'wait', reason: event.reason, left_ms: Math.round(event.leftMs), message: formatClientEvent(event) };
+  }
+  return undefined;
 }
 
 const planIds = new WeakMap<Plan, string>();
@@ -96,7 +134,7 @@ export function alreadyApplied(plan: Plan, replay: JournalReplay): boolean {
   return replay.runs > 0 && plan.operations.length > 0 && plan.operations.every((op) => op.rows.every((row) => replay.doneRows.get(op.id)?.has(row.key) === true));
 }
 
-function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>): ApplyCounts {
+function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>, notSent: ReadonlySet<string> = new Set()): ApplyCounts {
   let created = 0;
   let updated = 0;
   let deactivated = 0;
@@ -107,6 +145,7 @@ function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>):
       failures += 1;
       continue;
     }
+    if (notSent.has(change.key)) continue;
     switch (change.action) {
       case 'create':
       case 'sitevault_create':
@@ -200,7 +239,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       // A run that died after its last row but before writing the state file: finish it now.
       await finishState(input, { failedKeys: new Set(), rowIds: replay.rowIds }, entryDigestsInBackground(desired));
       const counts = countOutcomes([], new Set());
-      return { counts, failures: [], journal_path: journalPath, batches: 0, resumed: false, already_applied: true };
+      return { counts, failures: [], journal_path: journalPath, batches: 0, resumed: false, already_applied: true, interrupted: false, not_sent_rows: 0 };
     }
     return await run(input, journalPath, replay);
   } finally {
@@ -213,7 +252,12 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
   const journal = new Journal(journalPath);
   const opContext = new AsyncLocalStorage<string>();
   const unsubscribe = input.subscribeClientEvents((event) => {
-    if (event.type !== 'response' && event.type !== 'request') return;
+    if (isNoteworthy(event)) {
+      journal.append(clientEntry(event, opContext.getStore()));
+      const wait = waitOf(event);
+      if (wait !== undefined) input.listener?.(wait);
+      return;
+    }
     const opId = opContext.getStore();
     if (opId === undefined) return;
     if (event.type === 'request') {
@@ -237,6 +281,7 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
   });
   try {
     journal.append({ type: 'run_started', at: new Date().toISOString(), plan_id: planId(plan), tool_version: input.toolVersion, pid: process.pid });
+    for (const event of input.priorClientEvents ?? []) if (isNoteworthy(event)) journal.append(clientEntry(event, undefined));
     journal.sync();
     const port: ApplyPort = { send: (op, options) => opContext.run(op.id, () => input.port.send(op, options)) };
     const digests = entryDigestsInBackground(desired);
@@ -245,6 +290,7 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
       journal,
       replay,
       ...(input.listener === undefined ? {} : { listener: input.listener }),
+      ...(input.stop === undefined ? {} : { stop: input.stop }),
       // SiteVault has no read API: the person ids it answers must reach the state file as soon
       // as they are known, so a crash later in the run cannot lose them.
       onBatchFinished: (op, rowIds) => {
@@ -253,9 +299,14 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
         writeStateFile(desired.state_path, updateSiteVaultState(state, plan, desired, rowIds));
       },
     });
-    await finishState(input, result, digests);
-    const counts = countOutcomes(plan.changes, result.failedKeys);
-    journal.append({ type: 'run_finished', at: new Date().toISOString(), counts: { ...counts } });
+    // Rows a stop left unsent keep their old baseline, like failed ones: the resume sends them.
+    const unfinished = new Set([...result.failedKeys, ...result.notSentKeys]);
+    await finishState(input, { failedKeys: unfinished, rowIds: result.rowIds }, digests);
+    const counts = countOutcomes(plan.changes, result.failedKeys, result.notSentKeys);
+    if (result.interrupted) input.listener?.({ type: 'interrupted', not_sent: result.notSentRows });
+    // An interrupted run has no run_finished: the next run of this plan is a resume.
+    if (!result.interrupted) journal.append({ type: 'run_finished', at: new Date().toISOString(), counts: { ...counts } });
+    journal.sync();
     return {
       counts,
       failures: result.failures,
@@ -263,6 +314,8 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
       batches: result.calls,
       resumed: replay.runs > 0 && !replay.lastRunFinished,
       already_applied: false,
+      interrupted: result.interrupted,
+      not_sent_rows: result.notSentRows,
     };
   } finally {
     unsubscribe();

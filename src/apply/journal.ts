@@ -50,6 +50,16 @@ export type JournalEntry =
       readonly message?: string;
     }
   | { readonly type: 'batch_finished'; readonly at: string; readonly op_id: string; readonly ok: number; readonly failed: number }
+  | {
+      /** A login, retry, pacing decision or long wait of the client (already redacted), in words. */
+      readonly type: 'client';
+      readonly at: string;
+      /** The operation it happened for, when it was one operation's call. */
+      readonly op_id?: string;
+      readonly event: 'auth' | 'retry' | 'pace' | 'wait';
+      readonly message: string;
+      readonly delay_ms?: number;
+    }
   | { readonly type: 'run_finished'; readonly at: string; readonly counts: Readonly<Record<string, number>> };
 
 /** What an earlier run of the same plan left behind. */
@@ -87,6 +97,7 @@ const KNOWN_ENTRY_TYPES: ReadonlySet<string> = new Set([
   'row_result',
   'batch_finished',
   'run_finished',
+  'client',
 ]);
 
 function damaged(path: string, line: number, why: string): VaultRosterError {
@@ -230,6 +241,7 @@ function replayLines(path: string, lines: Iterable<string>): JournalReplay {
         inFlight.delete(entry.op_id);
         break;
       case 'call':
+      case 'client':
         break;
       default:
         assertNever(entry);

@@ -55,3 +55,19 @@ export type Dispatch = (argv: readonly string[], io: CliIo) => Promise<number>;
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_CHANGES = 2;
+/** 128 + SIGINT: the shell's code for a run stopped by Ctrl-C (or SIGTERM, as CI cancels). */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * A prompt got no answer: Ctrl-C (`interrupt`) or end of input, Ctrl-D (`eof`). Not a bug and
+ * not a failure of Vault: the person chose to stop, so it is reported as a cancellation.
+ */
+export class PromptCancelled extends Error {
+  readonly how: 'interrupt' | 'eof';
+
+  constructor(how: 'interrupt' | 'eof') {
+    super(how === 'interrupt' ? 'interrupted at the prompt' : 'no answer (end of input)');
+    this.name = 'PromptCancelled';
+    this.how = how;
+  }
+}

@@ -92,7 +92,8 @@ export function connect(target: VaultTarget, values: Values, io: CliIo, concurre
   const settings = resolveConnection(target, io.env, { deadline: stringOption(values, 'deadline') });
   const listeners = new Set<(event: ClientEvent) => void>();
   const write = (line: string): void => {
-    io.stderr.write(line);
+    // On a terminal the line replaces apply's progress line (redrawn below it) instead of joining it.
+    io.stderr.write(io.stderr.isTTY === true ? `\r\x1b[2K${line}` : line);
   };
   // Long waits always show on stderr; --verbose shows them among every other call.
   listeners.add(values.verbose === true || debugEnabled(io.env) ? createEventLogger(write) : createWaitNotifier(write));
@@ -141,11 +142,38 @@ export function liveRequestFor(desired: DesiredState): LiveRequest & { readonly 
   return { statePath: desired.state_path, promotions: desired.users.some((u) => u.promote_from_person !== undefined) };
 }
 
+/** What reading Vault cost, and what Vault said of its burst window: the plan's call estimate uses it. */
+interface ReadCost {
+  readonly reads: number;
+  readonly limit: number | undefined;
+  readonly remaining: number | undefined;
+}
+
+const readCosts = new WeakMap<LiveState, ReadCost>();
+
 export async function readLive(connection: Connection, request: LiveRequest): Promise<{ live: LiveState; state: StateFile }> {
-  const live = await readLiveState(connection.client, { promotions: request.promotions });
+  let reads = 0;
+  let limit: number | undefined;
+  let remaining: number | undefined;
+  const unsubscribe = connection.subscribe((event) => {
+    // Logical calls, logins aside (Vault counts them apart): what apply will make again.
+    if (event.type === 'request' && event.attempt === 0 && !event.path.endsWith('/auth')) reads += 1;
+    if (event.type === 'response' && event.burstLimit !== undefined) {
+      limit = event.burstLimit;
+      remaining = event.burstRemaining;
+    }
+  });
+  let read;
+  try {
+    read = await readLiveState(connection.client, { promotions: request.promotions });
+  } finally {
+    unsubscribe();
+  }
   // The state file belongs to one vault: the one Vault says this session is in (never assumed).
-  const state = readStateFile(request.statePath, live.vault_id);
-  return { live: { ...live, sitevault: sitevaultMap(state) }, state };
+  const state = readStateFile(request.statePath, read.vault_id);
+  const live = { ...read, sitevault: sitevaultMap(state) };
+  readCosts.set(live, { reads, limit, remaining });
+  return { live, state };
 }
 
 /** What `withDesiredAndLive` hands its work: both states, read at the same time. */
@@ -231,6 +259,7 @@ function gitFields(tree: GitTree | undefined): { git_commit?: string; git_dirty?
 
 export function makePlan(request: PlanRequest, values: Values): Plan {
   const { desired, live } = request;
+  const cost = readCosts.get(live);
   return createPlan(desired, live, {
     tool_version: TOOL_VERSION,
     created_at: new Date().toISOString(),
@@ -247,6 +276,10 @@ export function makePlan(request: PlanRequest, values: Values): Plan {
     mode: request.mode,
     baseline: request.state.baseline,
     ...gitFields(gitTree(desired)),
+    // The limit Vault reported on the reads just made; the default only when it said nothing.
+    burst_limit: cost?.limit,
+    burst_remaining: cost?.remaining,
+    read_calls: cost?.reads,
   });
 }
 

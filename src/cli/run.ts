@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { formatDiagnosticsText } from '../diagnostics.js';
 import { DiagnosticsError, VaultRosterError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from './command.js';
+import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PromptCancelled, type CliIo, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { closeConnections } from './connections.js';
 
@@ -36,6 +36,10 @@ function isDebug(env: CliIo['env']): boolean {
 
 /** Prints what went wrong in one or a few lines and returns the exit code. */
 export function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof PromptCancelled) {
+    io.stderr.write('\ncancelled; nothing was changed.\n');
+    return error.how === 'interrupt' ? EXIT_INTERRUPTED : EXIT_ERROR;
+  }
   if (error instanceof DiagnosticsError) {
     io.stderr.write(formatDiagnosticsText(error.diagnostics));
     return EXIT_ERROR;
@@ -54,6 +58,23 @@ export function reportError(error: unknown, io: CliIo): number {
     io.stderr.write('  hint: this is a bug in vault-roster; run again with DEBUG=vault-roster for details and report it.\n');
   }
   return EXIT_ERROR;
+}
+
+/** True when the command line asks for JSON output (`--format json`, `-f json`, `--format=json`). */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((arg, i) => arg === '--format=json' || arg === '-fjson' || ((arg === '--format' || arg === '-f') && argv[i + 1] === 'json'));
+}
+
+/** The error as one JSON line, for scripts that read stdout of `--format json`. */
+function errorJson(error: unknown): string {
+  const base =
+    error instanceof VaultRosterError
+      ? { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) }
+      : error instanceof PromptCancelled
+        ? { code: 'cancelled', message: error.message }
+        : { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+  const diagnostics = error instanceof DiagnosticsError ? { diagnostics: error.diagnostics } : {};
+  return `${JSON.stringify({ type: 'error', error: { ...base, ...diagnostics } })}\n`;
 }
 
 async function runCommand(command: Command, argv: string[], io: CliIo): Promise<number> {
@@ -102,6 +123,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await runCommand(await entry.load(), rest, io);
   } catch (error) {
+    // With --format json, stdout stays machine-readable: the error is a JSON line there too.
+    if (wantsJson(rest)) io.stdout.write(errorJson(error));
     return reportError(error, io);
   } finally {
     // Whatever happened, no Vault request or wait may keep running after the command.

@@ -148,6 +148,8 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
       unmanaged: users.unmanaged,
       api_calls: operations.length,
       burst_limit: options.burst_limit ?? DEFAULT_BURST_LIMIT,
+      ...(options.burst_remaining === undefined ? {} : { burst_remaining: options.burst_remaining }),
+      ...(options.read_calls === undefined ? {} : { read_calls: options.read_calls }),
     }),
   };
 }

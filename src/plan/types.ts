@@ -69,8 +69,12 @@ export interface PlanOptions {
   readonly git_commit?: string | undefined;
   /** Some desired file differed from that commit (edited, added or untracked) when the plan was made. */
   readonly git_dirty?: boolean | undefined;
-  /** Calls per 5-minute window; defaults to {@link DEFAULT_BURST_LIMIT}. */
+  /** Calls per 5-minute window Vault reported (`X-VaultAPI-BurstLimit`); defaults to {@link DEFAULT_BURST_LIMIT}. */
   readonly burst_limit?: number | undefined;
+  /** Calls left in the window when the plan was made (`X-VaultAPI-BurstLimitRemaining`), when Vault said. */
+  readonly burst_remaining?: number | undefined;
+  /** Read calls the plan made: apply makes them again (to check staleness) before its first write. */
+  readonly read_calls?: number | undefined;
 }
 
 export type ChangeSubject = 'user' | 'sitevault_person';
@@ -241,6 +245,10 @@ export interface PlanSummary {
   readonly api_calls: number;
   /** Vault's burst limit the estimate was made against (calls per 5-minute window). */
   readonly burst_limit: number;
+  /** Calls left in Vault's burst window when the plan was made, when Vault reported it. */
+  readonly burst_remaining?: number;
+  /** Reads apply repeats before its first write (absent in plans made without Vault). */
+  readonly read_calls?: number;
 }
 
 /**

@@ -141,7 +141,7 @@ export const OPERATION_LABELS: Readonly<Record<OperationKind, string>> = {
 
 /** The plan's call count against the burst limit, in words. */
 export function burstNote(plan: Plan): string {
-  return burstLimitNote(plan.summary.api_calls, plan.summary.burst_limit);
+  return burstLimitNote(plan.summary.api_calls, plan.summary.burst_limit, { reads: plan.summary.read_calls, remaining: plan.summary.burst_remaining });
 }
 
 export function rowsLabel(n: number): string {

@@ -59,8 +59,15 @@ function parseBaseUrl(raw: string, source: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new VaultRosterError('connection-config', `${source} is not a URL: '${raw}'`, {
-      hint: 'Use the vault address with its scheme, e.g. https://myvault.veevavault.com',
+    const bare = !raw.includes('://');
+    throw new VaultRosterError('connection-config', `${source} is not a URL: '${raw}'${bare ? ' (no https:// in front)' : ''}`, {
+      hint: bare ? `Write it with its scheme: https://${raw.replace(/^\/+/, '')}` : 'Use the vault address with its scheme, e.g. https://myvault.veevavault.com',
+    });
+  }
+  // A copied API address (…/api/v25.2/…) would make every call /api/v25.2/api/v25.2/…: refuse it.
+  if (/(^|\/)api(\/|$)/i.test(url.pathname.replace(/^\/+/, ''))) {
+    throw new VaultRosterError('connection-config', `${source} is an API address, not the vault's: '${url.origin}${url.pathname}'`, {
+      hint: `Use the vault's address alone, e.g. ${url.origin}: vault-roster adds /api/<version>/… itself (the version goes in vault.api_version).`,
     });
   }
   if (url.username !== '' || url.password !== '') {
@@ -112,8 +119,12 @@ export function resolveConnection(target: VaultTarget, env: Environment, flags: 
   const configUrl = envUrl === undefined || target.url === undefined ? url : parseBaseUrl(target.url, 'vault.url');
   const apiVersion = envValue(env, 'VAULT_API_VERSION') ?? target.api_version;
   if (!API_VERSION.test(apiVersion)) {
+    const close = /^[vV]?(\d{2}\.\d+)$/.exec(apiVersion.trim());
     throw new VaultRosterError('connection-config', `Invalid Vault API version '${apiVersion}'`, {
-      hint: "Use the form vYY.R, e.g. v25.2 (vault.api_version or VAULT_API_VERSION).",
+      hint:
+        close === null
+          ? 'Use the form vYY.R, e.g. v25.2 (vault.api_version or VAULT_API_VERSION).'
+          : `Did you mean v${close[1] ?? ''}? The version starts with a lower-case v (vault.api_version or VAULT_API_VERSION).`,
     });
   }
   // The config url names the vault even when VAULT_URL points the traffic elsewhere (a proxy,

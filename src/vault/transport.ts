@@ -480,7 +480,8 @@ export class VaultTransport {
       });
     }
     if (result.kind === 'transport') {
-      return new TransportError({ method: req.method, path, status: result.status, detail: redact(result.detail) });
+      // The host, so a wrong VAULT_URL (or a proxy answering in its place) shows at once.
+      return new TransportError({ method: req.method, path, status: result.status, detail: `${redact(result.detail)} (host ${new URL(this.#s.baseUrl).host})` });
     }
     if (result.error.type === 'INVALID_SESSION_ID' && 'sessionId' in this.#s.credentials) {
       return new VaultRosterError('session-invalid', `${req.method} ${path}: VAULT_SESSION_ID is not a valid session (expired or ended)`, {

@@ -17,7 +17,7 @@ describe('apply --format json', () => {
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(['batch_started', 'row_result', 'batch_finished']));
     // Every batch opens before its rows and closes after them, with matching counts.
     const byOp = new Map<string, ApplyEvent[]>();
-    for (const e of events) byOp.set(e.op_id, [...(byOp.get(e.op_id) ?? []), e]);
+    for (const e of events) if ('op_id' in e) byOp.set(e.op_id, [...(byOp.get(e.op_id) ?? []), e]);
     for (const [op, own] of byOp) {
       const first = own[0];
       const last = own.at(-1);

@@ -11,7 +11,12 @@ export interface FakeComment {
   issue: number;
   body: string;
   html_url: string;
+  /** Who wrote it; comments the scripts post are the Actions bot's. */
+  user?: { login: string };
 }
+
+/** The login GitHub gives comments posted with the workflow's GITHUB_TOKEN. */
+export const ACTIONS_BOT = 'github-actions[bot]';
 
 export interface FakeIssue {
   number: number;
@@ -146,7 +151,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return;
     }
     if (method === 'POST' && (m = new RegExp(`^${base}/issues/(\\d+)/comments$`).exec(path))) {
-      const comment = { id: nextId++, issue: Number(m[1]), body: (body as { body: string }).body, html_url: `https://github.example/c/${nextId}` };
+      const comment = { id: nextId++, issue: Number(m[1]), body: (body as { body: string }).body, html_url: `https://github.example/c/${nextId}`, user: { login: ACTIONS_BOT } };
       comments.push(comment);
       send(res, 201, comment);
       return;

@@ -71,6 +71,22 @@ describe('sticky-comment.mjs against a fake GitHub API', () => {
     expect(github.comments.find((c) => c.id === 1)!.body).toBe(`Why does the bot write ${MARKER}?`);
   });
 
+  it("never edits someone else's comment that starts with the marker; finds ours by marker and author", async () => {
+    github.comments.push({ id: 1, issue: 11, body: `${MARKER}\ncopied by a reviewer`, html_url: '', user: { login: 'alice' } });
+    const first = await sticky(['--issue', '11', '--body-file', bodyFile(`${MARKER}\nplan 1\n`)]);
+    expect(first.outputs.action).toBe('created');
+    const second = await sticky(['--issue', '11', '--body-file', bodyFile(`${MARKER}\nplan 2\n`)]);
+    expect(second.outputs.action).toBe('updated');
+    expect(second.outputs['comment-id']).toBe(first.outputs['comment-id']);
+    expect(github.comments.find((c) => c.id === 1)!.body).toBe(`${MARKER}\ncopied by a reviewer`);
+    expect(github.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([`/repos/${github.repository}/issues/comments/${first.outputs['comment-id']}`]);
+    // A token of another app or user: --author names it.
+    github.comments.push({ id: 2, issue: 12, body: `${MARKER}\nold`, html_url: '', user: { login: 'roster-app[bot]' } });
+    const app = await sticky(['--issue', '12', '--author', 'roster-app[bot]', '--body-file', bodyFile(`${MARKER}\nnew\n`)]);
+    expect(app.outputs.action).toBe('updated');
+    expect(app.outputs['comment-id']).toBe('2');
+  });
+
   it('puts the marker first when the body lacks it, so the next run finds the comment', async () => {
     await sticky(['--issue', '4', '--body-file', bodyFile('### vault-roster plan failed\n')]);
     expect(github.comments[0]!.body).toBe(`${MARKER}\n### vault-roster plan failed\n`);

@@ -45,7 +45,7 @@ describe('retries', () => {
     sim.setFaults('http503=1');
     const error = await client.listSecurityPolicies().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
-    expect((error as TransportError).message).toBe('GET /api/v26.2/objects/securitypolicies failed: HTTP 503; the answer starts "<html><body><h1>503 Service Unavailable</h1></body></html>"');
+    expect((error as TransportError).message).toBe(`GET /api/v26.2/objects/securitypolicies failed: HTTP 503; the answer starts "<html><body><h1>503 Service Unavailable</h1></body></html>" (host ${new URL(sim.url).host})`);
     expect(calls(sim, 'GET', '/objects/securitypolicies')).toHaveLength(3);
   });
 

@@ -165,7 +165,7 @@ describe('a users page that is not what the call needs', () => {
     const server = await hostile((s) => (s.path === USERS ? { status: 500, type: 'text/html', text: '<html>Internal error</html>' } : undefined));
     const error = await failure(allUsers(clientOf(server)));
     expect(error).toBeInstanceOf(TransportError);
-    expect(error.message).toBe(`GET ${USERS} failed: HTTP 500; the answer starts "<html>Internal error</html>"`);
+    expect(error.message).toBe(`GET ${USERS} failed: HTTP 500; the answer starts "<html>Internal error</html>" (host ${new URL(server.url).host})`);
     expect(server.count('/objects/users')).toBe(3);
   });
 

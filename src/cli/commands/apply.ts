@@ -1,12 +1,14 @@
 /** `vault-roster apply`: run a reviewed plan (or plan and confirm), report every user's outcome. */
-import { resolve } from 'node:path';
-import { applyPlan, formatCounts, jsonLinesReporter, progressReporter, readPlanFile, vaultPort, type ApplyListener } from '../../apply/index.js';
+import { relative, resolve } from 'node:path';
+import { applyPlan, formatCounts, jsonLinesReporter, planId, progressReporter, readPlanFile, vaultPort, type ApplyListener, type ApplyReport } from '../../apply/index.js';
 import { hasErrors } from '../../diagnostics.js';
 import { VaultRosterError } from '../../errors.js';
 import { describeErrors, type Plan } from '../../plan/index.js';
-import { writePlan } from '../../render/index.js';
+import { renderPlan, writePlan } from '../../render/index.js';
+import { writeFileAtomic } from '../../state/index.js';
+import type { ClientEvent } from '../../vault/index.js';
 import { TOOL_VERSION } from '../../version.js';
-import { EXIT_ERROR, EXIT_OK, type CliIo, type Command } from '../command.js';
+import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PromptCancelled, type CliIo, type Command } from '../command.js';
 import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, liveRequestFor, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock, workDir, type Values } from '../context.js';
 
 const DEFAULT_CONCURRENCY = 4;
@@ -23,15 +25,70 @@ function concurrencyOf(values: Values): number {
   return n;
 }
 
-async function confirm(plan: Plan, values: Values, io: CliIo): Promise<boolean> {
-  if (values['auto-approve'] === true) return true;
+/** `yes`, anything else (`no`), or how the prompt was left: Ctrl-C (`interrupt`) or Ctrl-D (`eof`). */
+type Answer = 'yes' | 'no' | 'interrupt' | 'eof';
+
+async function confirm(plan: Plan, values: Values, io: CliIo): Promise<Answer> {
+  if (values['auto-approve'] === true) return 'yes';
   if (!io.stdinIsTTY || io.prompt === undefined) {
     throw new VaultRosterError('not-confirmed', 'apply needs confirmation and there is no terminal to ask', {
       hint: "Review the plan and pass --auto-approve, or save it with 'plan --out plan.json' and run 'apply plan.json'.",
     });
   }
-  const answer = await io.prompt(`\nApply these changes to vault ${plan.target.vault_id}? Only 'yes' is accepted: `);
-  return answer.trim() === 'yes';
+  try {
+    const answer = await io.prompt(`\nApply these changes to vault ${plan.target.vault_id}? Only 'yes' is accepted: `);
+    if (io.signal?.aborted === true) return 'interrupt';
+    return answer.trim() === 'yes' ? 'yes' : 'no';
+  } catch (error) {
+    if (error instanceof PromptCancelled) return error.how;
+    throw error;
+  }
+}
+
+/** `a b` → `'a b'`: a path in a command line a person can paste. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/** The exact command that resumes this plan: its file (saved now when it was made in this run) and the flags that matter. */
+function resumeCommand(plan: Plan, planArg: string | undefined, values: Values, io: CliIo, workFolder: string): string {
+  let planPath = planArg;
+  if (planPath === undefined) {
+    // The plan made in this run lives only in memory: save it, so its journal can resume it.
+    const path = resolve(workFolder, `interrupted-${planId(plan)}.plan.json`);
+    writeFileAtomic(path, renderPlan(plan, 'json', { color: false }));
+    planPath = relative(io.cwd, path);
+  }
+  const words = ['vault-roster', 'apply', planPath];
+  const config = stringOption(values, 'config');
+  if (config !== undefined) words.push('--config', config);
+  for (const name of ['concurrency', 'deadline', 'format']) {
+    const value = stringOption(values, name);
+    if (value !== undefined) words.push(`--${name}`, value);
+  }
+  for (const name of Object.keys(ALLOW_OPTIONS)) if (values[name] === true) words.push(`--${name}`);
+  return words.map(shellWord).join(' ');
+}
+
+function reportInterrupted(report: ApplyReport, resume: string, io: CliIo): number {
+  io.stderr.write(
+    `\napply interrupted: no new call was sent after the interrupt; the calls in flight finished and are journaled.\n` +
+      `Done before the interrupt: ${formatCounts(report.counts)}; not sent: ${report.not_sent_rows} ${report.not_sent_rows === 1 ? 'row' : 'rows'}.\n` +
+      `journal: ${report.journal_path}\n` +
+      `Resume with: ${resume}\n`,
+  );
+  return EXIT_INTERRUPTED;
+}
+
+/** Tells at once what the first Ctrl-C does, so nobody presses it again out of doubt. */
+function announceStop(io: CliIo): () => void {
+  const signal = io.signal;
+  if (signal === undefined) return () => undefined;
+  const onAbort = (): void => {
+    io.stderr.write('\ninterrupt: sending no new calls; waiting for the calls in flight to finish (Ctrl-C again exits at once; the journal still resumes).\n');
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => { signal.removeEventListener('abort', onAbort); };
 }
 
 function reporterFor(values: Values, io: CliIo, plan: Plan): ApplyListener | undefined {
@@ -97,8 +154,13 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
     const desired = await loadDesired(values, io);
     const connection = connect(desired.target, values, io, concurrency);
     // One run at a time from reading Vault to the last write: a second apply waits for nothing it could race.
+    // The login and any retry or wait while reading go to the journal too, at the run's start.
+    const prior: ClientEvent[] = [];
+    const stopCollecting = connection.subscribe((event) => {
+      if (event.type !== 'request' && event.type !== 'response') prior.push(event);
+    });
     return withRepoLock(desired, `apply ${planArg ?? '(plan and apply)'}`, async () => {
-      const { live, state } = await readLive(connection, liveRequestFor(desired));
+      const { live, state } = await readLive(connection, liveRequestFor(desired)).finally(stopCollecting);
       const journalDir = resolve(workDir(desired), 'journal');
 
       let plan: Plan;
@@ -111,12 +173,18 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
           io.stderr.write(`apply refused: the plan has ${describeErrors(plan.diagnostics)}, see above; nothing was sent.\n`);
           return EXIT_ERROR;
         }
-        if (plan.operations.length > 0 && !(await confirm(plan, values, io))) {
-          io.stderr.write('apply cancelled; nothing was sent.\n');
-          return EXIT_ERROR;
+        const answer = plan.operations.length > 0 ? await confirm(plan, values, io) : 'yes';
+        if (answer !== 'yes') {
+          io.stderr.write(`${answer === 'no' ? '' : '\n'}apply cancelled; nothing was sent.\n`);
+          return answer === 'interrupt' ? EXIT_INTERRUPTED : EXIT_ERROR;
         }
       }
+      if (io.signal?.aborted === true) {
+        io.stderr.write('\napply cancelled before the first call; nothing was sent.\n');
+        return EXIT_INTERRUPTED;
+      }
       const reporter = reporterFor(values, io, plan);
+      const quiet = announceStop(io);
       const report = await applyPlan({
         plan,
         source: planArg ?? 'the plan just made',
@@ -131,7 +199,13 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
         requireCommittedYaml: io.env.CI === 'true',
         subscribeClientEvents: (listener) => connection.subscribe(listener),
         ...(reporter === undefined ? {} : { listener: reporter }),
-      });
+        ...(io.signal === undefined ? {} : { stop: io.signal }),
+        priorClientEvents: prior,
+      }).finally(quiet);
+      if (report.interrupted) {
+        for (const f of report.failures) io.stderr.write(`  failed: ${f.key}: ${f.error_type}: ${f.message}\n`);
+        return reportInterrupted(report, resumeCommand(plan, planArg, values, io, workDir(desired)), io);
+      }
       if (report.already_applied) {
         const which = planArg === undefined ? 'The plan' : `Plan ${planArg}`;
         io.stdout.write(`${which} was already applied in full (journal ${report.journal_path}); nothing to send.\n`);
