@@ -24,11 +24,15 @@ export type { ApplyEvent, ApplyListener } from './events.js';
 export type { ApplyPort, RowFailure } from './execute.js';
 export { replayJournal, type JournalReplay } from './journal.js';
 
+/** What apply did, in the plan summary's categories (so the two read side by side). */
 export interface ApplyCounts {
   readonly created: number;
   readonly updated: number;
+  readonly reactivated: number;
   readonly deactivated: number;
   readonly promoted: number;
+  readonly sitevault_created: number;
+  readonly sitevault_edited: number;
   readonly failed: number;
 }
 
@@ -135,40 +139,30 @@ export function alreadyApplied(plan: Plan, replay: JournalReplay): boolean {
 }
 
 function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>, notSent: ReadonlySet<string> = new Set()): ApplyCounts {
-  let created = 0;
-  let updated = 0;
-  let deactivated = 0;
-  let promoted = 0;
+  const done: Record<Change['action'], number> = { create: 0, update: 0, reactivate: 0, deactivate: 0, promote: 0, sitevault_create: 0, sitevault_edit: 0 };
   let failures = 0;
   for (const change of changes) {
-    if (failed.has(change.key)) {
-      failures += 1;
-      continue;
-    }
-    if (notSent.has(change.key)) continue;
-    switch (change.action) {
-      case 'create':
-      case 'sitevault_create':
-        created += 1;
-        break;
-      case 'update':
-      case 'reactivate':
-      case 'sitevault_edit':
-        updated += 1;
-        break;
-      case 'deactivate':
-        deactivated += 1;
-        break;
-      case 'promote':
-        promoted += 1;
-        break;
-    }
+    if (failed.has(change.key)) failures += 1;
+    else if (!notSent.has(change.key)) done[change.action] += 1;
   }
-  return { created, updated, deactivated, promoted, failed: failures };
+  return {
+    created: done.create,
+    updated: done.update,
+    reactivated: done.reactivate,
+    deactivated: done.deactivate,
+    promoted: done.promote,
+    sitevault_created: done.sitevault_create,
+    sitevault_edited: done.sitevault_edit,
+    failed: failures,
+  };
 }
 
+/** The counts worded as the plan's summary line words them (reactivations only when there are some). */
 export function formatCounts(counts: ApplyCounts): string {
-  return `created ${counts.created}, updated ${counts.updated}, deactivated ${counts.deactivated}, promoted ${counts.promoted}, failed ${counts.failed}`;
+  const parts = [`created ${counts.created}`, `updated ${counts.updated}`];
+  if (counts.reactivated > 0) parts.push(`reactivated ${counts.reactivated}`);
+  parts.push(`deactivated ${counts.deactivated}`, `promoted ${counts.promoted}`, `SiteVault changes ${counts.sitevault_created + counts.sitevault_edited}`, `failed ${counts.failed}`);
+  return parts.join(', ');
 }
 
 /**

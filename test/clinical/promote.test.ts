@@ -124,7 +124,7 @@ describe('promote_from_person', () => {
     fx.sim.clearRequestLog();
     const apply = await fx.run(['apply', '--auto-approve']);
     expect(apply.code, apply.stderr + apply.stdout).toBe(0);
-    expect(apply.stdout).toMatch(/^Apply complete: created 0, updated 0, deactivated 0, promoted 1, failed 0\.$/m);
+    expect(apply.stdout).toMatch(/^Apply complete: created 0, updated 0, deactivated 0, promoted 1, SiteVault changes 0, failed 0\.$/m);
     // One promotion, then one upsert per vault, each keyed by the user name the promotion gave.
     const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'));
     expect(writes.map((e) => [e.method, e.path, e.query, e.rows, e.status])).toEqual([

@@ -61,7 +61,7 @@ describe('SiteVault person lifecycle', () => {
     expect(created.operations.map((o) => [o.kind, wireCall(o).method, wireCall(o).path])).toEqual([['sitevault_create', 'POST', '/app/sitevault/useradmin/persons']]);
     expect(created.diagnostics.map((d) => d.code)).toContain('sitevault-state-only');
     fx.sim.clearRequestLog();
-    expect(await applyOk(fx)).toMatch(/^Apply complete: created 1, updated 0, deactivated 0, promoted 0, failed 0\.$/m);
+    expect(await applyOk(fx)).toMatch(/^Apply complete: created 0, updated 0, deactivated 0, promoted 0, SiteVault changes 1, failed 0\.$/m);
     expect(writes(fx)).toEqual([{ method: 'POST', path: '/api/v26.2/app/sitevault/useradmin/persons' }]);
 
     const [person, ...others] = await simPersons(fx);
