@@ -30,7 +30,7 @@ function html(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const RISK_LABEL = { admin: 'admin', security_profile: 'security profile', license: 'license', deactivation: 'deactivation' } as const;
+const RISK_LABEL = { admin: 'admin', security_profile: 'security profile', security_policy: 'security policy', license: 'license', deactivation: 'deactivation' } as const;
 
 function isNew(action: ChangeAction): boolean {
   return action === 'create' || action === 'promote' || action === 'sitevault_create';
