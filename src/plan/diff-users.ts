@@ -341,18 +341,17 @@ export function diffUsers(desired: DesiredState, live: LiveState): UserDiff {
   // Empty lists mean the reader could not see them; then nothing can be checked.
   const known: KnownReferences = { vaults: new Set(live.vault_ids), policies: new Set(live.security_policies) };
   const scope = scopeOf(desired.policy);
-  const newUsers: DesiredUser[] = [];
   out.diagnostics.push(...duplicateEmails(users));
   for (const user of users) {
     checkReferences(user, live, known, out.diagnostics);
     if (scope !== undefined) out.diagnostics.push(...outsideScope(user, scope));
     const current = live.users.get(user.user_name);
-    if (current === undefined) {
-      newUsers.push(user);
-      planNewUser(user, live, out, desired.target.promote_reference_ids);
-    } else if (!planExistingUser(scope === undefined ? user : keepOutsideScope(user, current, scope), current, out)) unchanged++;
+    if (current === undefined) planNewUser(user, live, out, desired.target.promote_reference_ids);
+    else if (!planExistingUser(scope === undefined ? user : keepOutsideScope(user, current, scope), current, out)) unchanged++;
   }
-  out.diagnostics.push(...emailsOfOtherUsers(newUsers, live));
+  // Only users the plan creates or promotes: one held back (a diagnostic already) creates nothing.
+  const created = out.items.flatMap((i) => (i.kind !== 'existing' && i.desired !== undefined ? [i.desired] : []));
+  out.diagnostics.push(...emailsOfOtherUsers(created, live));
   const unmanaged = planUnmanaged(users, desired, live, out);
   return { ...out, unchanged, unmanaged };
 }
