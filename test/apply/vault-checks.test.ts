@@ -16,7 +16,7 @@ function tightSeats(desired: DesiredState): SimulatorSeed {
   const base = demoSeed(desired);
   return {
     ...base,
-    vaults: (base.vaults ?? []).map((v) => ({
+    vaults: base.vaults.map((v) => ({
       ...v,
       applications: (v.applications ?? []).map((a) => ({ ...a, licenses: { full__v: 1, external__v: 1, read_only__v: 1 } })),
     })),
