@@ -97,7 +97,7 @@ function unreadSeats(vaultId: number, seats: readonly string[], sessionVault: nu
     severity: 'warning',
     code: 'license-seats-unverified',
     summary: `seats in vault ${vaultId} are not checked (${list}): Vault reports licence usage only for the vault the session is in (${sessionVault})`,
-    hint: `check Admin > Licenses in vault ${vaultId}, or run plan with a session in vault ${vaultId} (its VAULT_URL) to check its seats`,
+    hint: `check Admin > Licenses in vault ${vaultId}, or run plan with a session in vault ${vaultId} (vault.vault_id and vault.dns in roster.yaml, or its VAULT_URL) to check its seats`,
     subject: { vault_id: vaultId },
   };
 }
