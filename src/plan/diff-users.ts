@@ -199,8 +199,10 @@ function planExistingUser(user: DesiredUser, current: LiveUser, out: UserDiff): 
 function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, live: LiveState, out: UserDiff): number {
   const declared = new Set(users.map((u) => u.user_name));
   const protectedUsers = new Set(desired.policy.protected_users);
+  const scope = scopeOf(desired.policy);
+  // Within a scope, a user with no membership of its vaults is another repo's business.
   const unmanaged = [...live.users.values()]
-    .filter((u) => !declared.has(u.user_name))
+    .filter((u) => !declared.has(u.user_name) && (scope === undefined || u.memberships.some((m) => scope.vaults.has(m.vault_id))))
     .sort((a, b) => (a.user_name < b.user_name ? -1 : 1));
   const activeOnes = unmanaged.filter((u) => u.active !== false);
   const policy = desired.policy.unmanaged_users;
@@ -216,7 +218,6 @@ function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, liv
   }
   if (policy === 'deactivate') {
     const spared: string[] = [];
-    const scope = scopeOf(desired.policy);
     const scoped: string[] = [];
     for (const u of activeOnes) {
       // Never sweep away the tool's own account or a protected one just because YAML omits it.

@@ -99,3 +99,27 @@ describe('security profiles known to the target vault', () => {
     expect(found[0]).toContain('kate.grossman@veepharm.com');
   });
 });
+
+describe('guard: mass admin grants over HTTP', () => {
+  it('blocks plan and apply above policy.max_admin_grants, and --allow-mass-admin-grants is recorded in the plan', async () => {
+    const fx = await startRosterFixture();
+    editFile(fx, 'roster.yaml', /max_admin_grants: 10 .*/, 'max_admin_grants: 3');
+    fx.sim.clearRequestLog();
+    const plan = await fx.run(['plan']);
+    expect(plan.code).toBe(1);
+    const found = lines(plan.stdout + plan.stderr, 'guard-mass-admin-grants');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain('above policy.max_admin_grants (3)');
+    expect(found[0]).toContain('derek.lindqvist@veepharm.com (system_admin__v in vault 4004)');
+    const apply = await fx.run(['apply', '--auto-approve']);
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('apply refused: the plan has failing guards (guard-mass-admin-grants)');
+    expect(writesIn(fx.sim.requestLog())).toEqual([]);
+
+    const allowed = await fx.run(['plan', '--out', 'plan.json', '--allow-mass-admin-grants']);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    const document = JSON.parse(readFileSync(join(fx.dir, 'plan.json'), 'utf8')) as { settings: { allow: Record<string, boolean> }; diagnostics: { code: string; severity: string }[] };
+    expect(document.settings.allow.mass_admin_grants).toBe(true);
+    expect(document.diagnostics.filter((d) => d.code === 'guard-mass-admin-grants').map((d) => d.severity)).toEqual(['warning']);
+  });
+});

@@ -127,3 +127,13 @@ describe('policy.scope.vaults', () => {
     expect(errorsAndWarnings(planWith(desired.filter((u) => !u.user_name.startsWith('out')), [...inScope, ...elsewhere], { ...policy, scope_vaults: [3003] }))).toEqual([['guard-mass-deactivation', 'error']]);
   });
 });
+
+describe('policy.scope.vaults and unmanaged_users: report', () => {
+  it('reports only undeclared users with a membership in the scope', () => {
+    const live = [liveUser('in@veepharm.com', 40, { memberships: [M(3003)] }), liveUser('out@veepharm.com', 41, { memberships: [M(4004)] })];
+    const scoped = planWith([], live, { unmanaged_users: 'report', scope_vaults: [3003] });
+    expect(scoped.diagnostics.find((d) => d.code === 'unmanaged-users')?.summary).toBe('1 active Vault user is not in the desired state: in@veepharm.com');
+    const whole = planWith([], live, { unmanaged_users: 'report' });
+    expect(whole.diagnostics.find((d) => d.code === 'unmanaged-users')?.summary).toBe('2 active Vault users are not in the desired state: in@veepharm.com, out@veepharm.com');
+  });
+});
