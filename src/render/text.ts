@@ -1,6 +1,7 @@
 /** Terminal view: terraform-like markers per user, field before → after, calls, summary line. */
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import type { Change, Plan } from '../plan/index.js';
+import { seatLines } from './seats.js';
 import { ACTION_STYLES, OPERATION_LABELS, burstNote, fieldLabel, formatValue, promotedFrom, rowsLabel, shortDigest, summaryLine } from './shared.js';
 
 type Paint = (code: string, text: string) => string;
@@ -59,6 +60,7 @@ export function renderText(plan: Plan, options: { readonly color: boolean }): st
     const after = op.depends_on.length > 0 ? `  after ${op.depends_on.join(', ')}` : '';
     return `  ${op.id}  ${op.call}  ${OPERATION_LABELS[op.kind]}, ${rowsLabel(op.rows.length)}${after}`;
   });
+  lines.push(...section('Licence seats', seatLines(plan)));
   lines.push(...section(`API calls (${plan.operations.length})`, calls));
   lines.push('', paint('1', summaryLine(plan)), burstNote(plan));
   return lines.join('\n') + '\n';
