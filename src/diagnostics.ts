@@ -79,11 +79,17 @@ export const DIAGNOSTIC_CODES = {
   'unknown-security-policy': 'reference',
   'target-mismatch': 'reference',
   'promote-reference-id-missing': 'reference',
+  'unknown-security-profile': 'reference',
+  'unknown-app': 'reference',
+  'membership-outside-scope': 'reference',
+  'email-of-other-user': 'reference',
+  'duplicate-email': 'rule',
   'guard-mass-deactivation': 'guard',
   'guard-mass-removal': 'guard',
   'guard-last-domain-admin': 'guard',
   'guard-protected-user': 'guard',
   'guard-license-seats': 'guard',
+  'guard-mass-admin-grants': 'guard',
   'promote-person-not-found': 'hold-back',
   'promote-person-has-user': 'hold-back',
   'sitevault-not-editable': 'hold-back',
@@ -94,6 +100,10 @@ export const DIAGNOSTIC_CODES = {
   'sitevault-state-only': 'note',
   'drift-baseline': 'note',
   'drift-new-users': 'note',
+  'security-profile-unverified': 'note',
+  'app-unverified': 'note',
+  'license-seats-unverified': 'note',
+  'unmanaged-scope-deactivation': 'note',
 } as const satisfies Record<string, DiagnosticCategory>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

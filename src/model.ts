@@ -222,6 +222,15 @@ export interface Policy {
   readonly max_access_removal_share: number;
   /** Lower-cased user names the tool must never change. */
   readonly protected_users: readonly string[];
+  /** Guard: admin profiles (standard admin profiles in a vault) and Domain Admin flags one plan may grant. */
+  readonly max_admin_grants: number;
+  /**
+   * `policy.scope.vaults`: the vaults this repo manages, sorted; `undefined` = the whole domain.
+   * Within a scope, `unmanaged_users: deactivate` deactivates memberships of these vaults (not the
+   * domain account), live memberships of other vaults are left as they are, and the mass guards
+   * count only users with a membership here.
+   */
+  readonly scope_vaults?: readonly number[] | undefined;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -231,6 +240,7 @@ export const DEFAULT_POLICY: Policy = {
   max_access_removals: 10,
   max_access_removal_share: 0.1,
   protected_users: [],
+  max_admin_grants: 3,
 };
 
 /** Target of a roster: which Vault and which API version. */
@@ -315,7 +325,20 @@ export interface LiveState {
   readonly security_policies: readonly string[];
   /** Persons keyed by id; empty unless promotions are declared. */
   readonly persons: ReadonlyMap<string, ClinicalPerson>;
+  /** Licence usage of the session's vault only (Retrieve Application License Usage is session-bound). */
   readonly licenses: readonly LicenseUsage[];
+  /**
+   * Applications each vault of the domain lists (Retrieve Domain Information,
+   * `include_application=true`). `undefined` when the domain could not be read (not a Domain
+   * Admin); a vault absent or with an empty list means its applications are unknown.
+   */
+  readonly vault_apps?: ReadonlyMap<number, readonly string[]> | undefined;
+  /**
+   * Security profiles of the session's vault (the `security_profile__v` values of Retrieve User
+   * Metadata); `undefined` when they were not read. Other vaults' profiles cannot be read from
+   * this session.
+   */
+  readonly security_profiles?: readonly string[] | undefined;
   /** SiteVault persons from the last-applied state file, keyed by lower-cased email. */
   readonly sitevault: ReadonlyMap<string, AppliedSiteVaultPerson>;
 }

@@ -44,13 +44,15 @@ export const ALLOW_OPTIONS: OptionsConfig = {
   'allow-protected-users': { type: 'boolean' },
   'allow-license-overuse': { type: 'boolean' },
   'allow-mass-removal': { type: 'boolean' },
+  'allow-mass-admin-grants': { type: 'boolean' },
 };
 
 export const ALLOW_HELP = `  --allow-mass-deactivation  Let the plan deactivate more users than policy.max_deactivations
   --allow-last-domain-admin  Let the plan leave the domain without an active Domain Admin
   --allow-protected-users    Let the plan change users in policy.protected_users
   --allow-license-overuse    Let the plan exceed licensed application seats
-  --allow-mass-removal       Let the plan take memberships or app licences from more users than policy.max_access_removals`;
+  --allow-mass-removal       Let the plan take memberships or app licences from more users than policy.max_access_removals
+  --allow-mass-admin-grants  Let the plan grant admin profiles or Domain Admin more often than policy.max_admin_grants`;
 
 export type Values = Record<string, string | boolean | undefined>;
 
@@ -66,6 +68,7 @@ export function allowFlags(values: Values): PlanAllowFlags {
     protected_users: values['allow-protected-users'] === true,
     license_overuse: values['allow-license-overuse'] === true,
     mass_removal: values['allow-mass-removal'] === true,
+    mass_admin_grants: values['allow-mass-admin-grants'] === true,
   };
 }
 

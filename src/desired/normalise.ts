@@ -72,6 +72,8 @@ export function normalisePolicy(raw: RawConfig): Policy {
     max_access_removals: policy.max_access_removals ?? DEFAULT_POLICY.max_access_removals,
     max_access_removal_share: policy.max_access_removal_share ?? DEFAULT_POLICY.max_access_removal_share,
     protected_users: [...new Set((policy.protected_users ?? []).map(normaliseIdentity))].sort(),
+    max_admin_grants: policy.max_admin_grants ?? DEFAULT_POLICY.max_admin_grants,
+    ...(policy.scope?.vaults === undefined ? {} : { scope_vaults: [...new Set(policy.scope.vaults)].sort((a, b) => a - b) }),
   };
 }
 

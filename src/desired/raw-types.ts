@@ -30,6 +30,8 @@ export interface RawConfig {
     max_access_removals?: number;
     max_access_removal_share?: number;
     protected_users?: string[];
+    max_admin_grants?: number;
+    scope?: { vaults?: number[] };
   };
   state?: string;
 }

@@ -14,6 +14,7 @@ import {
   type PromoteReferenceIds,
 } from '../model.js';
 import { liveRecordDigest } from './digest.js';
+import { duplicateEmails, emailsOfOtherUsers, keepOutsideScope, outsideScope, scopedDeactivation, scopeOf, type Scope } from './guards-identity.js';
 import { risksOf } from './risks.js';
 import { diffTrees, restrictToTarget } from './trees.js';
 import type { Change, ChangeAction, FieldChange, PromoteRow } from './types.js';
@@ -198,8 +199,10 @@ function planExistingUser(user: DesiredUser, current: LiveUser, out: UserDiff): 
 function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, live: LiveState, out: UserDiff): number {
   const declared = new Set(users.map((u) => u.user_name));
   const protectedUsers = new Set(desired.policy.protected_users);
+  const scope = scopeOf(desired.policy);
+  // Within a scope, a user with no membership of its vaults is another repo's business.
   const unmanaged = [...live.users.values()]
-    .filter((u) => !declared.has(u.user_name))
+    .filter((u) => !declared.has(u.user_name) && (scope === undefined || u.memberships.some((m) => scope.vaults.has(m.vault_id))))
     .sort((a, b) => (a.user_name < b.user_name ? -1 : 1));
   const activeOnes = unmanaged.filter((u) => u.active !== false);
   const policy = desired.policy.unmanaged_users;
@@ -215,10 +218,15 @@ function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, liv
   }
   if (policy === 'deactivate') {
     const spared: string[] = [];
+    const scoped: string[] = [];
     for (const u of activeOnes) {
       // Never sweep away the tool's own account or a protected one just because YAML omits it.
       if (u.user_name === live.authenticated_user || protectedUsers.has(u.user_name)) {
         spared.push(u.user_name);
+        continue;
+      }
+      if (scope !== undefined) {
+        if (deactivateInScope(u, scope, out)) scoped.push(u.user_name);
         continue;
       }
       const fields: FieldChange[] = [{ path: 'active', before: true, after: false }];
@@ -237,6 +245,7 @@ function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, liv
         ...deactivated(u),
       });
     }
+    if (scope !== undefined && scoped.length > 0) out.diagnostics.push(scopeNote(scoped, scope));
     if (spared.length > 0) {
       out.diagnostics.push({
         severity: 'info',
@@ -247,6 +256,42 @@ function planUnmanaged(users: readonly DesiredUser[], desired: DesiredState, liv
     }
   }
   return unmanaged.length;
+}
+
+/**
+ * Within a scope, an unmanaged user loses the memberships of the scope's vaults; the domain
+ * account and other vaults' memberships stay as they are. False when the user has none there.
+ */
+function deactivateInScope(u: LiveUser, scope: Scope, out: UserDiff): boolean {
+  const { memberships, vaults } = scopedDeactivation(u, scope);
+  if (vaults.length === 0) return false;
+  const fields: FieldChange[] = vaults.map((v) => ({ path: `memberships[${v}].active`, before: true, after: false }));
+  out.digests.users[u.user_name] = liveRecordDigest(u);
+  out.items.push({
+    change: {
+      subject: 'user',
+      key: u.user_name,
+      action: 'update',
+      fields,
+      reason: `not declared in any desired file (policy.unmanaged_users: deactivate within policy.scope.vaults ${scope.text}): membership of vault ${vaults.join(', ')} deactivated; the domain account stays active`,
+      risks: risksOf('update', fields),
+    },
+    kind: 'existing',
+    live: u,
+    ...userChange({ user_name: u.user_name, memberships }, u),
+  });
+  return true;
+}
+
+function scopeNote(names: readonly string[], scope: Scope): Diagnostic {
+  const shown = names.slice(0, REPORT_LIST_LIMIT).join(', ');
+  const more = names.length > REPORT_LIST_LIMIT ? `, and ${names.length - REPORT_LIST_LIMIT} more` : '';
+  return {
+    severity: 'info',
+    code: 'unmanaged-scope-deactivation',
+    summary: `${names.length} undeclared user${names.length === 1 ? ' loses' : 's lose'} their memberships of vaults ${scope.text} only (policy.scope.vaults); domain accounts and other vaults are untouched: ${shown}${more}`,
+    hint: 'declare these users in YAML to keep their access, or set policy.unmanaged_users to report',
+  };
 }
 
 /**
@@ -296,12 +341,18 @@ export function diffUsers(desired: DesiredState, live: LiveState): UserDiff {
   });
   // Empty lists mean the reader could not see them; then nothing can be checked.
   const known: KnownReferences = { vaults: new Set(live.vault_ids), policies: new Set(live.security_policies) };
+  const scope = scopeOf(desired.policy);
+  out.diagnostics.push(...duplicateEmails(users));
   for (const user of users) {
     checkReferences(user, live, known, out.diagnostics);
+    if (scope !== undefined) out.diagnostics.push(...outsideScope(user, scope));
     const current = live.users.get(user.user_name);
     if (current === undefined) planNewUser(user, live, out, desired.target.promote_reference_ids);
-    else if (!planExistingUser(user, current, out)) unchanged++;
+    else if (!planExistingUser(scope === undefined ? user : keepOutsideScope(user, current, scope), current, out)) unchanged++;
   }
+  // Only users the plan creates or promotes: one held back (a diagnostic already) creates nothing.
+  const created = out.items.flatMap((i) => (i.kind !== 'existing' && i.desired !== undefined ? [i.desired] : []));
+  out.diagnostics.push(...emailsOfOtherUsers(created, live));
   const unmanaged = planUnmanaged(users, desired, live, out);
   return { ...out, unchanged, unmanaged };
 }

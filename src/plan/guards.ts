@@ -4,9 +4,9 @@
  * tool runs as is never allowed.
  */
 import type { Diagnostic, DiagnosticSubject, DiagnosticCode } from '../diagnostics.js';
-import type { LiveState, LiveUser, Membership, Policy } from '../model.js';
+import type { LiveState, Policy } from '../model.js';
 import type { UserPlanItem } from './diff-users.js';
-import { ADMIN_PROFILES } from './risks.js';
+import { isAdminProfile } from './risks.js';
 import type { PlanAllowFlags } from './types.js';
 import { membershipOf, type UserAfter } from './user-delta.js';
 
@@ -32,9 +32,24 @@ function isActiveAdminAfter(user: UserAfter): boolean {
   return isActiveAdmin(user.values);
 }
 
+/** True for a vault within `policy.scope.vaults` (every vault when no scope is set). */
+export function scopeTest(policy: Policy): (vaultId: number) => boolean {
+  const scope = policy.scope_vaults === undefined ? undefined : new Set(policy.scope_vaults);
+  return scope === undefined ? () => true : (vaultId) => scope.has(vaultId);
+}
+
+/** Live users the share limits are taken of: all of them, or those with a membership in the scope. */
+function liveTotal(live: LiveState, policy: Policy): number {
+  if (policy.scope_vaults === undefined) return live.users.size;
+  const inScope = scopeTest(policy);
+  let total = 0;
+  for (const user of live.users.values()) if (user.memberships.some((m) => inScope(m.vault_id))) total++;
+  return total;
+}
+
 function massDeactivation(items: readonly UserPlanItem[], live: LiveState, policy: Policy, allow: PlanAllowFlags): Diagnostic[] {
   const count = items.filter((i) => i.change.action === 'deactivate').length;
-  const total = live.users.size;
+  const total = liveTotal(live, policy);
   const reasons: string[] = [];
   if (count > policy.max_deactivations) reasons.push(`above policy.max_deactivations (${policy.max_deactivations})`);
   if (total > 0 && count / total > policy.max_deactivation_share) {
@@ -74,7 +89,7 @@ function massRemoval(items: readonly UserPlanItem[], live: LiveState, policy: Po
     return what === undefined ? [] : [`${i.change.key} (${what})`];
   });
   const count = losing.length;
-  const total = live.users.size;
+  const total = liveTotal(live, policy);
   const reasons: string[] = [];
   if (count > policy.max_access_removals) reasons.push(`above policy.max_access_removals (${policy.max_access_removals})`);
   if (total > 0 && count / total > policy.max_access_removal_share) {
@@ -125,7 +140,7 @@ function locksOut(item: UserPlanItem, vaultId: number): string | undefined {
   const before = live.memberships.find((m) => m.vault_id === vaultId);
   const after = membershipOf(item.after, vaultId);
   if (before?.active === true && after?.active === false) return `loss of vault ${vaultId}`;
-  if (before !== undefined && ADMIN_PROFILES.has(before.security_profile) && after !== undefined && !ADMIN_PROFILES.has(after.security_profile)) {
+  if (before !== undefined && isAdminProfile(before.security_profile) && after !== undefined && !isAdminProfile(after.security_profile)) {
     return `loss of admin profile in vault ${vaultId}`;
   }
   return undefined;
@@ -164,45 +179,36 @@ function protectedUsers(items: readonly UserPlanItem[], live: LiveState, policy:
   return out;
 }
 
-/** Seats (`app\u0000license_type`) a user holds in the vault whose license usage we read. */
-function seatsOf(user: { readonly active?: unknown }, membership: Membership | undefined): string[] {
-  if (user.active === false || membership?.active !== true) return [];
-  return Object.entries(membership.apps ?? {})
-    .filter(([, app]) => app.active)
-    .map(([code, app]) => `${code}\u0000${app.license_type}`);
+/** Admin rights one change grants: Domain Admin, and admin profiles (risks.ts isAdminProfile, custom ones by name) on active memberships (within the scope). */
+function adminGrants(item: UserPlanItem, inScope: (vaultId: number) => boolean): string[] {
+  if (item.after.values.active === false) return [];
+  const live = item.live;
+  const grants: string[] = [];
+  if (item.after.values.domain_admin === true && live?.domain_admin !== true) grants.push('Domain Admin');
+  for (const m of item.after.memberships) {
+    if (!m.active || !isAdminProfile(m.security_profile) || !inScope(m.vault_id)) continue;
+    const before = live?.active === false ? undefined : live?.memberships.find((x) => x.vault_id === m.vault_id);
+    if (before?.active === true && before.security_profile === m.security_profile) continue;
+    grants.push(`${m.security_profile} in vault ${m.vault_id}`);
+  }
+  return grants;
 }
 
-function liveMembership(live: LiveUser | undefined, vaultId: number): Membership | undefined {
-  return live?.memberships.find((m) => m.vault_id === vaultId);
-}
-
-function licenseSeats(items: readonly UserPlanItem[], live: LiveState, allow: PlanAllowFlags): Diagnostic[] {
-  const delta = new Map<string, number>();
-  const bump = (seat: string, by: number): void => {
-    delta.set(seat, (delta.get(seat) ?? 0) + by);
-  };
-  for (const item of items) {
-    const before = item.live === undefined ? [] : seatsOf(item.live, liveMembership(item.live, live.vault_id));
-    const after = seatsOf(item.after.values, membershipOf(item.after, live.vault_id));
-    for (const seat of before) bump(seat, -1);
-    for (const seat of after) bump(seat, 1);
-  }
-  const out: Diagnostic[] = [];
-  for (const usage of [...live.licenses].sort((a, b) => (`${a.application}:${a.license_type}` < `${b.application}:${b.license_type}` ? -1 : 1))) {
-    const more = delta.get(`${usage.application}\u0000${usage.license_type}`) ?? 0;
-    if (more <= 0 || usage.used + more <= usage.licensed) continue;
-    out.push(
-      guard(
-        'guard-license-seats',
-        'license-overuse',
-        allow.license_overuse,
-        `plan needs ${more} more ${usage.application} ${usage.license_type} seat${more === 1 ? '' : 's'}: ${usage.used} used + ${more} > ${usage.licensed} licensed`,
-        'free seats first, or buy more licenses',
-        { field: `${usage.application}:${usage.license_type}`, vault_id: live.vault_id },
-      ),
-    );
-  }
-  return out;
+function massAdminGrants(items: readonly UserPlanItem[], policy: Policy, allow: PlanAllowFlags): Diagnostic[] {
+  const inScope = scopeTest(policy);
+  const grants = items.flatMap((i) => adminGrants(i, inScope).map((g) => `${i.change.key} (${g})`));
+  if (grants.length <= policy.max_admin_grants) return [];
+  const shown = grants.slice(0, 10).join(', ');
+  const more = grants.length > 10 ? ` and ${grants.length - 10} more` : '';
+  return [
+    guard(
+      'guard-mass-admin-grants',
+      'mass-admin-grants',
+      allow.mass_admin_grants,
+      `plan grants admin rights ${grants.length} times, above policy.max_admin_grants (${policy.max_admin_grants}): ${shown}${more}`,
+      'check defaults and the security_profile and domain_admin values in the desired files',
+    ),
+  ];
 }
 
 /** Every guard's diagnostics for the user changes of a plan. */
@@ -212,6 +218,6 @@ export function runGuards(items: readonly UserPlanItem[], live: LiveState, polic
     ...massRemoval(items, live, policy, allow),
     ...lastDomainAdmin(items, live, allow),
     ...protectedUsers(items, live, policy, allow),
-    ...licenseSeats(items, live, allow),
+    ...massAdminGrants(items, policy, allow),
   ];
 }

@@ -14,6 +14,7 @@ import { driftDiagnostics, requireBaseline, unchangedSinceBaseline } from './dri
 import { diffSiteVault } from './diff-sitevault.js';
 import { diffUsers } from './diff-users.js';
 import { runGuards } from './guards.js';
+import { checkApps, checkProfiles, checkSeats } from './guards-vaults.js';
 import { buildSiteVaultOperations } from './sitevault-operations.js';
 import { summarise } from './summary.js';
 import { DEFAULT_BURST_LIMIT } from '../vault-api/index.js';
@@ -55,6 +56,7 @@ function normalisedAllow(allow: PlanAllowFlags): Required<{ [K in keyof PlanAllo
     protected_users: allow.protected_users === true,
     license_overuse: allow.license_overuse === true,
     mass_removal: allow.mass_removal === true,
+    mass_admin_grants: allow.mass_admin_grants === true,
   };
 }
 
@@ -103,10 +105,14 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
     siteVaultOps.revokeOrg,
     siteVaultOps.edit,
   ]);
+  const seats = checkSeats(users.items, live, options.allow);
   const diagnostics: Diagnostic[] = [
     ...users.diagnostics,
     ...userOps.diagnostics,
     ...runGuards(users.items, live, desired.policy, options.allow),
+    ...seats.diagnostics,
+    ...checkProfiles(users.items, live),
+    ...checkApps(users.items, live),
     ...sitevault.diagnostics,
   ];
   if (options.target.vault_id !== live.vault_id) {
@@ -151,5 +157,6 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
       ...(options.burst_remaining === undefined ? {} : { burst_remaining: options.burst_remaining }),
       ...(options.read_calls === undefined ? {} : { read_calls: options.read_calls }),
     }),
+    seats: seats.preview,
   };
 }

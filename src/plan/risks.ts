@@ -1,4 +1,4 @@
-/** Which changes a reviewer must look at twice: admin rights, profiles, licenses, lost access. */
+/** Which changes a reviewer must look at twice: admin rights, profiles, security policies, licenses, lost access. */
 import { SITEVAULT_ORG_NO_ACCESS_ROLE, SITEVAULT_SITE_NO_ACCESS_ROLE } from '../model.js';
 import { parseFieldPath } from './field-paths.js';
 import type { ChangeAction, ChangeRisk, FieldChange } from './types.js';
@@ -6,7 +6,7 @@ import type { ChangeAction, ChangeRisk, FieldChange } from './types.js';
 /** Security profiles that administer a vault. */
 export const ADMIN_PROFILES: ReadonlySet<string> = new Set(['system_admin__v', 'vault_owner__v', 'business_admin__v']);
 
-const RISK_ORDER: readonly ChangeRisk[] = ['admin', 'security_profile', 'license', 'deactivation'];
+const RISK_ORDER: readonly ChangeRisk[] = ['admin', 'security_profile', 'security_policy', 'license', 'deactivation'];
 const NO_ACCESS_ROLES: ReadonlySet<string> = new Set([SITEVAULT_ORG_NO_ACCESS_ROLE, SITEVAULT_SITE_NO_ACCESS_ROLE]);
 
 /**
@@ -36,6 +36,8 @@ export function risksOf(action: ChangeAction, fields: readonly FieldChange[]): C
     if ((last === 'security_profile' || last === 'role') && (isAdminValue(f.before) || isAdminValue(f.after))) found.add('admin');
     if (isNew) continue;
     if (last === 'security_profile') found.add('security_profile');
+    // A new security policy can change how the user signs in (SSO, password rules): it can lock them out.
+    if (f.path === 'security_policy') found.add('security_policy');
     if (last === 'license_type' || segments[2] === 'apps') found.add('license');
     if (last === 'active' && f.before === true && f.after === false) found.add('deactivation');
     if (last === 'role' && typeof f.after === 'string' && NO_ACCESS_ROLES.has(f.after)) found.add('deactivation');

@@ -39,6 +39,7 @@ export interface PlanAllowFlags {
   readonly protected_users?: boolean | undefined;
   readonly license_overuse?: boolean | undefined;
   readonly mass_removal?: boolean | undefined;
+  readonly mass_admin_grants?: boolean | undefined;
 }
 
 /** `full`: every declared entry; `drift`: only entries whose YAML is unchanged since the last apply. */
@@ -88,7 +89,23 @@ export type ChangeAction =
   | 'sitevault_create'
   | 'sitevault_edit';
 
-export type ChangeRisk = 'admin' | 'security_profile' | 'license' | 'deactivation';
+export type ChangeRisk = 'admin' | 'security_profile' | 'security_policy' | 'license' | 'deactivation';
+
+/**
+ * Seats of one application licence type in one vault, before and after the plan. Vault reports
+ * the figures of the session's vault only; for other vaults `licensed`, `used` and `after` are
+ * null (unknown, and a `license-seats-unverified` warning says so).
+ */
+export interface SeatPreview {
+  readonly vault_id: number;
+  readonly application: string;
+  readonly license_type: string;
+  readonly licensed: number | null;
+  readonly used: number | null;
+  /** Seats this plan takes (positive) or frees (negative). */
+  readonly change: number;
+  readonly after: number | null;
+}
 
 /** JSON value as it appears in before/after and request bodies. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -289,4 +306,6 @@ export interface Plan {
   readonly operations: readonly Operation[];
   readonly diagnostics: readonly Diagnostic[];
   readonly summary: PlanSummary;
+  /** Application seats the plan changes, per vault, application and licence type (sorted). */
+  readonly seats?: readonly SeatPreview[];
 }

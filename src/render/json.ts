@@ -18,6 +18,7 @@ const TOP_LEVEL_ORDER = {
   operations: 11,
   diagnostics: 12,
   summary: 13,
+  seats: 14,
 } satisfies Record<keyof Plan, number>;
 
 /**

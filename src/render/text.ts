@@ -1,6 +1,7 @@
 /** Terminal view: terraform-like markers per user, field before → after, calls, summary line. */
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import type { Change, ChangeSubject, Plan } from '../plan/index.js';
+import { seatLines } from './seats.js';
 import { ChunkWriter, collectOutput, type OutputSink } from './chunks.js';
 import { ACTION_STYLES, OPERATION_LABELS, burstNote, fieldLabel, formatValue, promotedFrom, promotedPersons, rowsLabel, shortDigest, summaryLine } from './shared.js';
 
@@ -73,6 +74,9 @@ export function writeText(plan: Plan, options: { readonly color: boolean }, sink
   };
   writeSection(out, 'Users', plan.changes, changesOf('user'), change);
   writeSection(out, 'SiteVault persons', plan.changes, changesOf('sitevault_person'), change);
+  writeSection(out, 'Licence seats', seatLines(plan), all, (line) => {
+    out.line(line);
+  });
   writeSection(out, `API calls (${plan.operations.length})`, plan.operations, all, (op) => {
     const after = op.depends_on.length > 0 ? `  after ${op.depends_on.join(', ')}` : '';
     out.line(`  ${op.id}  ${op.call}  ${OPERATION_LABELS[op.kind]}, ${rowsLabel(op.rows.length)}${after}`);

@@ -7,6 +7,7 @@ import type { DomainUserRow, NewUserRow, PromoteRow, SiteVaultCreateRow, SiteVau
 import type { SessionInfo } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
 import { getDomain, getLicenseUsage, listSecurityPolicies, type DomainInfo, type SecurityPolicy } from './directory.js';
+import { listSecurityProfiles } from './profiles.js';
 import type { JsonRecord } from './envelope.js';
 import type { ClientEvent } from './events.js';
 import { query } from './query.js';
@@ -88,6 +89,8 @@ export interface VaultClient {
   listSecurityPolicies(): Promise<SecurityPolicy[]>;
   getDomain(): Promise<DomainInfo>;
   getLicenseUsage(): Promise<LicenseUsage[]>;
+  /** Security profiles of the session's vault; `undefined` when Vault's metadata lists none. */
+  listSecurityProfiles(): Promise<string[] | undefined>;
   query(vql: string): Promise<JsonRecord[]>;
 
   /** Typed writes (see writes.ts for when each is repeated): one outcome per row, in row order. */
@@ -149,6 +152,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     listSecurityPolicies: () => listSecurityPolicies(transport),
     getDomain: () => getDomain(transport),
     getLicenseUsage: () => getLicenseUsage(transport),
+    listSecurityProfiles: () => listSecurityProfiles(transport),
     query: (vql) => query(transport, vql),
     createUsers: (rows, createOptions) => createUserRows(writes, rows, createOptions),
     upsertUsers: (match, rows) => upsertUserRows(writes, match, rows),

@@ -223,15 +223,22 @@ function personsOf(rows: readonly JsonRecord[], redact: (text: string) => string
   return persons;
 }
 
-async function readVaultIds(client: VaultClient): Promise<number[]> {
+interface DomainVaults {
+  readonly ids: number[];
+  /** Applications per vault; undefined when the domain could not be read. */
+  readonly apps?: Map<number, readonly string[]>;
+}
+
+async function readVaults(client: VaultClient): Promise<DomainVaults> {
   try {
-    return (await client.getDomain()).vaults.map((v) => v.id).sort((a, b) => a - b);
+    const domain = await client.getDomain();
+    return { ids: domain.vaults.map((v) => v.id).sort((a, b) => a - b), apps: new Map(domain.vaults.map((v) => [v.id, [...v.applications].sort()])) };
   } catch (error) {
     // Only Domain Admins may read the domain; the vaults this user can reach are the next best list.
     if (!(error instanceof VaultApiError) || error.errorType !== 'INSUFFICIENT_ACCESS') throw error;
     const session = await client.session();
     if (session.vaults.length === 0) throw error;
-    return session.vaults.map((v) => v.id).sort((a, b) => a - b);
+    return { ids: session.vaults.map((v) => v.id).sort((a, b) => a - b) };
   }
 }
 
@@ -259,12 +266,13 @@ export async function readLiveState(client: VaultClient, scope: LiveStateScope):
       stop.abort();
       throw error;
     });
-  const [me, users, vaultIds, policies, licenses, persons] = await Promise.all([
+  const [me, users, vaults, policies, licenses, profiles, persons] = await Promise.all([
     watch(client.getUser('me')),
     watch(readUsers(client, stop.signal)),
-    watch(readVaultIds(client)),
+    watch(readVaults(client)),
     watch(client.listSecurityPolicies()),
     watch(client.getLicenseUsage()),
+    watch(client.listSecurityProfiles()),
     watch(Promise.resolve(scope.promotions).then((promotions) => (promotions ? client.query(PERSONS_VQL) : []))),
   ]);
   const vaultId = client.vaultId;
@@ -276,10 +284,12 @@ export async function readLiveState(client: VaultClient, scope: LiveStateScope):
     vault_id: vaultId,
     authenticated_user: authenticatedUser(me, redact),
     users,
-    vault_ids: vaultIds,
+    vault_ids: vaults.ids,
     security_policies: policies.map((p) => p.name).sort(),
     persons: personsOf(persons, redact),
     licenses,
+    ...(vaults.apps === undefined ? {} : { vault_apps: vaults.apps }),
+    ...(profiles === undefined ? {} : { security_profiles: profiles }),
     sitevault: scope.sitevault ?? new Map(),
   };
 }

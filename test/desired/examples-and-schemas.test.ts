@@ -51,6 +51,7 @@ describe('examples', () => {
       max_access_removals: 10,
       max_access_removal_share: 0.1,
       protected_users: ['admin@sim.veevavault.local'],
+      max_admin_grants: 10,
     });
     const persons = state.sitevault;
     expect(persons.length).toBeGreaterThanOrEqual(4);

@@ -136,7 +136,22 @@ export interface LiveParts {
   readonly sitevault?: readonly AppliedSiteVaultPerson[];
   readonly licenses?: readonly LicenseUsage[];
   readonly authenticated_user?: string;
+  /** `null`: the domain's application lists were not read. */
+  readonly vault_apps?: ReadonlyMap<number, readonly string[]> | null;
+  readonly security_profiles?: readonly string[];
 }
+
+/** Seats of the session's vault (3003) in every fixture unless a test gives its own: plenty. */
+export const DEFAULT_LICENSES: readonly LicenseUsage[] = [
+  { application: 'rimReg_v', license_type: 'full__v', licensed: 100_000, used: 0 },
+  { application: 'rimReg_v', license_type: 'read_only__v', licensed: 100_000, used: 0 },
+];
+
+export const DEFAULT_VAULT_APPS: ReadonlyMap<number, readonly string[]> = new Map([
+  [3003, ['rimReg_v', 'rimSubs_v']],
+  [4004, ['rimReg_v']],
+  [5005, []],
+]);
 
 export function liveState(parts: LiveParts = {}): LiveState {
   return {
@@ -146,8 +161,10 @@ export function liveState(parts: LiveParts = {}): LiveState {
     vault_ids: [3003, 4004, 5005],
     security_policies: ['821', '822', 'VeevaID'],
     persons: new Map((parts.persons ?? []).map((p) => [p.id, p])),
-    licenses: parts.licenses ?? [],
+    licenses: parts.licenses ?? DEFAULT_LICENSES,
     sitevault: new Map((parts.sitevault ?? []).map((p) => [p.email, p])),
+    vault_apps: parts.vault_apps === null ? undefined : (parts.vault_apps ?? DEFAULT_VAULT_APPS),
+    ...(parts.security_profiles === undefined ? {} : { security_profiles: parts.security_profiles }),
   };
 }
 

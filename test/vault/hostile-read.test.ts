@@ -81,6 +81,7 @@ function reference(path: string): Reply | undefined {
   if (path.endsWith('/objects/domain')) return { responseStatus: 'SUCCESS', domain__v: { domain_name__v: 'veepharm', vaults__v: [{ id: 3003, vault_name__v: 'RIM' }] } };
   if (path.endsWith('/objects/securitypolicies')) return { responseStatus: 'SUCCESS', security_policies__v: [{ name__v: '821', label__v: 'Basic' }] };
   if (path.endsWith('/objects/licenses')) return { responseStatus: 'SUCCESS', applications: [] };
+  if (path.endsWith('/metadata/objects/users')) return { responseStatus: 'SUCCESS', properties: [{ name: 'security_profile__v', values: [{ value: 'system_admin__v' }] }] };
   return undefined;
 }
 
@@ -107,7 +108,7 @@ async function hostile(answer: (seen: Seen) => Reply | undefined): Promise<Hosti
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, seen, count: (end, method = 'GET') => seen.filter((s) => s.method === method && s.path.endsWith(end)).length };
+  return { url, seen, count: (end, method = 'GET') => seen.filter((s) => s.method === method && s.path.endsWith(end) && !s.path.endsWith(`/metadata${end}`)).length };
 }
 
 function clientOf(server: Hostile, options: Partial<VaultClientOptions> = {}): VaultClient {

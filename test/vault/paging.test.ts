@@ -139,7 +139,7 @@ describe('roster.yaml vault.page_size', () => {
     writeFileSync(roster, readFileSync(roster, 'utf8').replace('  vault_id: 5005', '  vault_id: 5005\n  page_size: 7'));
     const run = await fx.run(['plan']);
     expect(run.code, run.stderr).toBe(0);
-    const pages = fx.sim.requestLog().filter((e) => e.method === 'GET' && /\/objects\/users$/.test(e.path));
+    const pages = fx.sim.requestLog().filter((e) => e.method === 'GET' && /^\/api\/[^/]+\/objects\/users$/.test(e.path));
     const users = (fx.sim.dump().users ?? []).length;
     expect(pages.every((e) => e.query.limit === '7')).toBe(true);
     expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(users / 7));

@@ -21,7 +21,7 @@ describe('readLiveState', () => {
     expect(live.users.size).toBe(2501);
     expect(calls(sim, 'POST', '/query')).toHaveLength(0);
     expect(sim.requestLog().map((e) => e.path.replace('/api/v26.2', '')).sort()).toEqual(
-      ['/auth', '/objects/domain', '/objects/licenses', '/objects/securitypolicies', '/objects/users/me', '/objects/users', '/objects/users', '/objects/users'].sort(),
+      ['/auth', '/metadata/objects/users', '/objects/domain', '/objects/licenses', '/objects/securitypolicies', '/objects/users/me', '/objects/users', '/objects/users', '/objects/users'].sort(),
     );
   });
 

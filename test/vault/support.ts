@@ -98,7 +98,8 @@ export function clientFor(sim: RunningSimulator, overrides: Partial<VaultClientO
 
 /** Request-log entries for one method and path suffix. */
 export function calls(sim: RunningSimulator, method: string, pathEnd: string): ReturnType<RunningSimulator['requestLog']>[number][] {
-  return sim.requestLog().filter((e) => e.method === method && e.path.endsWith(pathEnd));
+  // `/objects/users` must not match `/metadata/objects/users`: the path after the version is compared.
+  return sim.requestLog().filter((e) => e.method === method && e.path.replace(/^\/api\/[^/]+/, '').endsWith(pathEnd) && !e.path.includes(`/metadata${pathEnd}`));
 }
 
 /** Every user the client lists, page by page (the client exposes only the paged listing). */
