@@ -107,7 +107,7 @@ describe('SiteVault person lifecycle', () => {
       ],
     ]);
     const before = await simPersons(fx);
-    expect(await applyOk(fx)).toMatch(/updated 1, .*failed 0/);
+    expect(await applyOk(fx)).toMatch(/updated 0, .*SiteVault changes 1, failed 0/);
     const afterEdit = await simPersons(fx);
     expect(afterEdit).toEqual([
       {
@@ -229,7 +229,7 @@ describe('SiteVault person lifecycle', () => {
     const text = await fx.run(['plan', '--refresh']);
     expect(text.stdout).toContain('refresh: re-sending every assignment');
     fx.sim.clearRequestLog();
-    expect(await applyOk(fx, ['--refresh'])).toMatch(/updated 2, .*failed 0/);
+    expect(await applyOk(fx, ['--refresh'])).toMatch(/updated 0, .*SiteVault changes 2, failed 0/);
     expect(writes(fx)).toEqual([
       { method: 'PUT', path: `/api/v26.2/app/sitevault/useradmin/persons/${jerry?.person_id ?? ''}` },
       { method: 'PUT', path: `/api/v26.2/app/sitevault/useradmin/persons/${persons.find((p) => p.email !== EMAIL)?.person_id ?? ''}` },
