@@ -16,7 +16,7 @@ import type { RawConfig, RawSiteVaultFile, RawUsersFile } from './raw-types.js';
 import { checkConfigRules, csvBodyValues } from './rules-config.js';
 import { checkSiteVaultRules } from './rules-sitevault.js';
 import { checkUserRules } from './rules-users.js';
-import { checkShape } from './shape.js';
+import { checkShape, checkShapeOfItems } from './shape.js';
 import { readSourceFile, type FileRole } from './source-file.js';
 import { parseYamlFile, type YamlFile } from './yaml-file.js';
 
@@ -114,16 +114,20 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
       diagnostics.push(kind.diagnostic);
       continue;
     }
-    const shape = checkShape(loaded.yaml, kind.kind);
-    append(diagnostics, shape);
-    if (shape.length > 0) continue;
-    // Rules see only shape-valid files, so they can trust the raw types.
+    const shape = checkShapeOfItems(loaded.yaml, kind.kind);
+    append(diagnostics, shape.diagnostics);
+    if (shape.diagnostics.length > 0 && shape.validItems === undefined) continue;
+    // Rules see only entries that passed their schema, so they can trust the raw types; in a
+    // file with some invalid entries the others are still checked (one run shows every problem).
+    const valid = shape.validItems === undefined ? undefined : new Set(shape.validItems);
     if (kind.kind === 'users') {
-      (loaded.yaml.data as RawUsersFile).users.forEach((raw, i) => users.push({ raw, yaml: loaded.yaml, path: ['users', i] }));
+      (loaded.yaml.data as RawUsersFile).users.forEach((raw, i) => {
+        if (valid === undefined || valid.has(i)) users.push({ raw, yaml: loaded.yaml, path: ['users', i] });
+      });
     } else {
-      (loaded.yaml.data as RawSiteVaultFile).sitevault_users.forEach((raw, i) =>
-        persons.push({ raw, yaml: loaded.yaml, path: ['sitevault_users', i] }),
-      );
+      (loaded.yaml.data as RawSiteVaultFile).sitevault_users.forEach((raw, i) => {
+        if (valid === undefined || valid.has(i)) persons.push({ raw, yaml: loaded.yaml, path: ['sitevault_users', i] });
+      });
     }
   }
   append(diagnostics, checkUserRules(users, config));

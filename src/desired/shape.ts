@@ -216,8 +216,34 @@ function schemaErrors(data: unknown, kind: FileKind): ErrorObject[] {
 
 /** Validates a parsed file against the schema of its kind; an empty list means the shape is right. */
 export function checkShape(yaml: YamlFile, kind: FileKind): Diagnostic[] {
+  return checkShapeOfItems(yaml, kind).diagnostics;
+}
+
+/**
+ * Like checkShape, and also which items of a users / SiteVault list passed their own schema
+ * when the file's envelope did (undefined otherwise): the rules can still check those, so one
+ * run reports every problem, not only the first file's.
+ */
+export function checkShapeOfItems(yaml: YamlFile, kind: FileKind): { diagnostics: Diagnostic[]; validItems?: readonly number[] } {
   const errors = schemaErrors(yaml.data, kind);
-  if (errors.length === 0) return [];
+  if (errors.length === 0) return { diagnostics: [] };
+  const list = LIST_OF_KIND[kind];
+  const items: unknown = list === undefined || !isRecord(yaml.data) ? undefined : yaml.data[list.key];
+  let validItems: number[] | undefined;
+  if (list !== undefined && Array.isArray(items)) {
+    const prefix = `/${list.key}/`;
+    const failing = new Set<number>();
+    let envelope = false;
+    for (const e of errors) {
+      if (!e.instancePath.startsWith(prefix)) envelope = true;
+      else failing.add(Number(e.instancePath.slice(prefix.length).split('/')[0]));
+    }
+    if (!envelope) validItems = items.map((_, i) => i).filter((i) => !failing.has(i));
+  }
+  return { diagnostics: shapeDiagnostics(errors, yaml), ...(validItems === undefined ? {} : { validItems }) };
+}
+
+function shapeDiagnostics(errors: readonly ErrorObject[], yaml: YamlFile): Diagnostic[] {
   const seen = new Set<string>();
   return relevantErrors(errors)
     .map((e) => toDiagnostic(e, yaml))

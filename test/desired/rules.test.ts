@@ -250,3 +250,26 @@ describe('semantic rules', () => {
     expect(d.summary).toContain('users/team.yaml:2:5');
   });
 });
+
+describe('one run shows every problem', () => {
+  it('a file with one entry of the wrong shape still has its other entries checked by the rules', async () => {
+    const result = await load(
+      us(
+        'users:\n' +
+          '  - user_name: bad@veepharm.com\n' +
+          '    active: maybe\n' +
+          '  - user_name: ann.lee@veepharm.com\n' +
+          '    memberships:\n      - vault: 3003\n      - vault: 3003\n',
+      ),
+    );
+    expect(result.ok).toBe(false);
+    expectDiagnostic(result.diagnostics, 'wrong-type', 'users/team.yaml:3:13');
+    expectDiagnostic(result.diagnostics, 'duplicate-membership', 'users/team.yaml:7:16');
+  });
+
+  it('an envelope error (the list is not a list) checks nothing further in that file', async () => {
+    const result = await load(us('users:\n  user_name: ann.lee@veepharm.com\n'));
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['wrong-type']);
+  });
+});
