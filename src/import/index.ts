@@ -14,6 +14,15 @@ import { emitListItem, emitYaml, type YamlValue } from './emit.js';
  */
 export const IMPORT_FILE_BUDGET_BYTES = MAX_FILE_BYTES / 2;
 
+/** Users (or SiteVault persons) per file by default: a file a reviewer can still read. */
+export const DEFAULT_MAX_ITEMS_PER_FILE = 2_000;
+
+/**
+ * Second line of every users / SiteVault file import writes: `import --force` replaces files that
+ * still carry it (its own earlier output, whatever the split), and never a file without it.
+ */
+export const IMPORT_MARKER = '# Written by vault-roster import (import --force may replace this file).';
+
 export interface ImportOptions {
   readonly target: VaultTarget;
   /** `vault`: one users file per primary vault; `none`: a single users file. */
@@ -26,6 +35,8 @@ export interface ImportOptions {
   readonly protectedUsers: readonly string[];
   /** Largest file to write, in bytes (default IMPORT_FILE_BUDGET_BYTES); tests lower it. */
   readonly maxFileBytes?: number;
+  /** Most users (or persons) in one file (default DEFAULT_MAX_ITEMS_PER_FILE); a group above it is split into parts. */
+  readonly maxItemsPerFile?: number;
 }
 
 /** The values most users share become `defaults:`; users then only list where they differ. */
@@ -155,14 +166,14 @@ function primaryVault(user: LiveUser): number | undefined {
  * parts `<base>-01.yaml`, `<base>-02.yaml`, … each within the budget (a single item larger than
  * the budget still gets a file of its own). Linear in the items.
  */
-export function splitIntoFiles(base: string, header: string, items: readonly string[], budget: number): [string, string][] {
+export function splitIntoFiles(base: string, header: string, items: readonly string[], budget: number, maxItems = Number.POSITIVE_INFINITY): [string, string][] {
   const headerBytes = Buffer.byteLength(header);
   const parts: string[][] = [[]];
   let size = headerBytes;
   for (const item of items) {
     const bytes = Buffer.byteLength(item);
     const current = parts[parts.length - 1] ?? [];
-    if (current.length > 0 && size + bytes > budget) {
+    if (current.length > 0 && (size + bytes > budget || current.length >= maxItems)) {
       parts.push([item]);
       size = headerBytes + bytes;
     } else {
@@ -190,6 +201,7 @@ export function exportDesiredState(live: LiveState, options: ImportOptions): Imp
   const defaults = factorDefaults(users);
   const files = new Map<string, string>();
   const budget = options.maxFileBytes ?? IMPORT_FILE_BUDGET_BYTES;
+  const maxItems = options.maxItemsPerFile ?? DEFAULT_MAX_ITEMS_PER_FILE;
 
   const groups = new Map<string, LiveUser[]>();
   for (const user of users) {
@@ -200,15 +212,15 @@ export function exportDesiredState(live: LiveState, options: ImportOptions): Imp
     else group.push(user);
   }
   for (const [name, members] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const header = `${schemaComment(options.specsPath, 1, 'users.schema.json')}users:\n`;
+    const header = `${schemaComment(options.specsPath, 1, 'users.schema.json')}${IMPORT_MARKER}\nusers:\n`;
     const items = members.map((u) => emitListItem(userYaml(u, defaults)));
-    for (const [path, text] of splitIntoFiles(`users/${name}`, header, items, budget)) files.set(path, text);
+    for (const [path, text] of splitIntoFiles(`users/${name}`, header, items, budget, maxItems)) files.set(path, text);
   }
   const persons = [...live.sitevault.values()].sort((a, b) => (a.email < b.email ? -1 : 1));
   if (persons.length > 0) {
-    const header = `${schemaComment(options.specsPath, 1, 'sitevault.schema.json')}sitevault_users:\n`;
+    const header = `${schemaComment(options.specsPath, 1, 'sitevault.schema.json')}${IMPORT_MARKER}\nsitevault_users:\n`;
     const items = persons.map((p) => emitListItem(sitevaultYaml(p)));
-    for (const [path, text] of splitIntoFiles('sitevault/persons', header, items, budget)) files.set(path, text);
+    for (const [path, text] of splitIntoFiles('sitevault/persons', header, items, budget, maxItems)) files.set(path, text);
   }
 
   const vault: YamlMap = {};

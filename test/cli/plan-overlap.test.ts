@@ -58,7 +58,8 @@ describe('plan reading Vault while the desired files load', () => {
     expect(run.stdout).toContain('Plan:');
     const paths = fx.sim.requestLog().map((e) => `${e.method} ${e.path}`);
     expect(paths.filter((p) => p.endsWith('/auth'))).toHaveLength(1);
-    expect(paths.filter((p) => p.endsWith('/objects/users'))).toHaveLength(1);
+    expect(paths.filter((p) => /\/api\/v[\d.]+\/objects\/users$/.test(p))).toHaveLength(1);
+    expect(paths.filter((p) => p.endsWith('/metadata/objects/users'))).toHaveLength(1);
     expect(paths.some((p) => p.endsWith('/query'))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -107,10 +107,25 @@ describe('vault-roster import', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exist');
     expect((await runCliCaptured(['import', '--out', out, '--force'], { env: fx.env, cwd: out })).code).toBe(0);
-    // A different split would leave the old files beside the new ones: refused, naming them.
+    // Another split: --force replaces import's own earlier files (they carry its marker line).
     const resplit = await runCliCaptured(['import', '--out', out, '--force', '--split-by', 'none'], { env: fx.env, cwd: out });
-    expect(resplit.code).toBe(1);
-    expect(resplit.stderr).toMatch(/other YAML file\(s\) .* users\/vault-3003\.yaml/);
+    expect(resplit.code, resplit.stderr).toBe(0);
+    expect(existsSync(join(out, 'users', 'users.yaml'))).toBe(true);
+    expect(existsSync(join(out, 'users', 'vault-3003.yaml'))).toBe(false);
+    expect((await runCliCaptured(['plan', '--detailed-exitcode'], { env: fx.env, cwd: out })).code).toBe(0);
+    // Parts of at most 2 users each, then back to one file: the parts go too.
+    const parts = await runCliCaptured(['import', '--out', out, '--force', '--split-by', 'none', '--max-users-per-file', '2'], { env: fx.env, cwd: out });
+    expect(parts.code, parts.stderr).toBe(0);
+    expect(existsSync(join(out, 'users', 'users-01.yaml'))).toBe(true);
+    expect(readFileSync(join(out, 'users', 'users-01.yaml'), 'utf8').split('\n  - user_name: ').length - 1).toBe(2);
     expect(existsSync(join(out, 'users', 'users.yaml'))).toBe(false);
+    expect((await runCliCaptured(['plan', '--detailed-exitcode'], { env: fx.env, cwd: out })).code).toBe(0);
+    // A file someone wrote by hand (no marker) is never removed: refused, naming it.
+    writeFileSync(join(out, 'users', 'team.yaml'), 'users: []\n');
+    const hand = await runCliCaptured(['import', '--out', out, '--force'], { env: fx.env, cwd: out });
+    expect(hand.code).toBe(1);
+    expect(hand.stderr).toMatch(/other YAML file\(s\) .* users\/team\.yaml/);
+    expect(existsSync(join(out, 'users', 'team.yaml'))).toBe(true);
+    expect((await runCliCaptured(['import', '--out', out, '--max-users-per-file', '0'], { env: fx.env, cwd: out })).stderr).toContain('--max-users-per-file takes a whole number');
   });
 });

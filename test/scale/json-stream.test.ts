@@ -9,7 +9,7 @@ import type { Plan } from '../../src/plan/index.js';
 import { renderPlan, writePlan } from '../../src/render/index.js';
 import { goldenPlan } from '../render/fixture.js';
 
-const KEYS = ['format_version', 'created_at', 'tool_version', 'target', 'git_commit', 'desired_digest', 'desired_files', 'settings', 'live_digests', 'changes', 'operations', 'diagnostics', 'summary'] as const;
+const KEYS = ['format_version', 'created_at', 'tool_version', 'target', 'git_commit', 'git_dirty', 'desired_digest', 'desired_files', 'settings', 'live_digests', 'changes', 'operations', 'diagnostics', 'summary', 'seats'] as const;
 
 /** What the JSON view wrote before it streamed: the plan's keys in document order, stringified whole. */
 function reference(plan: Record<string, unknown>): string {

@@ -1,10 +1,10 @@
 /** `vault-roster import`: write today's Vault users (and known SiteVault persons) as a desired-state repo. */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { loadDesiredState } from '../../desired/index.js';
 import { DiagnosticsError, VaultRosterError } from '../../errors.js';
-import { exportDesiredState } from '../../import/index.js';
+import { DEFAULT_MAX_ITEMS_PER_FILE, exportDesiredState, IMPORT_MARKER } from '../../import/index.js';
 import type { VaultTarget } from '../../model.js';
 import { DEFAULT_POLICY } from '../../model.js';
 import { nextBaseline, STATE_FORMAT_VERSION, writeStateFile } from '../../state/index.js';
@@ -42,11 +42,27 @@ async function importSource(values: Values, io: CliIo, outDir: string): Promise<
   return { target, statePath: join(outDir, '.vault-roster', 'state.json'), protectedUsers: DEFAULT_POLICY.protected_users };
 }
 
+/** A file import wrote: its marker is on one of its first lines. */
+function writtenByImport(path: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').split('\n', 3).includes(IMPORT_MARKER);
+  } catch {
+    return false;
+  }
+}
+
+function positiveCount(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new VaultRosterError('usage', `--max-users-per-file takes a whole number of at least 1, not '${text}'`);
+  return n;
+}
+
 export const importCommand: Command = {
   name: 'import',
   summary: 'Write the users Vault has today as a desired-state repo (roster.yaml + YAML files)',
   help: `Usage: vault-roster import [--out DIR] [--config roster.yaml] [--vaults 3003,4004]
-                           [--split-by vault|none] [--force] [--verbose]
+                           [--split-by vault|none] [--max-users-per-file N] [--force] [--verbose]
 
 Reads live users (memberships, app licenses, domain flags, editable fields) and writes
 roster.yaml plus users/*.yaml (and sitevault/persons.yaml from the state file), with the values
@@ -58,7 +74,10 @@ Options:
   -c, --config FILE      Take the vault: block and state file from an existing roster.yaml
       --vaults IDS       Only users with a membership in these vaults (comma-separated)
       --split-by MODE    vault (default: one users file per primary vault) or none (one file)
-      --force            Overwrite files that exist
+      --max-users-per-file N
+                         Split a larger group into parts -01, -02, … (default ${DEFAULT_MAX_ITEMS_PER_FILE})
+      --force            Overwrite files that exist, and remove import's own earlier files
+                         (those carrying its marker line) that this import does not write
   -v, --verbose          Log every Vault call to stderr (also DEBUG=vault-roster)
 ${deadlineHelp(26)}
   -h, --help             Show this help
@@ -71,6 +90,7 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
     config: { type: 'string', short: 'c' },
     vaults: { type: 'string' },
     'split-by': { type: 'string' },
+    'max-users-per-file': { type: 'string' },
     force: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
     deadline: { type: 'string' },
@@ -82,6 +102,7 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
       throw new VaultRosterError('usage', `--split-by takes vault or none, not '${splitBy}'`);
     }
     const vaults = parseVaults(stringOption(values, 'vaults'));
+    const maxItemsPerFile = positiveCount(stringOption(values, 'max-users-per-file'));
     const outDir = resolve(io.cwd, stringOption(values, 'out') ?? '.');
     const source = await importSource(values, io, outDir);
     const connection = connect(source.target, values, io);
@@ -102,6 +123,7 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
       ...(vaults === undefined ? {} : { vaults }),
       specsPath: relative(outDir, join(packageRoot(), 'specs')).split('\\').join('/'),
       protectedUsers: source.protectedUsers,
+      ...(maxItemsPerFile === undefined ? {} : { maxItemsPerFile }),
     });
     const { files } = result;
     const clashes = [...files.keys(), '.vault-roster/state.json'].filter((p) => existsSync(join(outDir, p)));
@@ -111,12 +133,16 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
       });
     }
     // Other YAML files under users/ or sitevault/ would be included beside the new ones and clash.
-    const strays = (await glob(['users/**/*.yaml', 'sitevault/**/*.yaml'], { cwd: outDir })).filter((p) => !files.has(p)).sort();
+    const others = (await glob(['users/**/*.yaml', 'sitevault/**/*.yaml'], { cwd: outDir })).filter((p) => !files.has(p)).sort();
+    // With --force, import's own earlier files (another split, fewer parts) go; anything else stays and stops it.
+    const replaceable = values.force === true ? others.filter((p) => writtenByImport(join(outDir, p))) : [];
+    const strays = others.filter((p) => !replaceable.includes(p));
     if (strays.length > 0) {
       throw new VaultRosterError('import-exists', `${strays.length} other YAML file(s) in ${outDir} would be included beside the import: ${strays.slice(0, 5).join(', ')}`, {
-        hint: 'Remove them (they are in git history) or import into an empty folder.',
+        hint: 'They were not written by import (no marker line): remove them (they are in git history) or import into an empty folder.',
       });
     }
+    for (const path of replaceable) rmSync(join(outDir, path));
     for (const [path, content] of files) {
       const full = join(outDir, path);
       mkdirSync(dirname(full), { recursive: true });
