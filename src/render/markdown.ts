@@ -14,7 +14,7 @@ import { code, html, linkTarget, prose } from './md-escape.js';
 import { riskBlock } from './markdown-risks.js';
 import { riskItems } from './risk-items.js';
 import type { OutputSink } from './chunks.js';
-import { ACTION_ORDER, ACTION_STYLES, OPERATION_LABELS, assignmentChanges, burstNote, fieldLabel, formatValue, plural, promotedFrom, promotedPersons, shortDigest, summaryColumns, summaryLine } from './shared.js';
+import { ACTION_ORDER, ACTION_STYLES, operationLabel, assignmentChanges, burstNote, fieldLabel, formatValue, plural, promotedFrom, promotedPersons, shortDigest, summaryColumns, summaryLine } from './shared.js';
 
 export const MARKDOWN_MARKER = '<!-- vault-roster-plan -->';
 export const DEFAULT_MAX_MARKDOWN_CHARS = 60_000;
@@ -169,7 +169,7 @@ function changeItem(persons: ReadonlyMap<string, string>, change: Change): strin
 }
 
 function callRow(op: Plan['operations'][number]): string {
-  return `| ${op.id} | ${code(op.call)} | ${OPERATION_LABELS[op.kind]} | ${op.rows.length} | ${op.depends_on.join(', ')} |`;
+  return `| ${op.id} | ${code(op.call)} | ${operationLabel(op)} | ${op.rows.length} | ${op.depends_on.join(', ')} |`;
 }
 
 interface Section {

@@ -139,6 +139,19 @@ export const OPERATION_LABELS: Readonly<Record<OperationKind, string>> = {
   sitevault_edit: 'sitevault_edit',
 };
 
+/**
+ * How the call list names an operation: as its kind, except that a single-user update which
+ * only disables or re-enables a user says so (the plan's summary counts those as such too).
+ */
+export function operationLabel(op: Plan['operations'][number]): string {
+  if (op.kind === 'update_user' && op.rows.length === 1) {
+    const row = op.rows[0];
+    if (row?.active === false) return 'deactivate';
+    if (row?.active === true) return 'reactivate';
+  }
+  return OPERATION_LABELS[op.kind];
+}
+
 /** The plan's call count against the burst limit, in words. */
 export function burstNote(plan: Plan): string {
   return burstLimitNote(plan.summary.api_calls, plan.summary.burst_limit, { reads: plan.summary.read_calls, remaining: plan.summary.burst_remaining });

@@ -3,7 +3,7 @@ import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import type { Change, ChangeSubject, Plan } from '../plan/index.js';
 import { seatLines } from './seats.js';
 import { ChunkWriter, collectOutput, type OutputSink } from './chunks.js';
-import { ACTION_STYLES, OPERATION_LABELS, burstNote, fieldLabel, formatValue, promotedFrom, promotedPersons, rowsLabel, shortDigest, summaryLine } from './shared.js';
+import { ACTION_STYLES, operationLabel, burstNote, fieldLabel, formatValue, promotedFrom, promotedPersons, rowsLabel, shortDigest, summaryLine } from './shared.js';
 
 type Paint = (code: string, text: string) => string;
 
@@ -79,7 +79,7 @@ export function writeText(plan: Plan, options: { readonly color: boolean }, sink
   });
   writeSection(out, `API calls (${plan.operations.length})`, plan.operations, all, (op) => {
     const after = op.depends_on.length > 0 ? `  after ${op.depends_on.join(', ')}` : '';
-    out.line(`  ${op.id}  ${op.call}  ${OPERATION_LABELS[op.kind]}, ${rowsLabel(op.rows.length)}${after}`);
+    out.line(`  ${op.id}  ${op.call}  ${operationLabel(op)}, ${rowsLabel(op.rows.length)}${after}`);
   });
   out.line('');
   out.line(paint('1', summaryLine(plan)));
