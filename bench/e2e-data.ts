@@ -121,6 +121,8 @@ defaults:
   security_profile: document_user__v
 policy:
   unmanaged_users: report
+  # The 10%-changed repo grants business_admin__v to hundreds of users on purpose: a reviewed bulk change.
+  max_admin_grants: 1000000
   protected_users: [admin@sim.veevavault.local]
 `;
   writeFileSync(join(dir, 'roster.yaml'), roster);
