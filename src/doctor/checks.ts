@@ -4,7 +4,7 @@
  * Each check reads, never writes, and turns what it saw into one finding.
  */
 import type { LicenseUsage } from '../model.js';
-import { isLoopbackHost, type DomainInfo, type SecurityPolicy, type SessionInfo } from '../vault/index.js';
+import { isLoopbackHost, vaultNamedBy, type DomainInfo, type SecurityPolicy, type SessionInfo } from '../vault/index.js';
 import { decodeBoolean, decodeUserMemberships, WireDecodeError } from '../vault-api/index.js';
 import { getDomain, getLicenseUsage, listSecurityPolicies } from '../vault/directory.js';
 import { getUser } from '../vault/user-list.js';
@@ -25,15 +25,6 @@ export async function attempt<T>(work: () => Promise<T>): Promise<Attempt<T>> {
   }
 }
 
-function hostOf(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
-
 export interface LoginIntent {
   readonly expectedVaultId: number | undefined;
   readonly vaultDns: string | undefined;
@@ -50,7 +41,7 @@ export function loginFinding(session: SessionInfo, vaultId: number | undefined, 
       `Vault's auth defaulting picked another vault: check vault.dns / vault.url and that the API user is an active member of vault ${intent.expectedVaultId}. plan and apply refuse to run like this.`);
   }
   const dns = intent.vaultDns?.toLowerCase();
-  const named = dns === undefined ? undefined : session.vaults.find((v) => hostOf(v.url) === dns);
+  const named = vaultNamedBy(session.vaults, dns);
   if (named !== undefined && named.id !== vaultId) {
     detail.push(`vaultDNS sent: ${dns ?? ''}; Vault lists it as vault ${named.id}`);
     return finding('login', 'FAIL', `Logged in, but the session is in ${where}, not vault ${named.id} that vaultDNS names`, detail,

@@ -54,6 +54,12 @@ function describe(id: number, vaults: readonly SessionVault[]): string {
  * Throws `auth-wrong-vault` when the session is not in the intended vault: the configured
  * `vault_id`, or the vault the requested vaultDNS belongs to according to Vault's own list.
  */
+/** The vault of the session's list whose URL host is `dns` (compared case-insensitively), if any. */
+export function vaultNamedBy(vaults: readonly SessionVault[], dns: string | undefined): SessionVault | undefined {
+  const host = dns?.toLowerCase();
+  return host === undefined ? undefined : vaults.find((v) => hostOf(v.url) === host);
+}
+
 export function verifySessionVault(
   session: { vaultId: number; vaults: readonly SessionVault[] },
   intent: { expectedVaultId: number | undefined; vaultDns: string | undefined },
@@ -62,7 +68,7 @@ export function verifySessionVault(
   if (intent.expectedVaultId !== undefined && intent.expectedVaultId !== session.vaultId) {
     throw wrongVault(session.vaultId, intent.expectedVaultId, session.vaults, dns);
   }
-  const byDns = dns === undefined ? undefined : session.vaults.find((v) => hostOf(v.url) === dns);
+  const byDns = vaultNamedBy(session.vaults, dns);
   if (byDns !== undefined && byDns.id !== session.vaultId) {
     throw wrongVault(session.vaultId, byDns.id, session.vaults, dns);
   }

@@ -13,6 +13,7 @@ export { resolveConnection, isLoopbackHost } from './connection.js';
 export type { ConnectionSettings, Environment } from './connection.js';
 export type { Credentials } from './transport.js';
 export type { SessionInfo, SessionVault } from './auth.js';
+export { vaultNamedBy } from './auth.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export { formatClientEvent, formatWaitEvent, formatDuration, createEventLogger, createWaitNotifier, debugEnabled } from './events.js';

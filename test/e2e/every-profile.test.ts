@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoSeed } from '../../src/cli/demo-seed.js';
 import type { DesiredState } from '../../src/model.js';
-import { PROFILES, type SimulatorProfile, type SimulatorSeed } from '../../src/simulator/index.js';
+import { humanSeedUser, PROFILES, type SimulatorProfile, type SimulatorSeed } from '../../src/simulator/index.js';
 import { startRosterFixture, type RosterFixture } from '../helpers/roster.js';
 
 const PROMOTED = 'maria.lopez@veepharm.com';
@@ -30,21 +30,7 @@ function seedWithDomainOnlyUser(desired: DesiredState): SimulatorSeed {
   const base = demoSeed(desired);
   const name = domainOnlyName(desired, base);
   const id = base.counters?.next_user_id ?? 40000;
-  const domainOnly = {
-    id,
-    user_name__v: name,
-    user_first_name__v: 'Domain',
-    user_last_name__v: 'Only',
-    user_email__v: name,
-    user_timezone__v: 'America/New_York',
-    user_locale__v: 'en_US',
-    user_language__v: 'en',
-    security_policy_id__v: '822',
-    is_domain_admin__v: false,
-    domain_active__v: true,
-    vault_membership: [],
-    app_licensing: [],
-  };
+  const domainOnly = humanSeedUser(id, name, 5005, { user_first_name__v: 'Domain', user_last_name__v: 'Only', security_policy_id__v: '822', vault_membership: [], app_licensing: [] });
   return { ...base, users: [...(base.users ?? []), domainOnly], counters: { ...base.counters, next_user_id: id + 1 } };
 }
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultSeed, type SeedUser, type SimulatorSeed } from '../../src/simulator/index.js';
+import { defaultSeed, humanSeedUser, type SeedUser, type SimulatorSeed } from '../../src/simulator/index.js';
 import { runCliCaptured } from '../helpers/cli.js';
 import { startRosterFixture } from '../helpers/roster.js';
 
@@ -72,21 +72,11 @@ describe('vault-roster import', () => {
 
   it('a read-only majority with a full-licence user: the user keeps a licence above the defaults, and the repo validates', async () => {
     const base = defaultSeed();
-    const user = (i: number, license: 'read_only__v' | 'full__v'): SeedUser => ({
-      id: 40000 + i,
-      user_name__v: `reader${i}@veepharm.com`,
-      user_first_name__v: 'Reader',
-      user_last_name__v: String(i),
-      user_email__v: `reader${i}@veepharm.com`,
-      user_timezone__v: 'America/New_York',
-      user_locale__v: 'en_US',
-      user_language__v: 'en',
-      security_policy_id__v: '821',
-      is_domain_admin__v: false,
-      domain_active__v: true,
-      vault_membership: [{ vault_id: 3003, active__v: true, security_profile__v: license === 'full__v' ? 'document_user__v' : 'read_only_user__v', license_type__v: license }],
-      app_licensing: [{ vault_id: 3003, application_name: 'rimReg_v', active__v: true, license_type__v: license }],
-    });
+    const user = (i: number, license: 'read_only__v' | 'full__v'): SeedUser =>
+      humanSeedUser(40000 + i, `reader${i}@veepharm.com`, 3003, {
+        vault_membership: [{ vault_id: 3003, active__v: true, security_profile__v: license === 'full__v' ? 'document_user__v' : 'read_only_user__v', license_type__v: license }],
+        app_licensing: [{ vault_id: 3003, application_name: 'rimReg_v', active__v: true, license_type__v: license }],
+      });
     const users = [...Array.from({ length: 12 }, (_, i) => user(i, 'read_only__v')), user(99, 'full__v')];
     const fx = await startRosterFixture({ seed: { ...base, users: [...(base.users ?? []), ...users] } });
     const out = mkdtempSync(join(tmpdir(), 'vr-import-'));
