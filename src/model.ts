@@ -205,6 +205,66 @@ export interface SourceRef {
 export const UNMANAGED_USER_POLICIES = ['ignore', 'report', 'deactivate'] as const;
 export type UnmanagedUserPolicy = (typeof UNMANAGED_USER_POLICIES)[number];
 
+/** What a plan does with a live user-managed group no file declares (never deleted). */
+export const UNMANAGED_GROUP_POLICIES = ['ignore', 'report', 'deactivate'] as const;
+export type UnmanagedGroupPolicy = (typeof UNMANAGED_GROUP_POLICIES)[number];
+
+/**
+ * Vault's kinds of group (VAULT-API.md §16.1). Only `user_managed` groups are ever written;
+ * `system` (one per standard profile, All Internal Users), `auto` (Dynamic Access Control) and
+ * `manager` groups are read so that declaring one is refused by name. `other` = a type Vault named
+ * that vault-roster does not know: treated as not writable.
+ */
+export const GROUP_KINDS = ['user_managed', 'system', 'auto', 'manager', 'other'] as const;
+export type GroupKind = (typeof GROUP_KINDS)[number];
+
+/** The editable values of a group; `undefined` on a desired group = unmanaged. */
+export interface GroupValues {
+  /** `label__v`: the group's identity in YAML (compared case-insensitively). */
+  readonly label?: string;
+  /** `group_description__v`. */
+  readonly description?: string;
+  /** `active__v`. */
+  readonly active?: boolean;
+  /** `allow_delegation_among_members__v`. */
+  readonly allow_delegation?: boolean;
+  /** `security_profiles__v`: profiles whose users are implied members, sorted. */
+  readonly security_profiles?: readonly string[];
+}
+
+/** One explicit member as declared: on the group (`members:`) or on the user (`groups:`). */
+export interface DesiredGroupMember {
+  /** Lower-cased user name. */
+  readonly user_name: string;
+  readonly source: SourceRef;
+}
+
+/**
+ * A user-managed group of the session's vault as YAML declares it. Identity: `key`, the label
+ * lower-cased and trimmed (Vault labels are unique per vault).
+ */
+export interface DesiredGroup extends GroupValues {
+  readonly key: string;
+  readonly label: string;
+  /** Every explicit member, from both forms merged, sorted by user name, one entry per user. */
+  readonly members: readonly DesiredGroupMember[];
+  readonly source: SourceRef;
+}
+
+/** A group as read from the session's vault. */
+export interface LiveGroup extends GroupValues {
+  readonly id: number;
+  readonly key: string;
+  readonly label: string;
+  /** `name__v`, which Vault derives from the label. */
+  readonly name: string;
+  readonly kind: GroupKind;
+  /** Explicit members (`members__v`): user ids, sorted. */
+  readonly members: readonly number[];
+  /** Members through `security_profiles__v` (`implied_members__v`): user ids, sorted. Never drift. */
+  readonly implied_members: readonly number[];
+}
+
 /** How the bulk user calls send their rows (roster.yaml `vault.body_format`); both are documented. */
 export const BODY_FORMATS = ['json', 'csv'] as const;
 export type BodyFormat = (typeof BODY_FORMATS)[number];
@@ -231,6 +291,10 @@ export interface Policy {
    * count only users with a membership here.
    */
   readonly scope_vaults?: readonly number[] | undefined;
+  /** Live user-managed groups no file declares (only when the repo manages groups). */
+  readonly unmanaged_groups: UnmanagedGroupPolicy;
+  /** Guard: explicit group memberships one plan may remove. */
+  readonly max_group_member_removals: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -241,6 +305,8 @@ export const DEFAULT_POLICY: Policy = {
   max_access_removal_share: 0.1,
   protected_users: [],
   max_admin_grants: 3,
+  unmanaged_groups: 'report',
+  max_group_member_removals: 25,
 };
 
 /** Target of a roster: which Vault and which API version. */
@@ -284,6 +350,11 @@ export interface DesiredState {
   readonly users: readonly DesiredUser[];
   /** Sorted by email. */
   readonly sitevault: readonly DesiredSiteVaultPerson[];
+  /**
+   * Groups of the target vault, sorted by key; `undefined` = the repo does not manage groups (no
+   * groups file is included). An empty list manages groups and declares none.
+   */
+  readonly groups?: readonly DesiredGroup[] | undefined;
   /** Every file read (config first, then includes sorted), for plan digests. */
   readonly files: readonly SourceFile[];
 }
@@ -341,6 +412,11 @@ export interface LiveState {
   readonly security_profiles?: readonly string[] | undefined;
   /** SiteVault persons from the last-applied state file, keyed by lower-cased email. */
   readonly sitevault: ReadonlyMap<string, AppliedSiteVaultPerson>;
+  /**
+   * Every group of the session's vault (all kinds), keyed by lower-cased label; `undefined` when
+   * groups were not read (the repo does not manage them).
+   */
+  readonly groups?: ReadonlyMap<string, LiveGroup> | undefined;
 }
 
 /** Lower-case and trim an identity (user name, email) the way Vault compares them. */

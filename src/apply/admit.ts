@@ -128,17 +128,20 @@ function touchedRecords(plan: Plan, replay: JournalReplay): Set<string> {
 function liveRecord(live: LiveState, kind: LiveRecordKind, key: string): Parameters<typeof liveRecordDigest>[0] {
   if (kind === 'users') return live.users.get(key);
   if (kind === 'persons') return live.persons.get(key);
+  if (kind === 'groups') return live.groups?.get(key);
   return live.sitevault.get(key);
 }
 
-const KINDS: readonly LiveRecordKind[] = ['users', 'persons', 'sitevault'];
+const KINDS: readonly LiveRecordKind[] = ['users', 'persons', 'sitevault', 'groups'];
+
+const RECORD_NOUN: Readonly<Record<LiveRecordKind, string>> = { users: 'user', persons: 'person', sitevault: 'SiteVault person', groups: 'group' };
 
 function checkLiveRecords(input: AdmissionInput, touched: ReadonlySet<string>): void {
   const stale: string[] = [];
   for (const kind of KINDS) {
-    for (const [key, digest] of Object.entries(input.plan.live_digests[kind])) {
+    for (const [key, digest] of Object.entries(input.plan.live_digests[kind] ?? {})) {
       if (touched.has(`${kind}\u0000${key}`)) continue;
-      if (liveRecordDigest(liveRecord(input.live, kind, key)) !== digest) stale.push(`${kind === 'users' ? 'user' : kind === 'persons' ? 'person' : 'SiteVault person'} ${key}`);
+      if (liveRecordDigest(liveRecord(input.live, kind, key)) !== digest) stale.push(`${RECORD_NOUN[kind]} ${key}`);
     }
   }
   if (stale.length === 0) return;
@@ -208,7 +211,7 @@ function untouchedRows(operations: readonly Operation[], touched: ReadonlySet<st
 
 function withoutTouched(digests: LiveDigests, touched: ReadonlySet<string>): Record<string, Record<string, string | null>> {
   const out: Record<string, Record<string, string | null>> = {};
-  for (const kind of KINDS) out[kind] = Object.fromEntries(Object.entries(digests[kind]).filter(([key]) => !touched.has(`${kind}\u0000${key}`)));
+  for (const kind of KINDS) out[kind] = Object.fromEntries(Object.entries(digests[kind] ?? {}).filter(([key]) => !touched.has(`${kind}\u0000${key}`)));
   return out;
 }
 

@@ -11,9 +11,16 @@ import type { RowOutcome } from '../vault/index.js';
 import type { ApplyListener } from './events.js';
 import type { Journal, JournalEntry, JournalReplay } from './journal.js';
 
+export interface SendOptions {
+  /** An earlier run may have sent this operation (its answer lost). */
+  readonly sentBefore: boolean;
+  /** The id operation `opId` returned for row `key` in this run or an earlier one of this plan. */
+  readonly idOf: (opId: string, key: string) => string | undefined;
+}
+
 /** Narrow port to Vault: one operation in, one outcome per row out, in row order. */
 export interface ApplyPort {
-  send(operation: Operation, options: { readonly sentBefore: boolean }): Promise<readonly RowOutcome[]>;
+  send(operation: Operation, options: SendOptions): Promise<readonly RowOutcome[]>;
 }
 
 export interface RowFailure {
@@ -130,7 +137,7 @@ export async function executeOperations(
         journal.append({ type: 'batch_started', at: now(), op_id: batch.id, kind: batch.kind, sent_before: sentBefore, keys: toSend.map((r) => r.key) });
         emit({ type: 'batch_started', op_id: batch.id, kind: batch.kind, rows: toSend.length, resumed });
         calls += 1;
-        return port.send(batch, { sentBefore });
+        return port.send(batch, { sentBefore, idOf: (opId, key) => rowIds.get(`${opId}\u0000${key}`) });
       });
       if (answer === NOT_SENT) {
         leaveUnsent(toSend);

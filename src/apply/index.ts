@@ -139,7 +139,7 @@ export function alreadyApplied(plan: Plan, replay: JournalReplay): boolean {
 }
 
 function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>, notSent: ReadonlySet<string> = new Set()): ApplyCounts {
-  const done: Record<Change['action'], number> = { create: 0, update: 0, reactivate: 0, deactivate: 0, promote: 0, sitevault_create: 0, sitevault_edit: 0 };
+  const done: Record<Change['action'], number> = { create: 0, update: 0, reactivate: 0, deactivate: 0, promote: 0, sitevault_create: 0, sitevault_edit: 0, group_create: 0, group_update: 0, group_deactivate: 0 };
   let failures = 0;
   for (const change of changes) {
     if (failed.has(change.key)) failures += 1;

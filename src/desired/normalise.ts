@@ -73,6 +73,8 @@ export function normalisePolicy(raw: RawConfig): Policy {
     max_access_removal_share: policy.max_access_removal_share ?? DEFAULT_POLICY.max_access_removal_share,
     protected_users: [...new Set((policy.protected_users ?? []).map(normaliseIdentity))].sort(),
     max_admin_grants: policy.max_admin_grants ?? DEFAULT_POLICY.max_admin_grants,
+    unmanaged_groups: policy.unmanaged_groups ?? DEFAULT_POLICY.unmanaged_groups,
+    max_group_member_removals: policy.max_group_member_removals ?? DEFAULT_POLICY.max_group_member_removals,
     ...(policy.scope?.vaults === undefined ? {} : { scope_vaults: [...new Set(policy.scope.vaults)].sort((a, b) => a - b) }),
   };
 }

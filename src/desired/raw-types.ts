@@ -2,7 +2,7 @@
  * TypeScript views of data that passed its schema (specs/*.schema.json). Only code that runs
  * after `checkShape` succeeded may cast to these.
  */
-import type { BodyFormat, FieldValue, LicenseType, SiteVaultPersonType, UnmanagedUserPolicy } from '../model.js';
+import type { BodyFormat, FieldValue, LicenseType, SiteVaultPersonType, UnmanagedGroupPolicy, UnmanagedUserPolicy } from '../model.js';
 
 export interface RawConfig {
   vault: {
@@ -31,6 +31,8 @@ export interface RawConfig {
     max_access_removal_share?: number;
     protected_users?: string[];
     max_admin_grants?: number;
+    unmanaged_groups?: UnmanagedGroupPolicy;
+    max_group_member_removals?: number;
     scope?: { vaults?: number[] };
   };
   state?: string;

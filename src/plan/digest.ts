@@ -4,7 +4,7 @@
  * of a record it re-reads.
  */
 import { createHash } from 'node:crypto';
-import type { AppliedSiteVaultPerson, ClinicalPerson, LiveUser, SourceFile } from '../model.js';
+import type { AppliedSiteVaultPerson, ClinicalPerson, LiveGroup, LiveUser, SourceFile } from '../model.js';
 
 function withSortedKeys(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
@@ -28,7 +28,7 @@ export function sha256Hex(text: string): string {
 }
 
 /** Digest of one live record; null for "absent". Memberships are sorted so read order does not matter. */
-export function liveRecordDigest(record: LiveUser | ClinicalPerson | AppliedSiteVaultPerson | undefined): string | null {
+export function liveRecordDigest(record: LiveUser | ClinicalPerson | AppliedSiteVaultPerson | LiveGroup | undefined): string | null {
   if (record === undefined) return null;
   if ('memberships' in record) {
     const memberships = [...record.memberships].sort((a, b) => a.vault_id - b.vault_id);

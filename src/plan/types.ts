@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Baseline } from './drift.js';
 import type {
   AppLicense,
+  GroupValues,
   LicenseType,
   Membership,
   MembershipKey,
@@ -78,7 +79,7 @@ export interface PlanOptions {
   readonly read_calls?: number | undefined;
 }
 
-export type ChangeSubject = 'user' | 'sitevault_person';
+export type ChangeSubject = 'user' | 'sitevault_person' | 'group';
 
 export type ChangeAction =
   | 'create'
@@ -87,9 +88,16 @@ export type ChangeAction =
   | 'reactivate'
   | 'promote'
   | 'sitevault_create'
-  | 'sitevault_edit';
+  | 'sitevault_edit'
+  | 'group_create'
+  | 'group_update'
+  | 'group_deactivate';
 
-export type ChangeRisk = 'admin' | 'security_profile' | 'security_policy' | 'license' | 'deactivation';
+/**
+ * `admin` on a group change: members join a group that carries an admin-like security profile;
+ * `last_member`: the change removes a group's last explicit member.
+ */
+export type ChangeRisk = 'admin' | 'security_profile' | 'security_policy' | 'license' | 'deactivation' | 'last_member';
 
 /**
  * Seats of one application licence type in one vault, before and after the plan. Vault reports
@@ -124,7 +132,7 @@ export interface FieldChange {
 
 export interface Change {
   readonly subject: ChangeSubject;
-  /** Lower-cased user name (users) or email (SiteVault persons). */
+  /** Lower-cased user name (users), email (SiteVault persons) or group label (groups). */
   readonly key: string;
   readonly action: ChangeAction;
   /** Sorted, managed fields only. */
@@ -151,7 +159,10 @@ export interface AppGrants {
   readonly apps: Readonly<Record<string, AppLicense>>;
 }
 
-/** Every row names its subject: the lower-cased user name, or a SiteVault person's email. */
+/**
+ * Every row names its subject: the lower-cased user name, a SiteVault person's email, or a
+ * group's {@link groupRowKey} (`group:` + lower-cased label, so no group shares a key with a user).
+ */
 interface Row {
   readonly key: string;
 }
@@ -210,6 +221,40 @@ export interface SiteVaultEditRow extends Row {
   readonly studies: readonly StudyAssignment[];
 }
 
+/** The row key of a group: never equal to a user name or an email. */
+export function groupRowKey(groupKey: string): string {
+  return `group:${groupKey}`;
+}
+
+/** A new user-managed group (Create Group): its values, never its members (they follow by id). */
+export interface GroupCreateRow extends Row {
+  readonly values: GroupValues & { readonly label: string };
+}
+
+/** Editable values of one existing group (Update Group); `active: false` deactivates it. */
+export interface GroupUpdateRow extends Row {
+  readonly group_id: number;
+  readonly values: GroupValues;
+}
+
+/** A member of a group change: the user's id, or absent when an earlier operation creates the user. */
+export interface GroupMemberRef {
+  readonly user_name: string;
+  readonly user_id?: number;
+}
+
+/**
+ * Explicit members to add to or remove from one group, incrementally (`members__v=add (…)` /
+ * `delete (…)`), never a full replace. `group_id` absent: the group is created by an operation
+ * this one depends on, and apply takes the id that operation returned; a member without
+ * `user_id` likewise takes the id from the operation that created or promoted the user.
+ */
+export interface GroupMembersRow extends Row {
+  readonly group_id?: number;
+  /** Sorted by user name. */
+  readonly members: readonly GroupMemberRef[];
+}
+
 interface OperationBase<K extends string, R extends Row> {
   /** `op-001`, `op-002`, … in execution order. */
   readonly id: string;
@@ -229,7 +274,11 @@ export type Operation =
   | OperationBase<'update_user', DomainUserRow>
   | OperationBase<'promote_persons', PromoteRow>
   | OperationBase<'sitevault_create', SiteVaultCreateRow>
-  | OperationBase<'sitevault_edit', SiteVaultEditRow>;
+  | OperationBase<'sitevault_edit', SiteVaultEditRow>
+  | OperationBase<'create_group', GroupCreateRow>
+  | OperationBase<'update_group', GroupUpdateRow>
+  | OperationBase<'add_group_members', GroupMembersRow>
+  | OperationBase<'remove_group_members', GroupMembersRow>;
 
 export type OperationKind = Operation['kind'];
 
@@ -241,6 +290,10 @@ export const OPERATION_KINDS: readonly OperationKind[] = [
   'promote_persons',
   'sitevault_create',
   'sitevault_edit',
+  'create_group',
+  'update_group',
+  'add_group_members',
+  'remove_group_members',
 ];
 
 /** Any operation's rows, for code that only needs their keys. */
@@ -266,6 +319,22 @@ export interface PlanSummary {
   readonly burst_remaining?: number;
   /** Reads apply repeats before its first write (absent in plans made without Vault). */
   readonly read_calls?: number;
+  /** Group counts; present only when the repo manages groups. */
+  readonly groups?: GroupSummary;
+}
+
+export interface GroupSummary {
+  readonly create: number;
+  /** Groups whose values or members change (not counting creations and deactivations). */
+  readonly update: number;
+  readonly deactivate: number;
+  /** Explicit memberships added and removed, over every group. */
+  readonly members_added: number;
+  readonly members_removed: number;
+  /** Declared groups that already match. */
+  readonly unchanged: number;
+  /** Live user-managed groups no file declares. */
+  readonly unmanaged: number;
 }
 
 /**
@@ -279,6 +348,8 @@ export interface LiveDigests {
   readonly persons: Readonly<Record<string, string | null>>;
   /** SiteVault persons of the state file, by lower-cased email. */
   readonly sitevault: Readonly<Record<string, string | null>>;
+  /** Groups of the session's vault, by lower-cased label (only when the repo manages groups). */
+  readonly groups?: Readonly<Record<string, string | null>>;
 }
 
 export type LiveRecordKind = keyof LiveDigests;

@@ -157,7 +157,7 @@ function assignmentItems(change: Change): string[] {
   });
 }
 
-const RISK_TAG = { admin: 'admin', security_profile: 'security profile', security_policy: 'security policy', license: 'license', deactivation: 'deactivation' } as const;
+const RISK_TAG = { admin: 'admin', security_profile: 'security profile', security_policy: 'security policy', license: 'license', deactivation: 'deactivation', last_member: 'last member' } as const;
 
 function changeItem(persons: ReadonlyMap<string, string>, change: Change): string {
   const person = promotedFrom(persons, change);

@@ -32,10 +32,24 @@ export const ACTION_STYLES: Readonly<Record<ChangeAction, ActionStyle>> = {
   deactivate: { symbol: '-', label: 'deactivate', heading: 'Deactivate users' },
   sitevault_create: { symbol: '+', label: 'create SiteVault person', heading: 'Create SiteVault persons' },
   sitevault_edit: { symbol: '~', label: 'edit SiteVault assignments', heading: 'Edit SiteVault assignments' },
+  group_create: { symbol: '+', label: 'create group', heading: 'Create groups' },
+  group_update: { symbol: '~', label: 'update group', heading: 'Update groups' },
+  group_deactivate: { symbol: '-', label: 'deactivate group', heading: 'Deactivate groups' },
 };
 
 /** Order of change sections in the views. */
-export const ACTION_ORDER: readonly ChangeAction[] = ['create', 'promote', 'update', 'reactivate', 'deactivate', 'sitevault_create', 'sitevault_edit'];
+export const ACTION_ORDER: readonly ChangeAction[] = [
+  'create',
+  'promote',
+  'update',
+  'reactivate',
+  'deactivate',
+  'sitevault_create',
+  'sitevault_edit',
+  'group_create',
+  'group_update',
+  'group_deactivate',
+];
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -137,6 +151,10 @@ export const OPERATION_LABELS: Readonly<Record<OperationKind, string>> = {
   promote_persons: 'promote',
   sitevault_create: 'sitevault_create',
   sitevault_edit: 'sitevault_edit',
+  create_group: 'create group',
+  update_group: 'update group',
+  add_group_members: 'add members',
+  remove_group_members: 'remove members',
 };
 
 /**

@@ -12,6 +12,12 @@ export function userPath(userId: number): string {
   return `${USERS_PATH}/${userId}`;
 }
 
+export const GROUPS_PATH = '/objects/groups';
+
+export function groupPath(groupId: number): string {
+  return `${GROUPS_PATH}/${groupId}`;
+}
+
 export function sitevaultPersonPath(personId: string): string {
   return `${SITEVAULT_PERSONS_PATH}/${encodeURIComponent(personId)}`;
 }
@@ -33,6 +39,15 @@ export function describeCall(op: DistributiveOmit<Operation, 'id' | 'call' | 'de
       return `POST ${SITEVAULT_PERSONS_PATH}`;
     case 'sitevault_edit':
       return `PUT ${sitevaultPersonPath(op.rows[0]?.person_id ?? '')}`;
+    case 'create_group':
+      return `POST ${GROUPS_PATH}`;
+    case 'update_group':
+      return `PUT ${groupPath(op.rows[0]?.group_id ?? 0)}`;
+    case 'add_group_members':
+    case 'remove_group_members': {
+      const id = op.rows[0]?.group_id;
+      return `PUT ${id === undefined ? `${GROUPS_PATH}/{new group id}` : groupPath(id)} (members__v=${op.kind === 'add_group_members' ? 'add' : 'delete'} (…))`;
+    }
     default: {
       const unknown: never = op;
       throw new Error(`unknown operation ${JSON.stringify(unknown)}`);

@@ -2,8 +2,18 @@
  * `createVaultClient`: the one object the rest of vault-roster uses to talk to Vault. It wires
  * the transport (session, pacing, retries, redaction) to the typed endpoint calls.
  */
-import type { BodyFormat, LicenseUsage } from '../model.js';
-import type { DomainUserRow, NewUserRow, PromoteRow, SiteVaultCreateRow, SiteVaultEditRow, UserWriteRow } from '../plan/types.js';
+import type { BodyFormat, LicenseUsage, LiveGroup } from '../model.js';
+import type {
+  DomainUserRow,
+  GroupCreateRow,
+  GroupUpdateRow,
+  NewUserRow,
+  PromoteRow,
+  SiteVaultCreateRow,
+  SiteVaultEditRow,
+  UserWriteRow,
+} from '../plan/types.js';
+import { changeGroupMembers, createGroup, readGroups, updateGroup } from './groups.js';
 import type { SessionInfo } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
 import { getDomain, getLicenseUsage, listSecurityPolicies, type DomainInfo, type SecurityPolicy } from './directory.js';
@@ -101,6 +111,18 @@ export interface VaultClient {
   promotePersons(rows: readonly PromoteRow[]): Promise<RowOutcome[]>;
   createSiteVaultPerson(row: SiteVaultCreateRow): Promise<RowOutcome>;
   editSiteVaultPerson(row: SiteVaultEditRow): Promise<RowOutcome>;
+
+  /** Every group of the session's vault (all kinds), decoded and cross-checked (see groups.ts). */
+  readGroups(options?: { readonly signal?: AbortSignal }): Promise<Map<string, LiveGroup>>;
+  /**
+   * Create Group; the outcome's id is the new group's. `sentBefore`: an earlier attempt may have
+   * created it, so the group is looked up by label first and its id returned if found.
+   */
+  createGroup(row: GroupCreateRow, options: { readonly sentBefore: boolean }): Promise<RowOutcome>;
+  /** Update Group with the row's values (never members). */
+  updateGroup(row: GroupUpdateRow): Promise<RowOutcome>;
+  /** `members__v=add (…)` or `delete (…)` on one group: safe to repeat. */
+  changeGroupMembers(change: 'add' | 'delete', groupId: number, userIds: readonly number[]): Promise<RowOutcome>;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -161,5 +183,9 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     promotePersons: (rows) => promotePersonRows(writes, rows),
     createSiteVaultPerson: (row) => createSiteVaultPerson(writes, row),
     editSiteVaultPerson: (row) => editSiteVaultPerson(writes, row),
+    readGroups: (readOptions) => readGroups(transport, readOptions?.signal),
+    createGroup: (row, createOptions) => createGroup(writes, row, createOptions),
+    updateGroup: (row) => updateGroup(writes, row),
+    changeGroupMembers: (change, groupId, userIds) => changeGroupMembers(writes, change, groupId, userIds),
   };
 }

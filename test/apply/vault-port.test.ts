@@ -57,7 +57,7 @@ function createOp(names: readonly string[]): OperationOf<'create_users'> {
   };
 }
 
-const FIRST_RUN = { sentBefore: false };
+const FIRST_RUN = { sentBefore: false, idOf: () => undefined };
 
 const siteVaultPerson: SiteVaultPerson = {
   email: 'port.person@veepharm.com',
@@ -140,7 +140,7 @@ describe('sendOperation: a create an earlier run may have sent', () => {
     // The interrupted run's create reached Vault for the first row; its answer was lost.
     const [earlier] = await client.createUsers(createOp(NAMES.slice(0, 1)).rows, FIRST_RUN);
     sim.clearRequestLog();
-    const outcomes = await sendOperation(client, createOp(NAMES), true);
+    const outcomes = await sendOperation(client, createOp(NAMES), { sentBefore: true, idOf: () => undefined });
     expect(outcomes).toEqual([earlier, { ok: true, id: expect.stringMatching(/^\d+$/) as string }, { ok: true, id: expect.stringMatching(/^\d+$/) as string }]);
     expect(writesSeen(sim)).toEqual([['POST', '/objects/users', { operation: 'upsert', idParam: 'user_name__v' }, 3, 'SUCCESS']]);
     const users = (sim.dump().users ?? []).filter((u) => NAMES.includes(u.user_name__v));
@@ -154,7 +154,7 @@ describe('sendOperation: a create an earlier run may have sent', () => {
     const sim = await startTestSimulator();
     const client = await connected(sim);
     sim.clearRequestLog();
-    await sendOperation(client, createOp(NAMES), false);
+    await sendOperation(client, createOp(NAMES), { sentBefore: false, idOf: () => undefined });
     expect(writesSeen(sim)).toEqual([['POST', '/objects/users', {}, 3, 'SUCCESS']]);
   });
 });
@@ -164,11 +164,11 @@ describe('sendOperation: one call per operation kind', () => {
     const sim = await startTestSimulator();
     const client = await connected(sim);
     const name = 'kinds@veepharm.com';
-    const created = await sendOperation(client, createOp([name]), false);
+    const created = await sendOperation(client, createOp([name]), { sentBefore: false, idOf: () => undefined });
     const userId = Number(created[0]?.ok === true ? created[0].id : NaN);
     expect(Number.isSafeInteger(userId)).toBe(true);
     const base = { id: 'op-001', call: 'for display only', depends_on: [] };
-    const sv = await sendOperation(client, { ...base, kind: 'sitevault_create', rows: [{ key: 'kinds.person@veepharm.com', person: { ...siteVaultPerson, email: 'kinds.person@veepharm.com' } }] }, true);
+    const sv = await sendOperation(client, { ...base, kind: 'sitevault_create', rows: [{ key: 'kinds.person@veepharm.com', person: { ...siteVaultPerson, email: 'kinds.person@veepharm.com' } }] }, { sentBefore: true, idOf: () => undefined });
     const personId = sv[0]?.ok === true ? (sv[0].id ?? '') : '';
     expect(personId).toMatch(/^V0B/);
     const operations: Operation[] = [
@@ -182,7 +182,7 @@ describe('sendOperation: one call per operation kind', () => {
     ];
     sim.clearRequestLog();
     const outcomes = [];
-    for (const op of operations) outcomes.push(...(await sendOperation(client, op, true)));
+    for (const op of operations) outcomes.push(...(await sendOperation(client, op, { sentBefore: true, idOf: () => undefined })));
     const aisha = (sim.dump().users ?? []).find((u) => u.user_name__v === 'aisha.bello@veepharm.com');
     expect(outcomes).toEqual([
       { ok: true, id: String(userId) },

@@ -23,6 +23,10 @@ const SHAPE: Record<Operation['kind'], [string, string]> = {
   promote_persons: ['promote', 'json-array'],
   sitevault_create: ['sitevault_create', 'json-array'],
   sitevault_edit: ['sitevault_edit', 'json-object'],
+  create_group: ['create group', 'form'],
+  update_group: ['update group', 'form'],
+  add_group_members: ['add members', 'form'],
+  remove_group_members: ['remove members', 'form'],
 };
 
 /** Operations as the requests the client sends for them (without ids), for readable expectations. */
