@@ -246,8 +246,11 @@ export interface DesiredGroupMember {
 export interface DesiredGroup extends GroupValues {
   readonly key: string;
   readonly label: string;
-  /** Every explicit member, from both forms merged, sorted by user name, one entry per user. */
-  readonly members: readonly DesiredGroupMember[];
+  /**
+   * Every explicit member, from both forms merged, sorted by user name, one entry per user;
+   * `undefined` = members unmanaged (the group has no `members:` key and no user lists it).
+   */
+  readonly members?: readonly DesiredGroupMember[] | undefined;
   readonly source: SourceRef;
 }
 
