@@ -14,6 +14,7 @@ import {
   createPlan,
   describeErrors,
   desiredDigest,
+  groupRowKey,
   liveRecordDigest,
   type Baseline,
   type LiveDigests,
@@ -110,9 +111,12 @@ function checkDesiredFiles(input: AdmissionInput): void {
 
 /** The live record a row of `op` writes, as a `kind\0key` entry of a touched set. */
 function recordOf(op: Operation, key: string): string {
+  if (GROUP_KINDS.has(op.kind)) return `groups\u0000${key.slice(groupRowKey('').length)}`;
   const kind: LiveRecordKind = op.kind === 'sitevault_create' || op.kind === 'sitevault_edit' ? 'sitevault' : 'users';
   return `${kind}\u0000${key}`;
 }
+
+const GROUP_KINDS: ReadonlySet<Operation['kind']> = new Set(['create_group', 'update_group', 'add_group_members', 'remove_group_members']);
 
 /** Users (and the persons they were promoted from) an earlier run of this plan sent calls for. */
 function touchedRecords(plan: Plan, replay: JournalReplay): Set<string> {

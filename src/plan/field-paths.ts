@@ -1,11 +1,12 @@
 /**
  * The `FieldChange.path` grammar, shared by the planner, the views and tests:
  * `first_name`, `fields.company__v`, `memberships[3003].license_type`, `memberships[3003].apps.rimReg_v`,
- * `org.role`, `sites[US-NC-0001].addons`, `studies[V0S000000001001].role`.
+ * `org.role`, `sites[US-NC-0001].addons`, `studies[V0S000000001001].role`; a group's explicit
+ * member `members[kate@veepharm.com]` (true = member).
  */
 
 /** Collections whose member key is written in brackets. */
-const KEYED_COLLECTIONS: ReadonlySet<string> = new Set(['memberships', 'sites', 'studies']);
+const KEYED_COLLECTIONS: ReadonlySet<string> = new Set(['memberships', 'sites', 'studies', 'members']);
 
 /** Segments → path string. */
 export function formatFieldPath(segments: readonly string[]): string {
@@ -37,6 +38,7 @@ export function leafDepth(segments: readonly string[]): number {
   switch (segments[0]) {
     case 'fields':
     case 'org':
+    case 'members':
       return 2;
     case 'memberships':
       return segments[2] === 'apps' ? 4 : 3;

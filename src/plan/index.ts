@@ -11,12 +11,15 @@ import type { DesiredState, LiveState } from '../model.js';
 import { assembleOperations } from './batch.js';
 import { desiredDigest } from './digest.js';
 import { driftDiagnostics, requireBaseline, unchangedSinceBaseline } from './drift.js';
+import { diffGroups } from './diff-groups.js';
 import { diffSiteVault } from './diff-sitevault.js';
+import { buildGroupOperations, draftsByUser } from './group-operations.js';
+import { groupGuards } from './guards-groups.js';
 import { diffUsers } from './diff-users.js';
 import { runGuards } from './guards.js';
 import { checkApps, checkProfiles, checkSeats } from './guards-vaults.js';
 import { buildSiteVaultOperations } from './sitevault-operations.js';
-import { summarise } from './summary.js';
+import { summarise, summariseGroups } from './summary.js';
 import { DEFAULT_BURST_LIMIT } from '../vault-api/index.js';
 import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanAllowFlags, type PlanOptions } from './types.js';
 import { buildUserOperations } from './user-operations.js';
@@ -39,8 +42,10 @@ export function countBlockingDiagnostics(plan: Plan): number {
   return plan.diagnostics.filter((d) => d.severity === 'error' || categoryOf(d.code) === 'hold-back').length;
 }
 
+const SUBJECT_ORDER: Readonly<Record<Change['subject'], number>> = { user: 0, sitevault_person: 1, group: 2 };
+
 function byChangeOrder(a: Change, b: Change): number {
-  if (a.subject !== b.subject) return a.subject === 'user' ? -1 : 1;
+  if (a.subject !== b.subject) return SUBJECT_ORDER[a.subject] - SUBJECT_ORDER[b.subject];
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
@@ -92,6 +97,9 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
   const userOps = buildUserOperations(users.items, live.vault_id);
   const siteVaultOps = buildSiteVaultOperations(sitevault.items);
   const u = userOps.stages;
+  const newUsers = draftsByUser([...u.promote, ...u.create]);
+  const groups = diffGroups(desired, live, new Set(newUsers.keys()));
+  const g = buildGroupOperations(groups.items, newUsers);
   const operations = assembleOperations([
     u.promote,
     u.create,
@@ -104,6 +112,10 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
     siteVaultOps.create,
     siteVaultOps.revokeOrg,
     siteVaultOps.edit,
+    g.create,
+    g.update,
+    g.add,
+    g.remove,
   ]);
   const seats = checkSeats(users.items, live, options.allow);
   const diagnostics: Diagnostic[] = [
@@ -114,6 +126,8 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
     ...checkProfiles(users.items, live),
     ...checkApps(users.items, live),
     ...sitevault.diagnostics,
+    ...groups.diagnostics,
+    ...groupGuards(groups.items, desired.policy, options.allow),
   ];
   if (options.target.vault_id !== live.vault_id) {
     diagnostics.push({
@@ -123,7 +137,7 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
       hint: 'check VAULT_URL and vault.vault_id in roster.yaml',
     });
   }
-  const changes = [...users.items.map((i) => i.change), ...sitevault.items.map((i) => i.change)].sort(byChangeOrder);
+  const changes = [...users.items.map((i) => i.change), ...sitevault.items.map((i) => i.change), ...groups.items.map((i) => i.change)].sort(byChangeOrder);
   const desiredFiles = [...desired.files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((f) => ({ path: f.path, sha256: f.sha256 }));
@@ -145,6 +159,7 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
       users: sortedRecord(users.digests.users),
       persons: sortedRecord(users.digests.persons),
       sitevault: sortedRecord(sitevault.digests),
+      ...(desired.groups === undefined ? {} : { groups: sortedRecord(groups.digests) }),
     },
     changes,
     operations,
@@ -156,6 +171,7 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
       burst_limit: options.burst_limit ?? DEFAULT_BURST_LIMIT,
       ...(options.burst_remaining === undefined ? {} : { burst_remaining: options.burst_remaining }),
       ...(options.read_calls === undefined ? {} : { read_calls: options.read_calls }),
+      ...(desired.groups === undefined ? {} : { groups: summariseGroups(groups) }),
     }),
     seats: seats.preview,
   };

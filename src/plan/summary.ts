@@ -1,5 +1,6 @@
 /** The plan's counts, computed once here so every view shows the same numbers. */
-import type { Change, PlanSummary } from './types.js';
+import type { GroupDiff } from './diff-groups.js';
+import type { Change, GroupSummary, PlanSummary } from './types.js';
 
 /** `12345` → `12,345`, independent of the machine's locale so output stays stable. */
 export function formatCount(n: number): string {
@@ -52,6 +53,7 @@ export function summarise(
     readonly burst_limit: number;
     readonly burst_remaining?: number;
     readonly read_calls?: number;
+    readonly groups?: GroupSummary;
   },
 ): PlanSummary {
   const count = (action: Change['action']): number => changes.filter((c) => c.action === action).length;
@@ -69,5 +71,26 @@ export function summarise(
     burst_limit: counts.burst_limit,
     ...(counts.burst_remaining === undefined ? {} : { burst_remaining: counts.burst_remaining }),
     ...(counts.read_calls === undefined ? {} : { read_calls: counts.read_calls }),
+    ...(counts.groups === undefined ? {} : { groups: counts.groups }),
+  };
+}
+
+/** Group counts: group changes by action, and explicit memberships added and removed. */
+export function summariseGroups(diff: Pick<GroupDiff, 'items' | 'unchanged' | 'unmanaged'>): GroupSummary {
+  const count = (action: Change['action']): number => diff.items.filter((i) => i.change.action === action).length;
+  let added = 0;
+  let removed = 0;
+  for (const item of diff.items) {
+    added += item.add.length;
+    removed += item.remove.length;
+  }
+  return {
+    create: count('group_create'),
+    update: count('group_update'),
+    deactivate: count('group_deactivate'),
+    members_added: added,
+    members_removed: removed,
+    unchanged: diff.unchanged,
+    unmanaged: diff.unmanaged,
   };
 }

@@ -7,10 +7,12 @@ import {
   DEFAULT_POLICY,
   type AppliedSiteVaultPerson,
   type ClinicalPerson,
+  type DesiredGroup,
   type DesiredSiteVaultPerson,
   type DesiredState,
   type DesiredUser,
   type LicenseUsage,
+  type LiveGroup,
   type LiveState,
   type LiveUser,
   type Policy,
@@ -113,6 +115,8 @@ export interface StateParts {
   readonly users?: readonly DesiredUser[];
   readonly sitevault?: readonly DesiredSiteVaultPerson[];
   readonly policy?: Partial<Policy>;
+  /** Present: the repo manages groups. */
+  readonly groups?: readonly DesiredGroup[];
 }
 
 export function desiredState(parts: StateParts = {}): DesiredState {
@@ -123,6 +127,7 @@ export function desiredState(parts: StateParts = {}): DesiredState {
     state_path: '/repo/.vault-roster/state.json',
     users: [...(parts.users ?? [])].sort((a, b) => (a.user_name < b.user_name ? -1 : 1)),
     sitevault: [...(parts.sitevault ?? [])].sort((a, b) => (a.email < b.email ? -1 : 1)),
+    ...(parts.groups === undefined ? {} : { groups: [...parts.groups].sort((a, b) => (a.key < b.key ? -1 : 1)) }),
     files: [
       { path: 'roster.yaml', sha256: 'a'.repeat(64) },
       { path: 'users/team.yaml', sha256: 'b'.repeat(64) },
@@ -139,6 +144,39 @@ export interface LiveParts {
   /** `null`: the domain's application lists were not read. */
   readonly vault_apps?: ReadonlyMap<number, readonly string[]> | null;
   readonly security_profiles?: readonly string[];
+  /** Present: the vault's groups were read. */
+  readonly groups?: readonly LiveGroup[];
+}
+
+export const GROUP_SOURCE = { file: 'groups/teams.yaml', line: 2, col: 5 } as const;
+
+/** A declared user-managed group; `members` are user names (declared at GROUP_SOURCE lines). */
+export function desiredGroup(label: string, members: readonly string[] | undefined, over: Partial<DesiredGroup> = {}): DesiredGroup {
+  return {
+    key: label.trim().toLowerCase(),
+    label,
+    ...(members === undefined ? {} : { members: [...members].sort().map((user_name, i) => ({ user_name, source: { ...GROUP_SOURCE, line: GROUP_SOURCE.line + 2 + i } })) }),
+    source: GROUP_SOURCE,
+    ...over,
+  };
+}
+
+/** A live group; `members` are explicit member ids. */
+export function liveGroup(label: string, id: number, members: readonly number[], over: Partial<LiveGroup> = {}): LiveGroup {
+  return {
+    id,
+    key: label.trim().toLowerCase(),
+    label,
+    name: `${label.toLowerCase().replace(/[^a-z0-9]+/g, '_')}__c`,
+    kind: 'user_managed',
+    members: [...members].sort((a, b) => a - b),
+    implied_members: [],
+    active: true,
+    description: '',
+    allow_delegation: false,
+    security_profiles: [],
+    ...over,
+  };
 }
 
 /** Seats of the session's vault (3003) in every fixture unless a test gives its own: plenty. */
@@ -165,6 +203,7 @@ export function liveState(parts: LiveParts = {}): LiveState {
     sitevault: new Map((parts.sitevault ?? []).map((p) => [p.email, p])),
     vault_apps: parts.vault_apps === null ? undefined : (parts.vault_apps ?? DEFAULT_VAULT_APPS),
     ...(parts.security_profiles === undefined ? {} : { security_profiles: parts.security_profiles }),
+    ...(parts.groups === undefined ? {} : { groups: new Map(parts.groups.map((g) => [g.key, g])) }),
   };
 }
 
