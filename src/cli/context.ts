@@ -134,15 +134,25 @@ export async function withRepoLock<T>(desired: DesiredState, purpose: string, wo
 }
 
 /** Live state of the target, with SiteVault persons from the last-applied state file (returned too). */
-/** What a live read needs besides the connection: the state file, and whether Clinical persons matter. */
+/** The optional reads the desired state asks for: Clinical persons (promotions) and the vault's groups. */
+export interface LiveNeeds {
+  readonly promotions: boolean;
+  readonly groups: boolean;
+}
+
+/** What a live read needs besides the connection: the state file, and which optional reads. */
 export interface LiveRequest {
   readonly statePath: string;
   /** A promise when the desired state that decides it is still loading. */
-  readonly promotions: boolean | PromiseLike<boolean>;
+  readonly needs: LiveNeeds | PromiseLike<LiveNeeds>;
 }
 
-export function liveRequestFor(desired: DesiredState): LiveRequest & { readonly promotions: boolean } {
-  return { statePath: desired.state_path, promotions: desired.users.some((u) => u.promote_from_person !== undefined) };
+export function liveNeedsOf(desired: DesiredState): LiveNeeds {
+  return { promotions: desired.users.some((u) => u.promote_from_person !== undefined), groups: desired.groups !== undefined };
+}
+
+export function liveRequestFor(desired: DesiredState): LiveRequest & { readonly needs: LiveNeeds } {
+  return { statePath: desired.state_path, needs: liveNeedsOf(desired) };
 }
 
 /** What reading Vault cost, and what Vault said of its burst window: the plan's call estimate uses it. */
@@ -168,7 +178,8 @@ export async function readLive(connection: Connection, request: LiveRequest): Pr
   });
   let read;
   try {
-    read = await readLiveState(connection.client, { promotions: request.promotions });
+    const needs = Promise.resolve(request.needs);
+    read = await readLiveState(connection.client, { promotions: needs.then((n) => n.promotions), groups: needs.then((n) => n.groups) });
   } finally {
     unsubscribe();
   }
@@ -194,10 +205,10 @@ interface EarlyRead {
   readonly live: Promise<{ live: LiveState; state: StateFile }>;
 }
 
-function startEarlyRead(config: ConfigReady, values: Values, io: CliIo, purpose: string, promotions: Promise<boolean>): EarlyRead {
+function startEarlyRead(config: ConfigReady, values: Values, io: CliIo, purpose: string, needs: Promise<LiveNeeds>): EarlyRead {
   const connection = connect(config.target, values, io);
   const lock = acquireLock(config.state_path, purpose);
-  const live = readLive(connection, { statePath: config.state_path, promotions });
+  const live = readLive(connection, { statePath: config.state_path, needs });
   // Its failure is reported only once the desired files are known to be valid (else dropped).
   live.catch(() => undefined);
   return { connection, lock, live };
@@ -215,13 +226,13 @@ export async function withDesiredAndLive<T>(values: Values, io: CliIo, purpose: 
   const configPath = resolve(io.cwd, stringOption(values, 'config') ?? 'roster.yaml');
   let early: EarlyRead | undefined;
   let earlyError: unknown;
-  let decide: (promotions: boolean) => void = () => undefined;
-  const promotions = new Promise<boolean>((settle) => (decide = settle));
+  let decide: (needs: LiveNeeds) => void = () => undefined;
+  const needs = new Promise<LiveNeeds>((settle) => (decide = settle));
   const load = loadDesiredState(configPath, {
     cwd: io.cwd,
     onConfig: (config) => {
       try {
-        early = startEarlyRead(config, values, io, purpose, promotions);
+        early = startEarlyRead(config, values, io, purpose, needs);
       } catch (error) {
         earlyError = error;
       }
@@ -235,14 +246,14 @@ export async function withDesiredAndLive<T>(values: Values, io: CliIo, purpose: 
     if (!result.ok) throw new DiagnosticsError(`${configPath} is not valid`, result.diagnostics);
     if (result.diagnostics.length > 0) io.stderr.write(formatDiagnosticsText(result.diagnostics));
     if (read === undefined) throw earlyError instanceof Error ? earlyError : new Error('the config was valid but no Vault read was started');
-    decide(liveRequestFor(result.state).promotions);
+    decide(liveNeedsOf(result.state));
     const { live, state } = await read.live;
     return await work({ desired: result.state, connection: read.connection, live, state });
   } catch (error) {
     read?.connection.client.close();
     throw error;
   } finally {
-    decide(false);
+    decide({ promotions: false, groups: false });
     read?.lock.release();
   }
 }

@@ -36,6 +36,8 @@ export interface LiveStateScope {
   readonly promotions: boolean | PromiseLike<boolean>;
   /** SiteVault persons from the last-applied state file (Vault has no read API for them). */
   readonly sitevault?: ReadonlyMap<string, AppliedSiteVaultPerson>;
+  /** Read the session vault's groups: only when the desired state manages them (a promise, likewise). */
+  readonly groups?: boolean | PromiseLike<boolean>;
 }
 
 export const PERSONS_VQL = 'SELECT id, email__sys, first_name__sys, last_name__sys, vault_user__sys FROM person__sys';
@@ -266,7 +268,7 @@ export async function readLiveState(client: VaultClient, scope: LiveStateScope):
       stop.abort();
       throw error;
     });
-  const [me, users, vaults, policies, licenses, profiles, persons] = await Promise.all([
+  const [me, users, vaults, policies, licenses, profiles, persons, groups] = await Promise.all([
     watch(client.getUser('me')),
     watch(readUsers(client, stop.signal)),
     watch(readVaults(client)),
@@ -274,6 +276,7 @@ export async function readLiveState(client: VaultClient, scope: LiveStateScope):
     watch(client.getLicenseUsage()),
     watch(client.listSecurityProfiles()),
     watch(Promise.resolve(scope.promotions).then((promotions) => (promotions ? client.query(PERSONS_VQL) : []))),
+    watch(Promise.resolve(scope.groups ?? false).then((wanted) => (wanted ? client.readGroups({ signal: stop.signal }) : undefined))),
   ]);
   const vaultId = client.vaultId;
   if (vaultId === undefined) {
@@ -291,5 +294,6 @@ export async function readLiveState(client: VaultClient, scope: LiveStateScope):
     ...(vaults.apps === undefined ? {} : { vault_apps: vaults.apps }),
     ...(profiles === undefined ? {} : { security_profiles: profiles }),
     sitevault: scope.sitevault ?? new Map(),
+    ...(groups === undefined ? {} : { groups }),
   };
 }

@@ -114,7 +114,7 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
       }
     });
     // No declared users: no Clinical persons are read.
-    const { live } = await readLive(connection, { statePath: source.statePath, promotions: false });
+    const { live } = await readLive(connection, { statePath: source.statePath, needs: { promotions: false, groups: false } });
     stop();
     if (io.stderr.isTTY === true) io.stderr.write('\n');
     const result = exportDesiredState(live, {
