@@ -75,7 +75,7 @@ function valueChanges(desired: DesiredGroup, current: LiveGroup | undefined): { 
     values[key] = wanted;
     fields.push({ path: key, before: asJson(have), after: asJson(wanted) });
   }
-  return { values: values as GroupValues, fields };
+  return { values: values, fields };
 }
 
 /** Everything the member checks need about users, built once per plan. */
