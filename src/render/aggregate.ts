@@ -6,7 +6,7 @@
  */
 import { parseFieldPath, type Change, type FieldChange, type JsonValue } from '../plan/index.js';
 import { code } from './md-escape.js';
-import { ACTION_STYLES, fieldLabel, formatValue } from './shared.js';
+import { ACTION_STYLES, fieldLabel, formatValue, groupChangeParts } from './shared.js';
 
 export interface BulkGroup {
   /** How the change reads, without the count: Markdown, every value in a safe code span. */
@@ -104,13 +104,30 @@ function fieldGroups(changes: readonly Change[], verb: string): Map<string, Acc>
   return out;
 }
 
+/**
+ * A group change in bulk rows: its creation or deactivation counted per group, and its members
+ * counted per group and direction (examples are members); value edits go with `edits`.
+ */
+function groupRows(groups: Map<string, Acc>, change: Change, edits: Change[]): void {
+  const parts = groupChangeParts(change);
+  if (change.action === 'group_create' || change.action === 'group_deactivate') add(groups, ACTION_STYLES[change.action].label, change.key);
+  else if (parts.values.length > 0) edits.push({ ...change, fields: parts.values });
+  for (const member of parts.added) add(groups, `add to group ${code(change.key)}`, member);
+  for (const member of parts.removed) add(groups, `remove from group ${code(change.key)}`, member);
+}
+
 /** The plan's changes in bulk groups, largest first (ties in plan order). */
 export function bulkGroups(changes: readonly Change[]): BulkGroup[] {
   const groups = new Map<string, Acc>();
   const edits: Change[] = [];
   const siteEdits: Change[] = [];
+  const groupEdits: Change[] = [];
   for (const change of changes) {
     const verb = ACTION_STYLES[change.action].label;
+    if (change.subject === 'group') {
+      groupRows(groups, change, groupEdits);
+      continue;
+    }
     if (isNew(change)) add(groups, `${verb} ${newRecordShape(change)}`, change.key);
     else if (change.action === 'deactivate' || change.action === 'reactivate') add(groups, verb, change.key);
     else if (change.subject === 'sitevault_person') siteEdits.push(change);
@@ -118,6 +135,7 @@ export function bulkGroups(changes: readonly Change[]): BulkGroup[] {
   }
   for (const [d, acc] of fieldGroups(edits, 'update')) groups.set(d, { ...acc, order: groups.size });
   for (const [d, acc] of fieldGroups(siteEdits, 'edit SiteVault')) groups.set(d, { ...acc, order: groups.size });
+  for (const [d, acc] of fieldGroups(groupEdits, 'update group')) groups.set(d, { ...acc, order: groups.size });
   return [...groups.entries()]
     .sort(([, a], [, b]) => b.count - a.count || a.order - b.order)
     .map(([description, acc]) => ({ description, count: acc.count, examples: acc.examples }));

@@ -14,7 +14,23 @@ import { code, html, linkTarget, prose } from './md-escape.js';
 import { riskBlock } from './markdown-risks.js';
 import { riskItems } from './risk-items.js';
 import type { OutputSink } from './chunks.js';
-import { ACTION_ORDER, ACTION_STYLES, operationLabel, assignmentChanges, burstNote, fieldLabel, formatValue, plural, promotedFrom, promotedPersons, shortDigest, summaryColumns, summaryLine } from './shared.js';
+import {
+  ACTION_ORDER,
+  ACTION_STYLES,
+  operationLabel,
+  assignmentChanges,
+  burstNote,
+  fieldLabel,
+  formatValue,
+  groupChangeParts,
+  memberCounts,
+  plural,
+  promotedFrom,
+  promotedPersons,
+  shortDigest,
+  summaryColumns,
+  summaryLine,
+} from './shared.js';
 
 export const MARKDOWN_MARKER = '<!-- vault-roster-plan -->';
 export const DEFAULT_MAX_MARKDOWN_CHARS = 60_000;
@@ -42,7 +58,24 @@ export function fullPlanRef(options: MarkdownOptions): string {
 }
 
 function isNew(action: ChangeAction): boolean {
-  return action === 'create' || action === 'promote' || action === 'sitevault_create';
+  return action === 'create' || action === 'promote' || action === 'sitevault_create' || action === 'group_create';
+}
+
+/** Members listed in one line per direction; a long list names the first ones and counts the rest. */
+const MEMBERS_LISTED = 50;
+
+function memberList(names: readonly string[]): string {
+  const shown = names.slice(0, MEMBERS_LISTED).map(code).join(', ');
+  return names.length > MEMBERS_LISTED ? `${shown}, and ${formatCount(names.length - MEMBERS_LISTED)} more` : shown;
+}
+
+/** A group change: its values as fields, then who joins and who leaves. */
+function groupItems(change: Change): string[] {
+  const parts = groupChangeParts(change);
+  const lines = fieldItems({ ...change, fields: parts.values });
+  if (parts.added.length > 0) lines.push(`  - members added (${formatCount(parts.added.length)}): ${memberList(parts.added)}`);
+  if (parts.removed.length > 0) lines.push(`  - members removed (${formatCount(parts.removed.length)}): ${memberList(parts.removed)}`);
+  return lines;
 }
 
 function clip(text: string, max: number): string {
@@ -163,7 +196,7 @@ function changeItem(persons: ReadonlyMap<string, string>, change: Change): strin
   const person = promotedFrom(persons, change);
   const who = person === undefined ? code(change.key) : `person ${code(person)} → user ${code(change.key)}`;
   const risks = change.risks.length > 0 ? ` ⚠️ ${change.risks.map((r) => RISK_TAG[r]).join(', ')}` : '';
-  const details = change.subject === 'sitevault_person' ? assignmentItems(change) : fieldItems(change);
+  const details = change.subject === 'sitevault_person' ? assignmentItems(change) : change.subject === 'group' ? groupItems(change) : fieldItems(change);
   // No +/~/- marker here: sections already group by action, and a leading '-' would nest the list.
   return [`- ${who} — ${prose(change.reason)}${risks}`, ...details].join('\n');
 }
@@ -187,7 +220,7 @@ function sections(plan: Plan): Section[] {
   for (const action of ACTION_ORDER) {
     const changes = plan.changes.filter((c) => c.action === action);
     if (changes.length === 0) continue;
-    const noun = action.startsWith('sitevault') ? ['person', 'persons'] : ['user', 'users'];
+    const noun = action.startsWith('sitevault') ? ['person', 'persons'] : action.startsWith('group') ? ['group', 'groups'] : ['user', 'users'];
     out.push({
       title: `${ACTION_STYLES[action].heading} (${formatCount(changes.length)} ${changes.length === 1 ? (noun[0] ?? '') : (noun[1] ?? '')})`,
       header: '',

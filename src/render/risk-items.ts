@@ -7,12 +7,15 @@
  */
 import { LICENSE_RANK } from '../model.js';
 import { isAdminProfile, parseFieldPath, type Change, type FieldChange, type JsonValue } from '../plan/index.js';
-import { formatValue } from './shared.js';
+import { formatValue, groupChangeParts } from './shared.js';
 
 export type RiskKind =
   | 'domain_admin_grant'
   | 'admin_grant'
+  | 'admin_group_member'
   | 'deactivation'
+  | 'group_deactivated'
+  | 'group_emptied'
   | 'access_removed'
   | 'admin_removed'
   | 'security_policy'
@@ -24,13 +27,16 @@ export type RiskKind =
 export const RISK_KINDS: Readonly<Record<RiskKind, { readonly rank: number; readonly label: string; readonly icon: string }>> = {
   domain_admin_grant: { rank: 0, label: 'Domain Admin granted', icon: '🔴' },
   admin_grant: { rank: 1, label: 'admin profile granted', icon: '🔴' },
-  deactivation: { rank: 2, label: 'user deactivated', icon: '🔴' },
-  access_removed: { rank: 3, label: 'access removed', icon: '🟠' },
-  admin_removed: { rank: 4, label: 'admin removed', icon: '🟠' },
-  security_policy: { rank: 5, label: 'security policy changed', icon: '🟠' },
-  other: { rank: 6, label: 'other risk', icon: '🟠' },
-  reactivation: { rank: 7, label: 'reactivated', icon: '🟡' },
-  licence_upgrade: { rank: 8, label: 'licence upgraded', icon: '🟡' },
+  admin_group_member: { rank: 2, label: 'joins a group with an admin profile', icon: '🔴' },
+  deactivation: { rank: 3, label: 'user deactivated', icon: '🔴' },
+  access_removed: { rank: 4, label: 'access removed', icon: '🟠' },
+  admin_removed: { rank: 5, label: 'admin removed', icon: '🟠' },
+  group_emptied: { rank: 6, label: "group's last member removed", icon: '🟠' },
+  group_deactivated: { rank: 7, label: 'group deactivated', icon: '🟠' },
+  security_policy: { rank: 8, label: 'security policy changed', icon: '🟠' },
+  other: { rank: 9, label: 'other risk', icon: '🟠' },
+  reactivation: { rank: 10, label: 'reactivated', icon: '🟡' },
+  licence_upgrade: { rank: 11, label: 'licence upgraded', icon: '🟡' },
 };
 
 export interface RiskItem {
@@ -100,8 +106,21 @@ function fieldRisk(change: Change, f: FieldChange): RiskKind | undefined {
   return undefined;
 }
 
+/** A group change's risks: each member joining an admin-like group, an emptied group, a deactivated one. */
+function groupRiskItems(change: Change): RiskItem[] {
+  const where = `group ${change.key}`;
+  const items: RiskItem[] = [];
+  if (change.risks.includes('admin')) {
+    for (const member of groupChangeParts(change).added) items.push({ kind: 'admin_group_member', user: member, where, before: 'not a member', after: 'member' });
+  }
+  if (change.risks.includes('last_member')) items.push({ kind: 'group_emptied', user: '—', where, before: 'members', after: 'no explicit members' });
+  if (change.action === 'group_deactivate') items.push({ kind: 'group_deactivated', user: '—', where, before: 'active', after: 'inactive' });
+  return items;
+}
+
 /** Every risk item of one change; a change the planner tagged admin or deactivation always yields one. */
 export function riskItemsOf(change: Change): RiskItem[] {
+  if (change.subject === 'group') return groupRiskItems(change);
   const items: RiskItem[] = [];
   const isNew = isNewRecord(change);
   for (const f of change.fields) {

@@ -5,10 +5,12 @@
 import {
   burstLimitNote,
   countBlockingDiagnostics,
+  formatCount,
   parseFieldPath,
   planHasChanges,
   type Change,
   type ChangeAction,
+  type FieldChange,
   type JsonValue,
   type OperationKind,
   type Plan,
@@ -66,6 +68,11 @@ export function summaryLine(plan: Plan): string {
   const parts = [`${s.create} to create`, `${s.update} to update`];
   if (s.reactivate > 0) parts.push(`${s.reactivate} to reactivate`);
   parts.push(`${s.deactivate} to deactivate`, `${s.promote} to promote`, `${s.sitevault_create + s.sitevault_edit} SiteVault changes`);
+  const g = s.groups;
+  if (g !== undefined && g.create + g.update + g.deactivate > 0) {
+    const members = g.members_added + g.members_removed > 0 ? ` (+${formatCount(g.members_added)} / −${formatCount(g.members_removed)} members)` : '';
+    parts.push(`${plural(g.create + g.update + g.deactivate, 'group change', 'group changes')}${members}`);
+  }
   return `Plan: ${parts.join(', ')}; ${plural(s.api_calls, 'API call', 'API calls')}.`;
 }
 
@@ -81,6 +88,15 @@ export function summaryColumns(s: PlanSummary): [string, number][] {
     ['SiteVault edit', s.sitevault_edit],
     ['Unchanged', s.unchanged],
     ['Unmanaged', s.unmanaged],
+    ...(s.groups === undefined
+      ? []
+      : ([
+          ['Groups create', s.groups.create],
+          ['Groups update', s.groups.update],
+          ['Groups deactivate', s.groups.deactivate],
+          ['Members +', s.groups.members_added],
+          ['Members −', s.groups.members_removed],
+        ] as [string, number][])),
     ['API calls', s.api_calls],
   ];
 }
@@ -97,6 +113,34 @@ export function formatValue(value: JsonValue): string {
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : `[${value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}]`;
   if (isAppLicense(value)) return value.active ? value.license_type : `${value.license_type} (inactive)`;
   return JSON.stringify(value);
+}
+
+/** A group change split for display: its value fields, and the members it adds and removes. */
+export interface GroupChangeParts {
+  readonly values: readonly FieldChange[];
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+}
+
+export function groupChangeParts(change: Change): GroupChangeParts {
+  const values: FieldChange[] = [];
+  const added: string[] = [];
+  const removed: string[] = [];
+  for (const f of change.fields) {
+    const [head = '', member = ''] = parseFieldPath(f.path);
+    if (head !== 'members') values.push(f);
+    else if (f.after === true) added.push(member);
+    else removed.push(member);
+  }
+  return { values, added, removed };
+}
+
+/** `+3 members, −1` for a group change (empty when its members do not change). */
+export function memberCounts(parts: GroupChangeParts): string {
+  const out: string[] = [];
+  if (parts.added.length > 0) out.push(`+${plural(parts.added.length, 'member', 'members')}`);
+  if (parts.removed.length > 0) out.push(`−${parts.removed.length}`);
+  return out.join(', ');
 }
 
 /** `memberships[3003].apps.rimReg_v` → `vault 3003 › app rimReg_v`; `fields.company__v` → `company__v`. */

@@ -3,7 +3,20 @@ import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import type { Change, ChangeSubject, Plan } from '../plan/index.js';
 import { seatLines } from './seats.js';
 import { ChunkWriter, collectOutput, type OutputSink } from './chunks.js';
-import { ACTION_STYLES, operationLabel, burstNote, fieldLabel, formatValue, promotedFrom, promotedPersons, rowsLabel, shortDigest, summaryLine } from './shared.js';
+import {
+  ACTION_STYLES,
+  operationLabel,
+  burstNote,
+  fieldLabel,
+  formatValue,
+  groupChangeParts,
+  promotedFrom,
+  promotedPersons,
+  rowsLabel,
+  shortDigest,
+  summaryLine,
+  type GroupChangeParts,
+} from './shared.js';
 
 type Paint = (code: string, text: string) => string;
 
@@ -14,7 +27,13 @@ function painter(color: boolean): Paint {
 }
 
 function isNew(change: Change): boolean {
-  return change.action === 'create' || change.action === 'promote' || change.action === 'sitevault_create';
+  return change.action === 'create' || change.action === 'promote' || change.action === 'sitevault_create' || change.action === 'group_create';
+}
+
+/** A group's members, one per line under its values: who joins (+) and who leaves (-). */
+function writeMembers(out: ChunkWriter, parts: GroupChangeParts, paint: Paint): void {
+  for (const name of parts.added) out.line(`      ${paint(COLOR_OF['+'], '+')} member ${name}`);
+  for (const name of parts.removed) out.line(`      ${paint(COLOR_OF['-'], '-')} member ${name}`);
 }
 
 function writeChange(out: ChunkWriter, person: string | undefined, change: Change, paint: Paint): void {
@@ -23,14 +42,17 @@ function writeChange(out: ChunkWriter, person: string | undefined, change: Chang
   const risks = change.risks.length > 0 ? `  ${paint('1;31', `[${change.risks.join(', ')}]`)}` : '';
   out.line(`  ${paint(COLOR_OF[style.symbol], style.symbol)} ${paint('1', change.key)}  ${verb}${risks}`);
   out.line(`      ${paint('2', change.reason)}`);
+  const group = change.subject === 'group' ? groupChangeParts(change) : undefined;
+  const fields = group?.values ?? change.fields;
   // A loop, not Math.max(...labels): a change can carry any number of fields.
   let width = 0;
-  for (const f of change.fields) width = Math.max(width, fieldLabel(f.path).length);
-  for (const f of change.fields) {
+  for (const f of fields) width = Math.max(width, fieldLabel(f.path).length);
+  for (const f of fields) {
     const label = fieldLabel(f.path).padEnd(width);
     const value = isNew(change) ? formatValue(f.after) : `${formatValue(f.before)} → ${formatValue(f.after)}`;
     out.line(`      ${label}  ${value}`);
   }
+  if (group !== undefined) writeMembers(out, group, paint);
 }
 
 function writeDiagnostic(out: ChunkWriter, d: Diagnostic, paint: Paint): void {
@@ -74,6 +96,7 @@ export function writeText(plan: Plan, options: { readonly color: boolean }, sink
   };
   writeSection(out, 'Users', plan.changes, changesOf('user'), change);
   writeSection(out, 'SiteVault persons', plan.changes, changesOf('sitevault_person'), change);
+  writeSection(out, 'Groups', plan.changes, changesOf('group'), change);
   writeSection(out, 'Licence seats', seatLines(plan), all, (line) => {
     out.line(line);
   });
