@@ -23,7 +23,6 @@ import {
   fieldLabel,
   formatValue,
   groupChangeParts,
-  memberCounts,
   plural,
   promotedFrom,
   promotedPersons,

@@ -135,14 +135,6 @@ export function groupChangeParts(change: Change): GroupChangeParts {
   return { values, added, removed };
 }
 
-/** `+3 members, −1` for a group change (empty when its members do not change). */
-export function memberCounts(parts: GroupChangeParts): string {
-  const out: string[] = [];
-  if (parts.added.length > 0) out.push(`+${plural(parts.added.length, 'member', 'members')}`);
-  if (parts.removed.length > 0) out.push(`−${parts.removed.length}`);
-  return out.join(', ');
-}
-
 /** `memberships[3003].apps.rimReg_v` → `vault 3003 › app rimReg_v`; `fields.company__v` → `company__v`. */
 export function fieldLabel(path: string): string {
   const [head = '', key = '', third, fourth] = parseFieldPath(path);
