@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import type { AppliedSiteVaultPerson, DesiredSiteVaultPerson, DesiredState, DesiredUser, LiveState } from '../model.js';
-import { sha256Hex, type Change, type Plan } from '../plan/index.js';
+import { groupRowKey, sha256Hex, type Change, type Plan } from '../plan/index.js';
 import { acquireLock, entryDigestsInBackground, nextBaseline, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
 import { formatClientEvent, type ClientEvent } from '../vault/index.js';
 import { admitPlan } from './admit.js';
@@ -33,6 +33,8 @@ export interface ApplyCounts {
   readonly promoted: number;
   readonly sitevault_created: number;
   readonly sitevault_edited: number;
+  /** Groups created, updated or deactivated (present when the plan changes groups). */
+  readonly group_changes?: number;
   readonly failed: number;
 }
 
@@ -142,9 +144,12 @@ function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>, 
   const done: Record<Change['action'], number> = { create: 0, update: 0, reactivate: 0, deactivate: 0, promote: 0, sitevault_create: 0, sitevault_edit: 0, group_create: 0, group_update: 0, group_deactivate: 0 };
   let failures = 0;
   for (const change of changes) {
-    if (failed.has(change.key)) failures += 1;
-    else if (!notSent.has(change.key)) done[change.action] += 1;
+    // Group rows are keyed apart from users (`group:` + label).
+    const key = change.subject === 'group' ? groupRowKey(change.key) : change.key;
+    if (failed.has(key)) failures += 1;
+    else if (!notSent.has(key)) done[change.action] += 1;
   }
+  const groupChanges = changes.some((c) => c.subject === 'group') ? { group_changes: done.group_create + done.group_update + done.group_deactivate } : {};
   return {
     created: done.create,
     updated: done.update,
@@ -153,6 +158,7 @@ function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>, 
     promoted: done.promote,
     sitevault_created: done.sitevault_create,
     sitevault_edited: done.sitevault_edit,
+    ...groupChanges,
     failed: failures,
   };
 }
@@ -161,7 +167,9 @@ function countOutcomes(changes: readonly Change[], failed: ReadonlySet<string>, 
 export function formatCounts(counts: ApplyCounts): string {
   const parts = [`created ${counts.created}`, `updated ${counts.updated}`];
   if (counts.reactivated > 0) parts.push(`reactivated ${counts.reactivated}`);
-  parts.push(`deactivated ${counts.deactivated}`, `promoted ${counts.promoted}`, `SiteVault changes ${counts.sitevault_created + counts.sitevault_edited}`, `failed ${counts.failed}`);
+  parts.push(`deactivated ${counts.deactivated}`, `promoted ${counts.promoted}`, `SiteVault changes ${counts.sitevault_created + counts.sitevault_edited}`);
+  if (counts.group_changes !== undefined) parts.push(`group changes ${counts.group_changes}`);
+  parts.push(`failed ${counts.failed}`);
   return parts.join(', ');
 }
 
