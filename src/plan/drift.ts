@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { VaultRosterError } from '../errors.js';
-import type { DesiredSiteVaultPerson, DesiredState, DesiredUser, LiveState } from '../model.js';
+import type { DesiredGroup, DesiredSiteVaultPerson, DesiredState, DesiredUser, LiveState } from '../model.js';
 import { canonicalJson, sha256Hex } from './digest.js';
 
 export interface Baseline {
@@ -16,6 +16,8 @@ export interface Baseline {
   readonly sitevault: Readonly<Record<string, string>>;
   /** Every live user name after that apply (declared or not), sorted. */
   readonly live_users: readonly string[];
+  /** Digest of each desired group's entry (members included), by key; absent before groups were managed. */
+  readonly groups?: Readonly<Record<string, string>>;
 }
 
 /** Digest of what the YAML declares for one user or person; where it was declared does not count. */
@@ -24,14 +26,23 @@ export function entryDigest(entry: DesiredUser | DesiredSiteVaultPerson): string
   return sha256Hex(canonicalJson(declared)).slice(0, 32);
 }
 
+/** Digest of what the YAML declares for one group and its members; positions do not count. */
+export function groupEntryDigest(group: DesiredGroup): string {
+  const { source: _source, members, ...declared } = group;
+  const names = members === undefined ? null : members.map((m) => m.user_name);
+  return sha256Hex(canonicalJson({ ...declared, members: names })).slice(0, 32);
+}
+
 /** The desired state restricted to entries unchanged since the baseline. */
 export function unchangedSinceBaseline(desired: DesiredState, baseline: Baseline): DesiredState {
+  const groups = desired.groups?.filter((g) => baseline.groups?.[g.key] === groupEntryDigest(g));
   return {
     ...desired,
     users: desired.users.filter((u) => baseline.users[u.user_name] === entryDigest(u)),
     sitevault: desired.sitevault.filter((p) => baseline.sitevault[p.email] === entryDigest(p)),
-    // Users left out here are not unmanaged: their YAML changed and awaits an apply.
-    policy: { ...desired.policy, unmanaged_users: 'ignore' },
+    ...(groups === undefined ? {} : { groups }),
+    // Entries left out here are not unmanaged: their YAML changed and awaits an apply.
+    policy: { ...desired.policy, unmanaged_users: 'ignore', unmanaged_groups: 'ignore' },
   };
 }
 
@@ -50,7 +61,7 @@ export function driftDiagnostics(desired: DesiredState, live: LiveState, baselin
     {
       severity: 'info',
       code: 'drift-baseline',
-      summary: `drift since the apply of ${baseline.applied_at}: only users whose YAML is unchanged since then are compared`,
+      summary: `drift since the apply of ${baseline.applied_at}: only users${desired.groups === undefined ? '' : ' and groups'} whose YAML is unchanged since then are compared`,
       hint: changed
         ? 'the changes below were made in Vault out of band; apply reverts them, or update the YAML to keep them'
         : 'nothing those users hold in Vault changed out of band since then',

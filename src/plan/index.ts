@@ -28,7 +28,7 @@ export * from './types.js';
 export { canonicalJson, desiredDigest, liveRecordDigest, sha256Hex } from './digest.js';
 export { formatFieldPath, parseFieldPath } from './field-paths.js';
 export { burstLimitNote, formatCount } from './summary.js';
-export { entryDigest, unchangedSinceBaseline, type Baseline } from './drift.js';
+export { entryDigest, groupEntryDigest, unchangedSinceBaseline, type Baseline } from './drift.js';
 export { packRows } from './batch.js';
 export { isAdminProfile } from './risks.js';
 

@@ -3,7 +3,7 @@
  * applied, and which users Vault had then (see src/plan/drift.ts for how drift uses it).
  */
 import type { DesiredSiteVaultPerson, DesiredState, DesiredUser } from '../model.js';
-import { entryDigest, type Baseline } from '../plan/index.js';
+import { entryDigest, groupEntryDigest, groupRowKey, type Baseline } from '../plan/index.js';
 
 /**
  * The baseline after an apply: entries whose keys did not fail take today's digest; failed ones
@@ -28,7 +28,17 @@ export function nextBaseline(
     const keep = failedKeys.has(person.email) ? previous?.sitevault[person.email] : digestOf(person);
     if (keep !== undefined) sitevault[person.email] = keep;
   }
-  return { applied_at: appliedAt, users, sitevault, live_users: [...new Set(liveUsersAfter)].sort() };
+  const groups = desired.groups === undefined ? undefined : groupBaseline(previous, desired.groups, failedKeys);
+  return { applied_at: appliedAt, users, sitevault, live_users: [...new Set(liveUsersAfter)].sort(), ...(groups === undefined ? {} : { groups }) };
+}
+
+function groupBaseline(previous: Baseline | undefined, groups: NonNullable<DesiredState['groups']>, failedKeys: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const group of groups) {
+    const keep = failedKeys.has(groupRowKey(group.key)) ? previous?.groups?.[group.key] : groupEntryDigest(group);
+    if (keep !== undefined) out[group.key] = keep;
+  }
+  return out;
 }
 
 /**
