@@ -5,7 +5,7 @@
  * and it is written so that `plan` right after import shows no changes.
  */
 import { MAX_FILE_BYTES } from '../desired/source-file.js';
-import { isLicenseAllowedUnder, type AppliedSiteVaultPerson, type LicenseType, type LiveState, type LiveUser, type Membership, type VaultTarget } from '../model.js';
+import { isLicenseAllowedUnder, type AppliedSiteVaultPerson, type LicenseType, type LiveGroup, type LiveState, type LiveUser, type Membership, type VaultTarget } from '../model.js';
 import { emitListItem, emitYaml, type YamlValue } from './emit.js';
 
 /**
@@ -191,6 +191,32 @@ export interface ImportResult {
   readonly files: Map<string, string>;
   readonly users: number;
   readonly persons: number;
+  /** User-managed groups written (0 when the live state has no groups read). */
+  readonly groups: number;
+}
+
+/**
+ * A user-managed group as YAML: its values and its explicit members by name. Implied members are
+ * left out (Vault derives them from the security profiles), and so are members the user listing
+ * does not show (system-owned users: vault-roster leaves them alone).
+ */
+function groupYaml(group: LiveGroup, nameOf: ReadonlyMap<number, string>): YamlMap {
+  const out: YamlMap = { label: group.label };
+  if (group.description !== undefined && group.description !== '') out.description = group.description;
+  if (group.active !== undefined) out.active = group.active;
+  if (group.allow_delegation !== undefined) out.allow_delegation_among_members = group.allow_delegation;
+  if (group.security_profiles !== undefined && group.security_profiles.length > 0) out.security_profiles = [...group.security_profiles];
+  const members = group.members.flatMap((id) => {
+    const name = nameOf.get(id);
+    return name === undefined ? [] : [name];
+  });
+  out.members = members.sort();
+  return out;
+}
+
+/** Every user-managed group of the live state, sorted by label; none when groups were not read. */
+function userManagedGroups(live: LiveState): LiveGroup[] {
+  return [...(live.groups?.values() ?? [])].filter((g) => g.kind === 'user_managed').sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 export function exportDesiredState(live: LiveState, options: ImportOptions): ImportResult {
@@ -223,6 +249,15 @@ export function exportDesiredState(live: LiveState, options: ImportOptions): Imp
     for (const [path, text] of splitIntoFiles('sitevault/persons', header, items, budget, maxItems)) files.set(path, text);
   }
 
+  const liveGroups = userManagedGroups(live);
+  if (live.groups !== undefined) {
+    const nameOf = new Map<number, string>();
+    for (const user of live.users.values()) nameOf.set(user.id, user.user_name);
+    const header = `${schemaComment(options.specsPath, 1, 'groups.schema.json')}${IMPORT_MARKER}\ngroups:${liveGroups.length === 0 ? ' []' : ''}\n`;
+    const items = liveGroups.map((g) => emitListItem(groupYaml(g, nameOf)));
+    for (const [path, text] of splitIntoFiles('groups/groups', header, items, budget, maxItems)) files.set(path, text);
+  }
+
   const vault: YamlMap = {};
   if (options.target.url !== undefined) vault.url = options.target.url;
   vault.api_version = options.target.api_version;
@@ -230,7 +265,7 @@ export function exportDesiredState(live: LiveState, options: ImportOptions): Imp
   if (options.target.dns !== undefined) vault.dns = options.target.dns;
   const roster: YamlMap = {
     vault,
-    include: ['users/**/*.yaml', ...(persons.length > 0 ? ['sitevault/**/*.yaml'] : [])],
+    include: ['users/**/*.yaml', ...(persons.length > 0 ? ['sitevault/**/*.yaml'] : []), ...(live.groups === undefined ? [] : ['groups/**/*.yaml'])],
     defaults,
     policy: {
       unmanaged_users: 'report',
@@ -240,5 +275,5 @@ export function exportDesiredState(live: LiveState, options: ImportOptions): Imp
     state: '.vault-roster/state.json',
   };
   files.set('roster.yaml', schemaComment(options.specsPath, 0, 'roster.schema.json') + emitYaml(roster));
-  return { files, users: users.length, persons: persons.length };
+  return { files, users: users.length, persons: persons.length, groups: liveGroups.length };
 }

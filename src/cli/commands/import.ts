@@ -132,8 +132,8 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
         hint: 'Import into an empty folder (--out DIR) or pass --force to overwrite.',
       });
     }
-    // Other YAML files under users/ or sitevault/ would be included beside the new ones and clash.
-    const others = (await glob(['users/**/*.yaml', 'sitevault/**/*.yaml'], { cwd: outDir })).filter((p) => !files.has(p)).sort();
+    // Other YAML files under users/, sitevault/ or groups/ would be included beside the new ones and clash.
+    const others = (await glob(['users/**/*.yaml', 'sitevault/**/*.yaml', 'groups/**/*.yaml'], { cwd: outDir })).filter((p) => !files.has(p)).sort();
     // With --force, import's own earlier files (another split, fewer parts) go; anything else stays and stops it.
     const replaceable = values.force === true ? others.filter((p) => writtenByImport(join(outDir, p))) : [];
     const strays = others.filter((p) => !replaceable.includes(p));
@@ -159,7 +159,8 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
       sitevault: Object.fromEntries(live.sitevault),
       baseline: nextBaseline(undefined, written.state, live.users.keys(), new Set(), now),
     });
-    io.stdout.write(`imported ${result.users} users and ${result.persons} SiteVault persons into ${files.size} files in ${outDir}\n`);
+    const groups = live.groups === undefined ? '' : `, ${result.groups} groups`;
+    io.stdout.write(`imported ${result.users} users${groups} and ${result.persons} SiteVault persons into ${files.size} files in ${outDir}\n`);
     return EXIT_OK;
   },
 };
