@@ -17,6 +17,7 @@ const BENCHES: Readonly<Record<string, () => Promise<{ default: Bench }>>> = {
   apply: () => import('./apply.js'),
   loader: () => import('./loader.js'),
   e2e: () => import('./e2e.js'),
+  groups: () => import('./groups.js'),
 };
 
 async function main(): Promise<void> {

@@ -85,44 +85,59 @@ interface UserIndex {
   readonly nameOfId: ReadonlyMap<number, string>;
   readonly created: UsersCreatedByPlan;
   readonly vaultId: number;
+  /** Each member's access after the plan, worked out once per user (a user is in many groups). */
+  readonly access: Map<string, MemberAccess>;
 }
+
+/** `declared-inactive` / `inactive`: the user will not be active; `no-vault`: no active membership of the group's vault. */
+type MemberAccess = 'ok' | 'declared-inactive' | 'inactive' | 'no-vault';
 
 function indexUsers(desired: DesiredState, live: LiveState, created: UsersCreatedByPlan): UserIndex {
   const nameOfId = new Map<number, string>();
   for (const user of live.users.values()) nameOfId.set(user.id, user.user_name);
-  return { declared: new Map(desired.users.map((u) => [u.user_name, u])), live: live.users, nameOfId, created, vaultId: live.vault_id };
+  return { declared: new Map(desired.users.map((u) => [u.user_name, u])), live: live.users, nameOfId, created, vaultId: live.vault_id, access: new Map() };
 }
 
-/** Whether the user will be active with an active membership of the group's vault after the plan. */
-function memberWarnings(member: DesiredGroupMember, group: DesiredGroup, users: UserIndex): Diagnostic[] {
-  const declared = users.declared.get(member.user_name);
-  const current = users.live.get(member.user_name);
-  const active = declared?.active ?? current?.active;
+function accessOf(userName: string, users: UserIndex): MemberAccess {
+  const known = users.access.get(userName);
+  if (known !== undefined) return known;
+  const declared = users.declared.get(userName);
+  const current = users.live.get(userName);
   const memberships = declared?.memberships ?? current?.memberships;
+  const access: MemberAccess =
+    declared?.active === false
+      ? 'declared-inactive'
+      : (declared?.active ?? current?.active) === false
+        ? 'inactive'
+        : memberships !== undefined && !memberships.some((m) => m.vault_id === users.vaultId && m.active)
+          ? 'no-vault'
+          : 'ok';
+  users.access.set(userName, access);
+  return access;
+}
+
+/** Warns when a member will be inactive, or without an active membership of the group's vault, after the plan. */
+function checkMemberAccess(member: DesiredGroupMember, group: DesiredGroup, users: UserIndex, out: Diagnostic[]): void {
+  const access = accessOf(member.user_name, users);
+  if (access === 'ok') return;
   const label = `"${group.label}"`;
-  if (active === false) {
-    return [
-      {
-        severity: 'warning',
-        code: 'group-member-inactive',
-        summary: `${member.user_name} is a member of group ${label} but ${declared?.active === false ? 'is declared active: false' : 'is inactive in Vault'}`,
-        hint: 'remove the member, or make the user active; an inactive member keeps the group but cannot use it',
-        ...positionOf(member.source),
-      },
-    ];
+  if (access === 'no-vault') {
+    out.push({
+      severity: 'warning',
+      code: 'group-member-no-vault-access',
+      summary: `${member.user_name} is a member of group ${label} but has no active membership of vault ${users.vaultId}, the group's vault`,
+      hint: `give the user a membership of vault ${users.vaultId}, or remove them from the group`,
+      ...positionOf(member.source),
+    });
+    return;
   }
-  if (memberships !== undefined && !memberships.some((m) => m.vault_id === users.vaultId && m.active)) {
-    return [
-      {
-        severity: 'warning',
-        code: 'group-member-no-vault-access',
-        summary: `${member.user_name} is a member of group ${label} but has no active membership of vault ${users.vaultId}, the group's vault`,
-        hint: `give the user a membership of vault ${users.vaultId}, or remove them from the group`,
-        ...positionOf(member.source),
-      },
-    ];
-  }
-  return [];
+  out.push({
+    severity: 'warning',
+    code: 'group-member-inactive',
+    summary: `${member.user_name} is a member of group ${label} but ${access === 'declared-inactive' ? 'is declared active: false' : 'is inactive in Vault'}`,
+    hint: 'remove the member, or make the user active; an inactive member keeps the group but cannot use it',
+    ...positionOf(member.source),
+  });
 }
 
 /** A declared member as a reference apply can send, or a diagnostic when none can be made. */
@@ -173,7 +188,7 @@ function memberDelta(group: DesiredGroup, current: LiveGroup | undefined, users:
   const wanted = new Set<string>();
   for (const member of group.members) {
     wanted.add(member.user_name);
-    out.push(...memberWarnings(member, group, users));
+    checkMemberAccess(member, group, users, out);
     if (liveNames.has(member.user_name)) continue;
     const ref = memberRef(member, group, users);
     if (isDiagnostic(ref)) out.push(ref);
