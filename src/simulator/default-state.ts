@@ -2,7 +2,7 @@
  * The demo domain the simulator serves without `--seed` (DEMO-DOMAIN.md), and the admin
  * user every state gets when its seed does not already contain it.
  */
-import type { SeedApplication, SeedUser, SimulatorSeed } from './types.js';
+import type { SeedApplication, SeedGroup, SeedUser, SimulatorSeed } from './types.js';
 
 export const DEFAULT_ADMIN_USER = 'admin@sim.veevavault.local';
 export const DEFAULT_ADMIN_PASSWORD = 'admin';
@@ -65,6 +65,24 @@ export function adminSeedUser(id: number, userName: string, vaultIds: readonly n
     vault_membership: vaultIds.map((v) => ({ vault_id: v, active__v: true, security_profile__v: 'system_admin__v', license_type__v: 'full__v' })),
   };
 }
+
+/**
+ * The demo's groups besides the system ones (which every vault gets): user-managed groups with the
+ * admin as explicit member (one also implies read-only users), and one Auto Managed group.
+ */
+export const DEMO_GROUPS: readonly SeedGroup[] = [
+  { id: 1394917493801, vault_id: 5005, label__v: 'Study Managers', group_description__v: 'Runs the studies of VeePharm Clinical', members__v: [25001] },
+  {
+    id: 1394917493802,
+    vault_id: 5005,
+    label__v: 'Clinical Reviewers',
+    group_description__v: 'Reviews study documents',
+    members__v: [25001],
+    security_profiles__v: ['read_only_user__v'],
+  },
+  { id: 1394917493803, vault_id: 3003, label__v: 'Regulatory Submissions', members__v: [25001], allow_delegation_among_members__v: true },
+  { id: 1394917493804, vault_id: 5005, label__v: 'Active Study Staff', kind: 'auto', group_description__v: 'Dynamic Access Control', members__v: [25001] },
+];
 
 export function defaultSeed(adminUser: string = DEFAULT_ADMIN_USER): SimulatorSeed {
   const vaultIds = [3003, 4004, 5005];
@@ -133,6 +151,7 @@ export function defaultSeed(adminUser: string = DEFAULT_ADMIN_USER): SimulatorSe
         person(5, 'Priya', 'Raman'),
       ],
     },
-    counters: { next_user_id: 25002, next_sitevault_person: 1001 },
+    groups: DEMO_GROUPS,
+    counters: { next_user_id: 25002, next_sitevault_person: 1001, next_group_id: 1394917493805 },
   };
 }

@@ -96,6 +96,7 @@ import { domainRoutes } from './routes/domain.js';
 import { vqlRoutes } from './routes/vql.js';
 import { siteVaultRoutes } from './routes/sitevault.js';
 import { clinicalRoutes } from './routes/clinical.js';
+import { groupRoutes } from './routes/groups.js';
 import type { SimControl } from './routes/sim.js';
 import { resolveProfile } from './profiles.js';
 import type { RunningSimulator, SimulatorOptions, SimulatorSeed, SeedUser } from './types.js';
@@ -107,6 +108,7 @@ export { CaptureError, loadCapture, type LoadedCapture } from './capture.js';
 export { FaultSpecError, parseFaultSpec, formatFaultSpec, prng } from './faults.js';
 export { defaultSeed, humanSeedUser, DEFAULT_ADMIN_USER, DEFAULT_ADMIN_PASSWORD } from './default-state.js';
 export {
+  GROUP_PROFILES,
   MEMBERSHIP_SHAPES,
   PROFILE_FORMAT,
   PROFILES,
@@ -116,6 +118,7 @@ export {
   resolveProfile,
   WRITE_PROFILES,
   type MembershipShape,
+  type GroupsBehaviour,
   type ProfileSpec,
   type SimulatorProfile,
   type UsersReadBehaviour,
@@ -210,6 +213,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ...vqlRoutes(core),
     ...siteVaultRoutes(core),
     ...clinicalRoutes(core),
+    ...groupRoutes(core),
   ];
   const server = createSimulatorServer(core, routes, control);
   await new Promise<void>((resolve, reject) => {

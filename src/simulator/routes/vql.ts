@@ -13,7 +13,7 @@ const CURSOR_TTL_MS = 72 * 60 * 60 * 1000;
 function page(ctx: AuthedContext, core: SimCore, query: ParsedQuery, cursorId: string | undefined, size: number, offset: number) {
   let rows;
   try {
-    rows = runQuery(query, core.store, ctx.vault.id);
+    rows = runQuery(query, core.store, ctx.vault.id, core.profile.groups);
   } catch (error) {
     if (error instanceof VqlError) throw new VaultFailure('INCORRECT_QUERY_SYNTAX_ERROR', error.message);
     throw error;
