@@ -70,19 +70,23 @@ export function adminSeedUser(id: number, userName: string, vaultIds: readonly n
  * The demo's groups besides the system ones (which every vault gets): user-managed groups with the
  * admin as explicit member (one also implies read-only users), and one Auto Managed group.
  */
-export const DEMO_GROUPS: readonly SeedGroup[] = [
-  { id: 1394917493801, vault_id: 5005, label__v: 'Study Managers', group_description__v: 'Runs the studies of VeePharm Clinical', members__v: [25001] },
-  {
-    id: 1394917493802,
-    vault_id: 5005,
-    label__v: 'Clinical Reviewers',
-    group_description__v: 'Reviews study documents',
-    members__v: [25001],
-    security_profiles__v: ['read_only_user__v'],
-  },
-  { id: 1394917493803, vault_id: 3003, label__v: 'Regulatory Submissions', members__v: [25001], allow_delegation_among_members__v: true },
-  { id: 1394917493804, vault_id: 5005, label__v: 'Active Study Staff', kind: 'auto', group_description__v: 'Dynamic Access Control', members__v: [25001] },
-];
+export function demoGroups(adminUser: string = DEFAULT_ADMIN_USER): SeedGroup[] {
+  // By user name: a seed that drops the admin gets one added later, under another id.
+  const admin = [adminUser];
+  return [
+    { id: 1394917493801, vault_id: 5005, label__v: 'Study Managers', group_description__v: 'Runs the studies of VeePharm Clinical', members__v: admin },
+    {
+      id: 1394917493802,
+      vault_id: 5005,
+      label__v: 'Clinical Reviewers',
+      group_description__v: 'Reviews study documents',
+      members__v: admin,
+      security_profiles__v: ['read_only_user__v'],
+    },
+    { id: 1394917493803, vault_id: 3003, label__v: 'Regulatory Submissions', members__v: admin, allow_delegation_among_members__v: true },
+    { id: 1394917493804, vault_id: 5005, label__v: 'Active Study Staff', kind: 'auto', group_description__v: 'Dynamic Access Control', members__v: admin },
+  ];
+}
 
 export function defaultSeed(adminUser: string = DEFAULT_ADMIN_USER): SimulatorSeed {
   const vaultIds = [3003, 4004, 5005];
@@ -151,7 +155,7 @@ export function defaultSeed(adminUser: string = DEFAULT_ADMIN_USER): SimulatorSe
         person(5, 'Priya', 'Raman'),
       ],
     },
-    groups: DEMO_GROUPS,
+    groups: demoGroups(adminUser),
     counters: { next_user_id: 25002, next_sitevault_person: 1001, next_group_id: 1394917493805 },
   };
 }

@@ -67,7 +67,10 @@ function list<T>(value: unknown, path: string, item: (v: unknown, p: string) => 
   return (value as unknown[]).map((v, i) => item(v, `${path}[${i}]`));
 }
 
-function oneGroup(raw: unknown, path: string, vaults: ReadonlyMap<number, SimVault>, userExists: (id: number) => boolean, id: () => number): SimGroup {
+/** A seed's reference to a user: its id, or its user name (any case); undefined when unknown. */
+export type UserRef = (ref: number | string) => number | undefined;
+
+function oneGroup(raw: unknown, path: string, vaults: ReadonlyMap<number, SimVault>, userOf: UserRef, id: () => number): SimGroup {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(path, 'must be an object');
   const g = raw as Record<string, unknown>;
   const vault = typeof g.vault_id === 'number' ? vaults.get(g.vault_id) : undefined;
@@ -78,8 +81,9 @@ function oneGroup(raw: unknown, path: string, vaults: ReadonlyMap<number, SimVau
   if (!GROUP_KINDS.includes(kind as SimGroupKind)) fail(`${path}.kind`, `must be one of ${GROUP_KINDS.join(', ')}`);
   if (g.id !== undefined && (typeof g.id !== 'number' || !Number.isSafeInteger(g.id) || g.id <= 0)) fail(`${path}.id`, 'must be a positive integer');
   const members = list(g.members__v, `${path}.members__v`, (v, p) => {
-    if (typeof v !== 'number' || !userExists(v)) fail(p, `unknown user ${String(v)}`);
-    return v;
+    const user = typeof v === 'number' || typeof v === 'string' ? userOf(v) : undefined;
+    if (user === undefined) fail(p, `unknown user ${JSON.stringify(v)}`);
+    return user;
   });
   const profiles = list(g.security_profiles__v, `${path}.security_profiles__v`, (v, p) => {
     if (typeof v !== 'string' || !vault.profiles.includes(v)) fail(p, `unknown profile ${String(v)} in vault ${vault.id}`);
@@ -110,7 +114,7 @@ function oneGroup(raw: unknown, path: string, vaults: ReadonlyMap<number, SimVau
 export function parseGroups(
   raw: unknown,
   vaults: readonly SimVault[],
-  userExists: (id: number) => boolean,
+  userOf: UserRef,
   nextIdGiven: number | undefined,
 ): { groups: SimGroup[]; nextGroupId: number } {
   if (raw !== undefined && raw !== null && !Array.isArray(raw)) fail('groups', 'must be an array');
@@ -121,7 +125,7 @@ export function parseGroups(
     if (typeof id === 'number' && id + 1 > next) next = id + 1;
   }
   const byVault = new Map(vaults.map((v) => [v.id, v]));
-  const groups = entries.map((g, i) => oneGroup(g, `groups[${i}]`, byVault, userExists, () => next++));
+  const groups = entries.map((g, i) => oneGroup(g, `groups[${i}]`, byVault, userOf, () => next++));
   for (const vault of vaults) {
     const have = new Set(groups.filter((g) => g.vault_id === vault.id && g.kind === 'system').map((g) => g.name));
     groups.push(...systemGroupsOf(vault).filter((g) => !have.has(g.name)));

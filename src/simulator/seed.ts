@@ -331,7 +331,9 @@ export function parseSeed(raw: unknown): StateData {
   const nextGroup = counters.next_group_id === undefined ? undefined : int(counters.next_group_id, 'counters.next_group_id');
   let grouped: ReturnType<typeof parseGroups>;
   try {
-    grouped = parseGroups(seed.groups, vaultList, (id) => seenIds.has(id), nextGroup);
+    const idByName = new Map(users.map((u) => [String(u.fields.user_name__v).toLowerCase(), u.id]));
+    const userOf = (ref: number | string): number | undefined => (typeof ref === 'number' ? (seenIds.has(ref) ? ref : undefined) : idByName.get(ref.trim().toLowerCase()));
+    grouped = parseGroups(seed.groups, vaultList, userOf, nextGroup);
   } catch (error) {
     if (error instanceof GroupSeedError) throw new SeedError(error.message);
     throw error;

@@ -180,8 +180,11 @@ export interface SeedGroup {
   readonly active__v?: boolean;
   /** Default false. */
   readonly allow_delegation_among_members__v?: boolean;
-  /** Explicit members (user ids); for an Auto Managed group, the members its rule gives. */
-  readonly members__v?: readonly number[];
+  /**
+   * Explicit members: user ids, or user names (any case; a dump writes ids). For an Auto Managed
+   * group, the members its rule gives.
+   */
+  readonly members__v?: readonly (number | string)[];
   /** Profiles whose users are implied members. */
   readonly security_profiles__v?: readonly string[];
   readonly created_date__v?: string;

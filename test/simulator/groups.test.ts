@@ -301,6 +301,9 @@ describe('groups: profiles, faults, request log, seed', () => {
     expect(again.dump()).toEqual(dumped);
     const bad = (groups: unknown[]) => () => parseSeed({ ...seed(), groups });
     expect(bad([{ vault_id: 5005, label__v: 'X', members__v: [99999] }])).toThrow(new SeedError('groups[0].members__v[0]: unknown user 99999'));
+    expect(bad([{ vault_id: 5005, label__v: 'X', members__v: ['Nobody@veepharm.com'] }])).toThrow(/groups\[0\].members__v\[0\]: unknown user "Nobody@veepharm.com"/);
+    // Members may be named: the demo's groups name the admin, so a seed that re-adds it under another id still loads.
+    expect(parseSeed({ ...seed(), groups: [{ vault_id: 5005, label__v: 'X', members__v: ['U30001@VEEPHARM.COM', READER] }] }).groups.find((g) => g.label === 'X')?.members).toEqual([READER]);
     expect(bad([{ vault_id: 42, label__v: 'X' }])).toThrow(/groups\[0\].vault_id: unknown vault 42/);
     expect(bad([{ vault_id: 5005, label__v: 'x' }, { vault_id: 5005, label__v: 'X' }])).toThrow(/groups\[1\]: vault 5005 already has a group labelled X/);
     expect(bad([{ vault_id: 5005, label__v: 'X', kind: 'dynamic' }])).toThrow(/groups\[0\].kind: must be one of/);
