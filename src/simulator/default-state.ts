@@ -2,7 +2,7 @@
  * The demo domain the simulator serves without `--seed` (DEMO-DOMAIN.md), and the admin
  * user every state gets when its seed does not already contain it.
  */
-import type { SeedApplication, SeedUser, SimulatorSeed } from './types.js';
+import type { SeedApplication, SeedGroup, SeedUser, SimulatorSeed } from './types.js';
 
 export const DEFAULT_ADMIN_USER = 'admin@sim.veevavault.local';
 export const DEFAULT_ADMIN_PASSWORD = 'admin';
@@ -64,6 +64,28 @@ export function adminSeedUser(id: number, userName: string, vaultIds: readonly n
     domain_active__v: true,
     vault_membership: vaultIds.map((v) => ({ vault_id: v, active__v: true, security_profile__v: 'system_admin__v', license_type__v: 'full__v' })),
   };
+}
+
+/**
+ * The demo's groups besides the system ones (which every vault gets): user-managed groups with the
+ * admin as explicit member (one also implies read-only users), and one Auto Managed group.
+ */
+export function demoGroups(adminUser: string = DEFAULT_ADMIN_USER): SeedGroup[] {
+  // By user name: a seed that drops the admin gets one added later, under another id.
+  const admin = [adminUser];
+  return [
+    { id: 1394917493801, vault_id: 5005, label__v: 'Study Managers', group_description__v: 'Runs the studies of VeePharm Clinical', members__v: admin },
+    {
+      id: 1394917493802,
+      vault_id: 5005,
+      label__v: 'Clinical Reviewers',
+      group_description__v: 'Reviews study documents',
+      members__v: admin,
+      security_profiles__v: ['read_only_user__v'],
+    },
+    { id: 1394917493803, vault_id: 3003, label__v: 'Regulatory Submissions', members__v: admin, allow_delegation_among_members__v: true },
+    { id: 1394917493804, vault_id: 5005, label__v: 'Active Study Staff', kind: 'auto', group_description__v: 'Dynamic Access Control', members__v: admin },
+  ];
 }
 
 export function defaultSeed(adminUser: string = DEFAULT_ADMIN_USER): SimulatorSeed {
@@ -133,6 +155,7 @@ export function defaultSeed(adminUser: string = DEFAULT_ADMIN_USER): SimulatorSe
         person(5, 'Priya', 'Raman'),
       ],
     },
-    counters: { next_user_id: 25002, next_sitevault_person: 1001 },
+    groups: demoGroups(adminUser),
+    counters: { next_user_id: 25002, next_sitevault_person: 1001, next_group_id: 1394917493805 },
   };
 }

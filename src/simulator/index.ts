@@ -79,6 +79,16 @@
  *   (else OPERATION_NOT_ALLOWED); removing a site removes its study assignments;
  *   `study_role: no_access__v` removes a study; `org_no_access__v` removes all access and makes
  *   the person inactive. Add-ons only on org_admin/org_full and regulatory/study_team roles.
+ * - Groups belong to one vault. Every vault has a system group per standard profile it offers and
+ *   All Internal Users (added when a seed lacks them). Implied members are computed, never stored:
+ *   users whose active membership (and domain account) has a profile in `security_profiles__v`.
+ *   `name__v` derives from the label and never changes; labels are unique per vault in any case
+ *   (ITEM_NAME_EXISTS, also for a label deriving an existing name). Writes to system groups are
+ *   INSUFFICIENT_ACCESS, to Auto Managed / Manager groups OPERATION_NOT_ALLOWED; member ids must be
+ *   users of the vault. group_membership__sys rows include implied members (profile:
+ *   membershipRows); the listing key (profile: listingKey) and implied_members__v objects
+ *   `{id, source_name, source_type}` (profile: impliedMembers). Deleting a member not in the group
+ *   is a no-op; adding one already there too.
  * - Faults never apply to /_sim/, and to /auth only with `auth=true`.
  */
 import type { AddressInfo } from 'node:net';
@@ -96,6 +106,7 @@ import { domainRoutes } from './routes/domain.js';
 import { vqlRoutes } from './routes/vql.js';
 import { siteVaultRoutes } from './routes/sitevault.js';
 import { clinicalRoutes } from './routes/clinical.js';
+import { groupRoutes } from './routes/groups.js';
 import type { SimControl } from './routes/sim.js';
 import { resolveProfile } from './profiles.js';
 import type { RunningSimulator, SimulatorOptions, SimulatorSeed, SeedUser } from './types.js';
@@ -107,6 +118,7 @@ export { CaptureError, loadCapture, type LoadedCapture } from './capture.js';
 export { FaultSpecError, parseFaultSpec, formatFaultSpec, prng } from './faults.js';
 export { defaultSeed, humanSeedUser, DEFAULT_ADMIN_USER, DEFAULT_ADMIN_PASSWORD } from './default-state.js';
 export {
+  GROUP_PROFILES,
   MEMBERSHIP_SHAPES,
   PROFILE_FORMAT,
   PROFILES,
@@ -116,6 +128,7 @@ export {
   resolveProfile,
   WRITE_PROFILES,
   type MembershipShape,
+  type GroupsBehaviour,
   type ProfileSpec,
   type SimulatorProfile,
   type UsersReadBehaviour,
@@ -210,6 +223,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ...vqlRoutes(core),
     ...siteVaultRoutes(core),
     ...clinicalRoutes(core),
+    ...groupRoutes(core),
   ];
   const server = createSimulatorServer(core, routes, control);
   await new Promise<void>((resolve, reject) => {

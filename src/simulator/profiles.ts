@@ -54,11 +54,25 @@ export interface WriteBehaviour {
   readonly promoteRequiredFields: readonly string[];
 }
 
+/** How the group reads answer where the documentation leaves it open (VAULT-API.md §16.1). */
+export interface GroupsBehaviour {
+  /**
+   * Rows of VQL `group_membership__sys`: `explicit-and-implied` (default: one row per user and
+   * group, whether the user was added or is implied by a profile) or `explicit-only`.
+   */
+  readonly membershipRows: 'explicit-and-implied' | 'explicit-only';
+  /** The list key of Retrieve All Groups and Retrieve Group: `groups` (default, VAPIL) or `data`. */
+  readonly listingKey: 'groups' | 'data';
+  /** `implied_members__v`: `objects` `{id, source_name, source_type}` (default, VAPIL) or bare `ids`. */
+  readonly impliedMembers: 'objects' | 'ids';
+}
+
 export interface SimulatorProfile {
   readonly name: string;
   readonly description: string;
   readonly read: UsersReadBehaviour;
   readonly write: WriteBehaviour;
+  readonly groups: GroupsBehaviour;
 }
 
 /** A profile as written in JSON: a base profile plus the switches that differ. */
@@ -70,6 +84,7 @@ export interface ProfileSpec {
   readonly extends?: string;
   readonly read?: Partial<UsersReadBehaviour>;
   readonly write?: Partial<WriteBehaviour>;
+  readonly groups?: Partial<GroupsBehaviour>;
 }
 
 export const PROFILE_FORMAT = 'vault-roster-simulator-profile/1';
@@ -81,10 +96,17 @@ const DEFAULT_PROFILE: SimulatorProfile = {
   description: "the team's reading of VAULT-API.md (objects, 1000 per page, size = page length, limit echoed as applied)",
   read: { membershipShape: 'objects', pageCap: 1000, overCap: 'clamp', limitEcho: 'applied', size: 'page', domainOnlyUsersListed: true },
   write: { duplicateUserError: 'ITEM_NAME_EXISTS', promoteFailure: 'per-row', promoteReferences: 'names-or-ids', clearWith: 'null-or-empty', promoteRequiredFields: [] },
+  groups: { membershipRows: 'explicit-and-implied', listingKey: 'groups', impliedMembers: 'objects' },
 };
 
-function variant(name: string, description: string, read: Partial<UsersReadBehaviour>, write: Partial<WriteBehaviour> = {}): SimulatorProfile {
-  return { name, description, read: { ...DEFAULT_PROFILE.read, ...read }, write: { ...DEFAULT_PROFILE.write, ...write } };
+function variant(
+  name: string,
+  description: string,
+  read: Partial<UsersReadBehaviour>,
+  write: Partial<WriteBehaviour> = {},
+  groups: Partial<GroupsBehaviour> = {},
+): SimulatorProfile {
+  return { name, description, read: { ...DEFAULT_PROFILE.read, ...read }, write: { ...DEFAULT_PROFILE.write, ...write }, groups: { ...DEFAULT_PROFILE.groups, ...groups } };
 }
 
 /** Profiles that change what reads return; the client must read each of them right. */
@@ -115,7 +137,17 @@ export const WRITE_PROFILES: readonly SimulatorProfile[] = [
   variant('clear-empty-only', 'only an empty string clears a field; the text null is stored as text', {}, { clearWith: 'empty-only' }),
 ];
 
-export const PROFILES: ReadonlyMap<string, SimulatorProfile> = new Map([...READ_PROFILES, ...WRITE_PROFILES].map((p) => [p.name, p]));
+/**
+ * Profiles that change what the group reads return (not observed by `doctor --record`, which reads
+ * no groups); the client's group read must give the same groups under each of them.
+ */
+export const GROUP_PROFILES: readonly SimulatorProfile[] = [
+  variant('group-membership-explicit-only', 'VQL group_membership__sys lists explicit members only, not users implied by a security profile', {}, {}, { membershipRows: 'explicit-only' }),
+  variant('groups-listing-data-key', 'Retrieve All Groups wraps the groups in "data" instead of "groups"', {}, {}, { listingKey: 'data' }),
+  variant('implied-members-bare-ids', 'implied_members__v as bare user ids instead of {id, source_name, source_type} objects', {}, {}, { impliedMembers: 'ids' }),
+];
+
+export const PROFILES: ReadonlyMap<string, SimulatorProfile> = new Map([...READ_PROFILES, ...WRITE_PROFILES, ...GROUP_PROFILES].map((p) => [p.name, p]));
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], where: string): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
@@ -145,7 +177,14 @@ function checkWrite(write: WriteBehaviour): WriteBehaviour {
   return write;
 }
 
-const KNOWN_SPEC_KEYS = new Set(['format', 'name', 'description', 'extends', 'read', 'write']);
+function checkGroups(groups: GroupsBehaviour): GroupsBehaviour {
+  oneOf(groups.membershipRows, ['explicit-and-implied', 'explicit-only'], 'groups.membershipRows');
+  oneOf(groups.listingKey, ['groups', 'data'], 'groups.listingKey');
+  oneOf(groups.impliedMembers, ['objects', 'ids'], 'groups.impliedMembers');
+  return groups;
+}
+
+const KNOWN_SPEC_KEYS = new Set(['format', 'name', 'description', 'extends', 'read', 'write', 'groups']);
 
 function named(name: string): SimulatorProfile {
   const profile = PROFILES.get(name);
@@ -166,12 +205,14 @@ export function resolveProfile(given: string | ProfileSpec | SimulatorProfile | 
   const base = named(input.extends ?? 'default');
   const read = checkRead({ ...base.read, ...input.read });
   const write = checkWrite({ ...base.write, ...input.write });
-  const changed = input.read !== undefined || input.write !== undefined;
+  const groups = checkGroups({ ...base.groups, ...input.groups });
+  const changed = input.read !== undefined || input.write !== undefined || input.groups !== undefined;
   return {
     name: input.name ?? (changed ? `${base.name}+custom` : base.name),
     description: input.description ?? base.description,
     read,
     write,
+    groups,
   };
 }
 

@@ -119,6 +119,28 @@ export interface SimClinical {
   readonly persons: Map<string, ClinicalPersonRecord>;
 }
 
+export type SimGroupKind = 'user_managed' | 'system' | 'auto' | 'manager';
+
+/** A group of one vault. Treated as immutable once stored, like users. */
+export interface SimGroup {
+  readonly id: number;
+  readonly vault_id: number;
+  readonly label: string;
+  readonly name: string;
+  readonly kind: SimGroupKind;
+  readonly description: string;
+  readonly active: boolean;
+  readonly allowDelegation: boolean;
+  /** Explicit members, ascending. */
+  readonly members: readonly number[];
+  /** Profiles whose active users are implied members, sorted. */
+  readonly profiles: readonly string[];
+  /** All Internal Users: every active member of the vault without an external licence is implied. */
+  readonly allInternal: boolean;
+  readonly created: string;
+  readonly modified: string;
+}
+
 /** Everything the store holds, as loaded from a seed. */
 export interface StateData {
   readonly domain: SimDomain;
@@ -127,8 +149,10 @@ export interface StateData {
   readonly users: readonly SimUser[];
   readonly sitevault: SimSiteVault | null;
   readonly clinical: SimClinical | null;
+  readonly groups: readonly SimGroup[];
   readonly nextUserId: number;
   readonly nextSiteVaultPerson: number;
+  readonly nextGroupId: number;
 }
 
 export function userName(user: SimUser): string {

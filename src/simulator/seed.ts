@@ -20,6 +20,7 @@ import type {
   SvPerson,
 } from './records.js';
 import type { SeedFieldValue, SimulatorSeed } from './types.js';
+import { GroupSeedError, parseGroups } from './groups.js';
 
 export class SeedError extends Error {
   constructor(message: string) {
@@ -327,5 +328,26 @@ export function parseSeed(raw: unknown): StateData {
   const nextUserId = counters.next_user_id === undefined ? maxId + 1 : Math.max(int(counters.next_user_id, 'counters.next_user_id'), maxId + 1);
   const sitevault = parseSiteVault(seed.sitevault, 'sitevault');
   const nextSv = counters.next_sitevault_person === undefined ? 1001 : int(counters.next_sitevault_person, 'counters.next_sitevault_person');
-  return { domain, vaults: vaultList, policies, users, sitevault, clinical: parseClinical(seed.clinical, 'clinical', vaults), nextUserId, nextSiteVaultPerson: nextSv };
+  const nextGroup = counters.next_group_id === undefined ? undefined : int(counters.next_group_id, 'counters.next_group_id');
+  let grouped: ReturnType<typeof parseGroups>;
+  try {
+    const idByName = new Map(users.map((u) => [String(u.fields.user_name__v).toLowerCase(), u.id]));
+    const userOf = (ref: number | string): number | undefined => (typeof ref === 'number' ? (seenIds.has(ref) ? ref : undefined) : idByName.get(ref.trim().toLowerCase()));
+    grouped = parseGroups(seed.groups, vaultList, userOf, nextGroup);
+  } catch (error) {
+    if (error instanceof GroupSeedError) throw new SeedError(error.message);
+    throw error;
+  }
+  return {
+    domain,
+    vaults: vaultList,
+    policies,
+    users,
+    sitevault,
+    clinical: parseClinical(seed.clinical, 'clinical', vaults),
+    groups: grouped.groups,
+    nextUserId,
+    nextSiteVaultPerson: nextSv,
+    nextGroupId: grouped.nextGroupId,
+  };
 }

@@ -6,11 +6,13 @@
  * filtered/sorted id lists and tells persistence that the state is dirty.
  */
 import { SEED_FORMAT, type SeedFieldValue, type SeedUser, type SimulatorSeed } from './types.js';
+import { dumpGroup } from './groups.js';
 import {
   isDomainActive,
   isDomainAdmin,
   type SimClinical,
   type SimDomain,
+  type SimGroup,
   type SimPolicy,
   type SimSiteVault,
   type SimUser,
@@ -38,6 +40,7 @@ export class Store {
   clinical: SimClinical | null = null;
   nextUserId = 25001;
   nextSiteVaultPerson = 1001;
+  nextGroupId = 1;
   /** Bumped on every change. */
   version = 0;
   /** Called after every change (persistence hooks in here). */
@@ -47,6 +50,7 @@ export class Store {
   private sortedIds: number[] = [];
   private byName = new Map<string, number>();
   private listCache = new Map<string, { version: number; ids: readonly number[] }>();
+  private groups = new Map<number, SimGroup>();
 
   constructor(data: StateData) {
     this.load(data);
@@ -61,6 +65,8 @@ export class Store {
     this.clinical = data.clinical;
     this.nextUserId = data.nextUserId;
     this.nextSiteVaultPerson = data.nextSiteVaultPerson;
+    this.nextGroupId = data.nextGroupId;
+    this.groups = new Map(data.groups.map((g) => [g.id, g]));
     this.users = new Map(data.users.map((u) => [u.id, u]));
     this.sortedIds = data.users.map((u) => u.id).sort((a, b) => a - b);
     this.byName = new Map(data.users.map((u) => [String(u.fields.user_name__v).toLowerCase(), u.id]));
@@ -112,6 +118,31 @@ export class Store {
     }
     this.byName.set(name, user.id);
     this.users.set(user.id, user);
+    this.changed();
+  }
+
+  group(id: number): SimGroup | undefined {
+    return this.groups.get(id);
+  }
+
+  /** The groups of one vault, by ascending id. */
+  groupsOf(vaultId: number): SimGroup[] {
+    return [...this.groups.values()].filter((g) => g.vault_id === vaultId).sort((a, b) => a.id - b.id);
+  }
+
+  allocateGroupId(): number {
+    const id = this.nextGroupId;
+    this.nextGroupId += 1;
+    return id;
+  }
+
+  putGroup(group: SimGroup): void {
+    this.groups.set(group.id, group);
+    this.changed();
+  }
+
+  deleteGroup(id: number): void {
+    this.groups.delete(id);
     this.changed();
   }
 
@@ -203,7 +234,8 @@ export class Store {
         this.clinical === null
           ? null
           : { vault_id: this.clinical.vault_id, persons: [...this.clinical.persons.values()].sort((a, b) => a.id.localeCompare(b.id)) },
-      counters: { next_user_id: this.nextUserId, next_sitevault_person: this.nextSiteVaultPerson },
+      groups: [...this.groups.values()].sort((a, b) => a.vault_id - b.vault_id || a.id - b.id).map(dumpGroup),
+      counters: { next_user_id: this.nextUserId, next_sitevault_person: this.nextSiteVaultPerson, next_group_id: this.nextGroupId },
     };
   }
 }

@@ -157,9 +157,45 @@ export interface SeedClinical {
   readonly persons: readonly SeedClinicalPerson[];
 }
 
+/** Vault's kinds of group (VAULT-API.md §16.1), as the seed names them. */
+export type SeedGroupKind = 'user_managed' | 'system' | 'auto' | 'manager';
+
+/**
+ * A group of one vault. System groups (one per standard profile of a vault, plus All Internal
+ * Users) are added by the simulator when the seed does not list them; their members are implied
+ * only. Implied members are never stored: they are the users whose active membership of the vault
+ * has a profile in `security_profiles__v`.
+ */
+export interface SeedGroup {
+  /** Default: allocated from `counters.next_group_id`. */
+  readonly id?: number;
+  readonly vault_id: number;
+  readonly label__v: string;
+  /** Default: derived from the label (lower-case, non-alphanumerics `_`, `__c`). */
+  readonly name__v?: string;
+  /** Default `user_managed`. */
+  readonly kind?: SeedGroupKind;
+  readonly group_description__v?: string;
+  /** Default true. */
+  readonly active__v?: boolean;
+  /** Default false. */
+  readonly allow_delegation_among_members__v?: boolean;
+  /**
+   * Explicit members: user ids, or user names (any case; a dump writes ids). For an Auto Managed
+   * group, the members its rule gives.
+   */
+  readonly members__v?: readonly (number | string)[];
+  /** Profiles whose users are implied members. */
+  readonly security_profiles__v?: readonly string[];
+  readonly created_date__v?: string;
+  readonly modified_date__v?: string;
+}
+
 export interface SeedCounters {
   /** Next legacy user id (human users start at 25001). */
   readonly next_user_id?: number;
+  /** Next id of a created group. */
+  readonly next_group_id?: number;
   /** Next SiteVault person sequence (ids `V0B` + 12 digits). */
   readonly next_sitevault_person?: number;
 }
@@ -173,6 +209,8 @@ export interface SimulatorSeed {
   readonly users?: readonly SeedUser[];
   readonly sitevault?: SeedSiteVault | null;
   readonly clinical?: SeedClinical | null;
+  /** Groups of every vault (see SeedGroup); system groups missing here are added. */
+  readonly groups?: readonly SeedGroup[];
   readonly counters?: SeedCounters;
 }
 
@@ -199,7 +237,10 @@ export interface FaultSpec {
   readonly latencyMs?: number;
   /** Every Nth request carrying a valid session finds it expired. */
   readonly expireSessionEvery?: number;
-  /** User names / emails whose writes fail with INVALID_DATA: bulk rows, promotions, single-user and membership PUTs. */
+  /**
+   * User names / emails whose writes fail with INVALID_DATA: bulk rows, promotions, single-user and
+   * membership PUTs, and group writes naming that user as a member or that text as the group label.
+   */
   readonly failRows?: readonly string[];
   /** Also apply the random faults to POST /auth (default false). */
   readonly includeAuth?: boolean;

@@ -1,13 +1,15 @@
 /**
  * The VQL subset the simulator answers (VAULT-API.md §6.2):
- *   SELECT f1, f2 FROM user__sys|person__sys
+ *   SELECT f1, f2 FROM user__sys|person__sys|group__sys|group_membership__sys
  *     [WHERE f op value [AND …]]  (op: = != < > <= >= LIKE IN (…); values 'text', numbers, true/false, null)
  *     [ORDER BY f [ASC|DESC]] [PAGESIZE n] [PAGEOFFSET n] [MAXROWS n]
  * Keywords are case-insensitive, string comparison too. OR, functions and joins are refused
  * with INCORRECT_QUERY_SYNTAX_ERROR.
  */
-import { membershipOf, isDomainActive, type SimUser, type ClinicalPersonRecord } from './records.js';
+import { membershipOf, isDomainActive, type SimUser, type ClinicalPersonRecord, type SimGroup } from './records.js';
 import type { Store } from './store.js';
+import { impliedMembers } from './groups.js';
+import type { GroupsBehaviour } from './profiles.js';
 
 export class VqlError extends Error {}
 
@@ -196,6 +198,46 @@ const PERSON_SYS: Readonly<Record<string, Resolver<ClinicalPersonRecord>>> = {
   status__v: (p) => p.status__v,
 };
 
+/** VQL picklist names of the group kinds (`type__sys`, picklist group_types__sys). */
+const GROUP_TYPE: Readonly<Record<SimGroup['kind'], string>> = {
+  user_managed: 'user_managed__sys',
+  system: 'system_managed__sys',
+  auto: 'auto_managed__sys',
+  manager: 'manager_group__sys',
+};
+
+const GROUP_SYS: Readonly<Record<string, Resolver<SimGroup>>> = {
+  id: (g) => g.id,
+  name__v: (g) => g.name,
+  label__v: (g) => g.label,
+  status__v: (g) => (g.active ? 'active__v' : 'inactive__v'),
+  description__sys: (g) => g.description,
+  system_group__sys: (g) => g.kind === 'system' || g.kind === 'manager',
+  type__sys: (g) => GROUP_TYPE[g.kind],
+  created_date__v: (g) => g.created,
+  modified_date__v: (g) => g.modified,
+};
+
+interface MembershipRecord {
+  readonly groupId: number;
+  readonly userId: number;
+}
+
+const GROUP_MEMBERSHIP_SYS: Readonly<Record<string, Resolver<MembershipRecord>>> = {
+  id: (m) => `${m.groupId}_${m.userId}`,
+  user_id__sys: (m) => m.userId,
+  group_id__sys: (m) => m.groupId,
+};
+
+/** One row per user and group: explicit members, and implied ones unless the profile says explicit only. */
+function* membershipRecords(store: Store, vaultId: number, rows: GroupsBehaviour['membershipRows']): Generator<MembershipRecord> {
+  for (const group of store.groupsOf(vaultId)) {
+    const ids = new Set(group.members);
+    if (rows === 'explicit-and-implied') for (const m of impliedMembers(store, group)) ids.add(m.id);
+    for (const userId of [...ids].sort((a, b) => a - b)) yield { groupId: group.id, userId };
+  }
+}
+
 function compare(a: Value, b: Value): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   const x = String(a ?? '').toLowerCase();
@@ -257,7 +299,12 @@ function select<T>(records: Iterable<T>, resolvers: Readonly<Record<string, Reso
 }
 
 /** All rows of the query in the vault, before paging. Throws VqlError. */
-export function runQuery(q: ParsedQuery, store: Store, vaultId: number): Record<string, Value>[] {
+export function runQuery(
+  q: ParsedQuery,
+  store: Store,
+  vaultId: number,
+  groups: Pick<GroupsBehaviour, 'membershipRows'> = { membershipRows: 'explicit-and-implied' },
+): Record<string, Value>[] {
   if (q.object === 'user__sys') {
     const ids = store.cachedList(`vql-members-${vaultId}`, () =>
       store.allIds().filter((id) => {
@@ -277,5 +324,9 @@ export function runQuery(q: ParsedQuery, store: Store, vaultId: number): Record<
     const persons = store.clinical?.vault_id === vaultId ? store.clinical.persons.values() : [];
     return select(persons, PERSON_SYS, q, vaultId, 'person__sys');
   }
-  throw new VqlError(`object [${q.object}] is not queryable in the simulator (user__sys, person__sys)`);
+  if (q.object === 'group__sys') return select(store.groupsOf(vaultId), GROUP_SYS, q, vaultId, 'group__sys');
+  if (q.object === 'group_membership__sys') {
+    return select(membershipRecords(store, vaultId, groups.membershipRows), GROUP_MEMBERSHIP_SYS, q, vaultId, 'group_membership__sys');
+  }
+  throw new VqlError(`object [${q.object}] is not queryable in the simulator (user__sys, person__sys, group__sys, group_membership__sys)`);
 }

@@ -13,3 +13,4 @@ export * from './users-write.js';
 export * from './sitevault-write.js';
 export * from './value-decode.js';
 export * from './csv-encode.js';
+export * from './groups.js';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultSeed, humanSeedUser } from '../../src/simulator/default-state.js';
 import {
+  GROUP_PROFILES,
   PROFILES,
   ProfileError,
   READ_PROFILES,
@@ -55,11 +56,13 @@ const BLOCKS = '?exclude_vault_membership=false&exclude_app_licensing=false';
 
 describe('profiles: definitions', () => {
   it('names every read and write profile once; default is the team reading', () => {
-    expect([...PROFILES.keys()]).toEqual([...READ_PROFILES, ...WRITE_PROFILES].map((p) => p.name));
+    expect([...PROFILES.keys()]).toEqual([...READ_PROFILES, ...WRITE_PROFILES, ...GROUP_PROFILES].map((p) => p.name));
     expect(resolveProfile(undefined)).toBe(PROFILES.get('default'));
-    // Read profiles change nothing a write sees, and the other way round.
-    for (const p of READ_PROFILES) expect(p.write).toEqual(resolveProfile('default').write);
-    for (const p of WRITE_PROFILES) expect(p.read).toEqual(resolveProfile('default').read);
+    // Read profiles change nothing a write sees, and the other way round; group profiles only groups.
+    const base = resolveProfile('default');
+    for (const p of READ_PROFILES) expect([p.write, p.groups]).toEqual([base.write, base.groups]);
+    for (const p of WRITE_PROFILES) expect([p.read, p.groups]).toEqual([base.read, base.groups]);
+    for (const p of GROUP_PROFILES) expect([p.read, p.write]).toEqual([base.read, base.write]);
   });
 
   it('builds a profile from a spec on top of a named one, and from a JSON file', () => {

@@ -10,14 +10,28 @@ import type { SimCore } from '../core.js';
 const DEFAULT_PAGE = 1000;
 const CURSOR_TTL_MS = 72 * 60 * 60 * 1000;
 
-function page(ctx: AuthedContext, core: SimCore, query: ParsedQuery, cursorId: string | undefined, size: number, offset: number) {
-  let rows;
+type Rows = ReturnType<typeof runQuery>;
+
+/**
+ * Rows of a paged query, kept while the store is unchanged: paging 200,000 group memberships
+ * must not compute them again for every page. A change re-runs the query, as before.
+ */
+const MAX_CACHED_QUERIES = 8;
+const rowCache = new Map<string, { readonly version: number; readonly profile: unknown; readonly rows: Rows }>();
+
+function rowsOf(ctx: AuthedContext, core: SimCore, query: ParsedQuery, cursorId: string | undefined): Rows {
+  const hit = cursorId === undefined ? undefined : rowCache.get(cursorId);
+  if (hit !== undefined && hit.version === core.store.version && hit.profile === core.profile) return hit.rows;
   try {
-    rows = runQuery(query, core.store, ctx.vault.id);
+    return runQuery(query, core.store, ctx.vault.id, core.profile.groups);
   } catch (error) {
     if (error instanceof VqlError) throw new VaultFailure('INCORRECT_QUERY_SYNTAX_ERROR', error.message);
     throw error;
   }
+}
+
+function page(ctx: AuthedContext, core: SimCore, query: ParsedQuery, cursorId: string | undefined, size: number, offset: number) {
+  const rows = rowsOf(ctx, core, query, cursorId);
   const total = query.maxRows === undefined ? rows.length : Math.min(rows.length, query.maxRows);
   const data = rows.slice(offset, Math.min(offset + size, total));
   const details: Record<string, unknown> = { pagesize: size, pageoffset: offset, size: data.length, total };
@@ -29,6 +43,9 @@ function page(ctx: AuthedContext, core: SimCore, query: ParsedQuery, cursorId: s
       id = randomUUID();
       core.cursors.set(id, { query, vaultId: ctx.vault.id, lastUsedAt: core.clock() });
     }
+    // A few queries at a time (a reader pages several at once), bounded in memory.
+    if (!rowCache.has(id) && rowCache.size >= MAX_CACHED_QUERIES) rowCache.delete(rowCache.keys().next().value ?? '');
+    rowCache.set(id, { version: core.store.version, profile: core.profile, rows });
     const link = (o: number): string => `/api/${ctx.apiVersion}/query/${id}?pagesize=${size}&pageoffset=${o}`;
     if (hasNext) details.next_page = link(offset + size);
     if (hasPrevious) details.previous_page = link(Math.max(0, offset - size));
