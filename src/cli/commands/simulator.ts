@@ -138,7 +138,7 @@ function captureFrom(values: Record<string, string | boolean | undefined>, cwd: 
   if (Object.keys(read).length + Object.keys(write).length === 0) return loaded;
   try {
     const base = loaded.profile;
-    return { seed: loaded.seed, profile: resolveProfile({ name: `${base.name}+flags`, description: base.description, read: { ...base.read, ...read }, write: { ...base.write, ...write } }) };
+    return { seed: loaded.seed, profile: resolveProfile({ name: `${base.name}+flags`, description: base.description, read: { ...base.read, ...read }, write: { ...base.write, ...write }, groups: base.groups }) };
   } catch (error) {
     if (error instanceof ProfileError) throw new VaultRosterError('usage', error.message, { hint: "run 'vault-roster simulator --help' for the switches" });
     throw error;
@@ -188,6 +188,7 @@ function profileFrom(values: Record<string, string | boolean | undefined>, cwd: 
       description: changed ? `${base.description}; switched: ${switched.join(', ')}` : base.description,
       read: { ...base.read, ...read },
       write: { ...base.write, ...write },
+      groups: base.groups,
     });
   } catch (error) {
     if (error instanceof ProfileError) throw new VaultRosterError('usage', `--profile: ${error.message}`, { hint: "run 'vault-roster simulator --help' for the profiles and switches" });
