@@ -325,7 +325,7 @@ async function runOne(step: ActionStep, scope: Scope, options: RunActionOptions,
   if (step.run === undefined || step.shell !== 'bash') throw new Error(`step ${name}: a composite run step needs shell: bash`);
   const outputFile = join(temp, `output-${step.id ?? 'step'}-${Date.now()}`);
   writeFileSync(outputFile, '');
-  const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, interpolate(String(v), scope)]));
+  const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, interpolate(v, scope)]));
   const env: Record<string, string> = {
     ...options.env,
     GITHUB_ACTIONS: 'true',
