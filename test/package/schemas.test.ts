@@ -7,7 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { specsDirectory } from '../../src/specs.js';
+import { Ajv } from 'ajv';
+import { AJV_OPTIONS, specsDirectory } from '../../src/specs.js';
 import { runCliCaptured } from '../helpers/cli.js';
 
 const dirs: string[] = [];
@@ -65,5 +66,46 @@ describe('the schema files', () => {
       const schema = JSON.parse(readFileSync(join(specsDirectory(), file), 'utf8')) as { $id?: string };
       expect(schema.$id, file).toBe(`urn:vault-roster:schema:${file.replace('.schema.json', '')}`);
     }
+  });
+});
+
+describe('editor completions in the schemas', () => {
+  type Field = { examples?: unknown[] };
+  const users = JSON.parse(readFileSync(join(specsDirectory(), 'users.schema.json'), 'utf8')) as {
+    definitions: { user: { properties: Record<string, Field> }; membership: { properties: Record<string, Field> } };
+  };
+  const roster = JSON.parse(readFileSync(join(specsDirectory(), 'roster.schema.json'), 'utf8')) as { properties: { defaults: { properties: Record<string, Field> } } };
+  const sitevault = JSON.parse(readFileSync(join(specsDirectory(), 'sitevault.schema.json'), 'utf8')) as Record<string, unknown>;
+
+  it('suggest the time zones, locales and languages of the Vault API reference, for users and defaults alike', () => {
+    const user = users.definitions.user.properties;
+    expect(user.timezone?.examples).toEqual(expect.arrayContaining(['America/Los_Angeles', 'America/Denver', 'Pacific/Niue']));
+    expect(user.locale?.examples).toEqual(expect.arrayContaining(['en_US', 'pt_BR', 'es_ES']));
+    expect(user.language?.examples).toEqual(['en', 'ja']);
+    for (const field of ['timezone', 'locale', 'language']) expect(roster.properties.defaults.properties[field]?.examples, field).toEqual(user[field]?.examples);
+  });
+
+  it('suggest app codes under apps: and the standard SiteVault security policies', () => {
+    const apps = users.definitions.membership.properties.apps?.examples as Record<string, string>[];
+    expect(apps.flatMap((example) => Object.keys(example)).sort()).toEqual(['qualityQms_v', 'rimReg_v', 'rimSubsArch_v', 'rimSubs_v']);
+    expect(JSON.stringify(sitevault)).toContain('"security_policy":{"description"');
+    expect(JSON.stringify(sitevault)).toContain('"examples":["VeevaID","noUser"]');
+  });
+
+  it('only suggest values the schema accepts', () => {
+    const ajv = new Ajv(AJV_OPTIONS);
+    const validate = ajv.compile(users);
+    const user = users.definitions.user.properties;
+    const apps = users.definitions.membership.properties.apps?.examples as Record<string, string>[];
+    const doc = {
+      users: (user.timezone?.examples ?? []).map((timezone, i) => ({
+        user_name: `u${i}@veepharm.com`,
+        timezone,
+        locale: user.locale?.examples?.[i % 3],
+        language: user.language?.examples?.[i % 2],
+        memberships: [{ vault: 3003, apps: apps[i % apps.length] }],
+      })),
+    };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
   });
 });
