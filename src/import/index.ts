@@ -7,6 +7,7 @@
 import { MAX_FILE_BYTES } from '../desired/source-file.js';
 import { isLicenseAllowedUnder, type AppliedSiteVaultPerson, type LicenseType, type LiveGroup, type LiveState, type LiveUser, type Membership, type VaultTarget } from '../model.js';
 import { emitListItem, emitYaml, type YamlValue } from './emit.js';
+import { schemaComment } from './schemas.js';
 
 /**
  * Largest file import writes: half the loader's per-file limit, so an imported file stays
@@ -29,7 +30,11 @@ export interface ImportOptions {
   readonly splitBy: 'vault' | 'none';
   /** Only users with a membership in one of these vaults (all users when undefined). */
   readonly vaults?: readonly number[];
-  /** Path from the output folder to vault-roster's specs/ folder, for schema comments. */
+  /**
+   * Path from the output folder to the folder holding the JSON Schemas, for the `$schema`
+   * comments: relative and inside the repository (import writes them to SCHEMAS_FOLDER), so
+   * editors find them whatever the install layout.
+   */
   readonly specsPath: string;
   /** Users never to touch (the authenticated admin, integration users). */
   readonly protectedUsers: readonly string[];
@@ -149,10 +154,6 @@ function sitevaultYaml(person: AppliedSiteVaultPerson): YamlMap {
   }
   if (person.studies.length > 0) out.studies = person.studies.map((s) => ({ id: s.study_id, role: s.role }));
   return out;
-}
-
-function schemaComment(specsPath: string, depth: number, file: string): string {
-  return `# yaml-language-server: $schema=${'../'.repeat(depth)}${specsPath}/${file}\n`;
 }
 
 /** The vault a user's file is named after: their lowest active vault, else lowest vault, else none. */

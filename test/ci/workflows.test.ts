@@ -1,14 +1,18 @@
 /**
- * The example workflows, parsed with `yaml`: the structural facts a reviewer of a GitOps setup
- * checks (triggers, minimal permissions, where secrets may appear, the exact vault-roster
- * commands and flags, artifact names tied to the PR head SHA), and that every script call
- * matches a script that exists and accepts those options.
+ * The example workflows and the Action they use, parsed with `yaml`: the structural facts a
+ * reviewer of a GitOps setup checks. Workflows: triggers, minimal permissions, the protected
+ * environment, checkout without a token left behind, secrets only as whole `with:` values of the
+ * vault-roster step, the Action pinned to this package's version. action.yml: where credentials
+ * may go, no `${{ }}` inside a script, every script call matching a script that exists and
+ * accepts those options, outputs read only from steps whose script writes them, artifact names
+ * tied to the PR head SHA. (test/ci/action.test.ts runs the Action's steps end to end.)
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SCRIPTS_DIR, WORKFLOWS_DIR } from './run-script.js';
+import { loadAction, type ActionStep } from './action-runner.js';
+import { REPO_ROOT, SCRIPTS_DIR, WORKFLOWS_DIR } from './run-script.js';
 
 interface Step {
   id?: string;
@@ -36,12 +40,17 @@ interface Workflow {
 }
 
 const FILES = ['vault-roster-pr.yml', 'vault-roster-apply.yml', 'vault-roster-drift.yml'] as const;
+const COMMANDS = { 'vault-roster-pr.yml': 'plan', 'vault-roster-apply.yml': 'apply', 'vault-roster-drift.yml': 'drift' } as const;
+const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const ACTION_REF = `veepharm/vault-roster@v${VERSION}`;
 
 function load(file: string): Workflow {
   return parse(readFileSync(join(WORKFLOWS_DIR, file), 'utf8')) as Workflow;
 }
 
 const workflows = Object.fromEntries(FILES.map((f) => [f, load(f)])) as Record<(typeof FILES)[number], Workflow>;
+const action = loadAction();
+const actionSteps = action.runs.steps;
 
 function onlyJob(workflow: Workflow): Job {
   const jobs = Object.values(workflow.jobs);
@@ -49,16 +58,16 @@ function onlyJob(workflow: Workflow): Job {
   return jobs[0]!;
 }
 
-function step(workflow: Workflow, id: string): Step {
-  const found = onlyJob(workflow).steps.find((s) => s.id === id);
-  if (found === undefined) throw new Error(`no step with id ${id}`);
-  return found;
+function stepUsing(steps: readonly (Step | ActionStep)[], name: string, index = 0): Step | ActionStep {
+  const found = steps.filter((s) => s.uses?.startsWith(`${name}@`));
+  if (found[index] === undefined) throw new Error(`no step ${String(index)} using ${name}`);
+  return found[index];
 }
 
-function stepUsing(workflow: Workflow, action: string, index = 0): Step {
-  const found = onlyJob(workflow).steps.filter((s) => s.uses?.startsWith(`${action}@`));
-  if (found[index] === undefined) throw new Error(`no step ${String(index)} using ${action}`);
-  return found[index];
+function actionStep(id: string): ActionStep {
+  const found = actionSteps.find((s) => s.id === id);
+  if (found === undefined) throw new Error(`action.yml has no step with id ${id}`);
+  return found;
 }
 
 /** Every string in the document with the path to it. */
@@ -69,9 +78,11 @@ function strings(value: unknown, path: string[] = []): [string[], string][] {
   return [];
 }
 
-function scriptCalls(workflow: Workflow): { script: string; options: string[]; step: Step }[] {
-  return onlyJob(workflow).steps.flatMap((s) => {
-    const match = /node "\$CI_SCRIPTS\/([\w-]+\.mjs)"(.*)$/m.exec(s.run ?? '');
+const SCRIPT_CALL = /node "\$GITHUB_ACTION_PATH\/examples\/ci\/scripts\/([\w-]+\.mjs)"(.*)$/m;
+
+function scriptCalls(): { script: string; options: string[]; step: ActionStep }[] {
+  return actionSteps.flatMap((s) => {
+    const match = SCRIPT_CALL.exec(s.run ?? '');
     if (match === null) return [];
     const own = match[2]!.split(' -- ')[0]!;
     return [{ script: match[1]!, options: [...own.matchAll(/(?:^|\s)--([a-z-]+)/g)].map((m) => m[1]!), step: s }];
@@ -86,89 +97,58 @@ function outputsWritten(script: string): string[] {
   );
 }
 
+/** The env names the OAuth helper's code reads; the Action passes each input under exactly that name. */
+const CREDENTIAL_ENV = {
+  'vault-url': 'VAULT_URL',
+  'vault-username': 'VAULT_USERNAME',
+  'vault-password': 'VAULT_PASSWORD',
+  'vault-session-id': 'VAULT_SESSION_ID',
+  'oauth-profile-id': 'VAULT_OAUTH_PROFILE_ID',
+  'access-token': 'VAULT_ACCESS_TOKEN',
+  'oauth-client-id': 'VAULT_OAUTH_CLIENT_ID',
+  'oauth-client-secret': 'VAULT_OAUTH_CLIENT_SECRET',
+  'oauth-token-url': 'VAULT_OAUTH_TOKEN_URL',
+} as const;
+
 describe.each(FILES)('%s', (file) => {
   const workflow = workflows[file];
+  const steps = onlyJob(workflow).steps;
 
   it('runs no untrusted-code trigger (pull_request_target, workflow_run)', () => {
     expect(Object.keys(workflow.on)).not.toContain('pull_request_target');
     expect(Object.keys(workflow.on)).not.toContain('workflow_run');
   });
 
-  it('gives secrets only through the secrets context, to single steps, never inline in scripts', () => {
+  it(`runs the vault-roster Action (${ACTION_REF}) with command ${COMMANDS[file]}`, () => {
+    const step = stepUsing(steps, 'veepharm/vault-roster');
+    expect(step.uses).toBe(ACTION_REF);
+    expect(step.with).toMatchObject({ command: COMMANDS[file], config: 'roster.yaml' });
+    for (const name of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), name).toContain(name);
+    expect(steps.indexOf(step)).toBe(steps.length - 1);
+  });
+
+  it('gives secrets only as whole values of the vault-roster step, never to the job or the workflow', () => {
+    const step = stepUsing(steps, 'veepharm/vault-roster');
+    const index = String(steps.indexOf(step));
     for (const [path, value] of strings(workflow)) {
       if (!value.includes('secrets.')) continue;
-      // Only as a whole value of a step's env or with entry.
       expect(value, path.join('.')).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
-      expect(path.slice(0, 2), path.join('.')).toEqual(['jobs', Object.keys(workflow.jobs)[0]]);
-      expect(path[2], path.join('.')).toBe('steps');
-      expect(['env', 'with'], path.join('.')).toContain(path[4]);
-    }
-    for (const s of onlyJob(workflow).steps) {
-      for (const [name, value] of Object.entries(s.env ?? {})) {
-        if (/^VAULT_|TOKEN/.test(name)) expect(value, `${s.name ?? s.id ?? ''} ${name}`).toBe(`\${{ secrets.${name} }}`);
-      }
+      expect(path.slice(0, 5), path.join('.')).toEqual(['jobs', Object.keys(workflow.jobs)[0], 'steps', index, 'with']);
+      // The secret's name is the env name the Action passes it under.
+      const input = path[5] as keyof typeof CREDENTIAL_ENV;
+      expect(value).toBe(`\${{ secrets.${CREDENTIAL_ENV[input]} }}`);
     }
     expect(JSON.stringify(workflow.env ?? {})).not.toContain('secrets.');
     expect(JSON.stringify(onlyJob(workflow).env ?? {})).not.toContain('secrets.');
   });
 
-  it('gives Vault credentials only to the steps that run vault-roster against Vault', () => {
-    for (const s of onlyJob(workflow).steps) {
-      const hasVault = Object.keys(s.env ?? {}).some((k) => k.startsWith('VAULT_'));
-      const talksToVault = /npx --no vault-roster (plan|apply)\b/.test(s.run ?? '');
-      expect(hasVault, s.name ?? s.id).toBe(talksToVault);
+  it('uses only the official actions besides vault-roster, and checks out without leaving a token behind', () => {
+    for (const s of steps.filter((x) => x.uses !== undefined)) {
+      expect(s.uses).toMatch(/^(actions\/(checkout|setup-node)@v4|veepharm\/vault-roster@v\d+\.\d+\.\d+)$/);
     }
-  });
-
-  it('never expands ${{ }} inside a run script (values go through env)', () => {
-    for (const s of onlyJob(workflow).steps) expect(s.run ?? '', s.name ?? s.id).not.toContain('${{');
-  });
-
-  it('uses only the official actions, and checks out without leaving a token behind', () => {
-    for (const s of onlyJob(workflow).steps.filter((x) => x.uses !== undefined)) {
-      expect(s.uses).toMatch(/^actions\/(checkout|setup-node|upload-artifact|download-artifact)@v4$/);
-    }
-    expect(stepUsing(workflow, 'actions/checkout').with?.['persist-credentials']).toBe(false);
-    expect(stepUsing(workflow, 'actions/setup-node').with?.['node-version']).toBe(20);
-  });
-
-  it('installs the pinned vault-roster and never lets npx download one', () => {
-    const runs = onlyJob(workflow).steps.map((s) => s.run ?? '');
-    expect(runs).toContain('npm ci');
-    for (const run of runs.filter((r) => r.includes('vault-roster ') && r.includes('npx'))) expect(run).toContain('npx --no vault-roster');
-  });
-
-  it('calls only scripts that exist, with options they accept', () => {
-    const calls = scriptCalls(workflow);
-    expect(calls.length).toBeGreaterThan(0);
-    const available = readdirSync(SCRIPTS_DIR);
-    for (const { script, options } of calls) {
-      expect(available).toContain(script);
-      const source = readFileSync(join(SCRIPTS_DIR, script), 'utf8');
-      for (const option of options) expect(source, `${script} --${option}`).toMatch(new RegExp(`['"]?${option}['"]?: \\{ type:`));
-    }
-  });
-
-  it('reads only outputs of earlier steps that their script writes', () => {
-    const steps = onlyJob(workflow).steps;
-    for (const [index, s] of steps.entries()) {
-      for (const [, id, output] of JSON.stringify(s).matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
-        const source = steps.findIndex((x) => x.id === id);
-        expect(source, `${s.name ?? ''} reads steps.${id!}`).toBeGreaterThanOrEqual(0);
-        expect(source, `${s.name ?? ''} reads a later step ${id!}`).toBeLessThan(index);
-        const script = /\$CI_SCRIPTS\/([\w-]+\.mjs)/.exec(steps[source]!.run ?? '')?.[1];
-        expect(script, `steps.${id!} has no script`).toBeDefined();
-        expect(outputsWritten(script!), `${script!} writes ${output!}`).toContain(output);
-      }
-    }
-  });
-
-  it('restores the last-applied state written by the apply workflow', () => {
-    const find = step(workflow, 'state');
-    expect(find.run).toContain('find-state-artifact.mjs" --name vault-roster-state --branch main --workflow .github/workflows/vault-roster-apply.yml');
-    const download = stepUsing(workflow, 'actions/download-artifact', file === 'vault-roster-apply.yml' ? 1 : 0);
-    expect(download.if).toBe("steps.state.outputs.found == 'true'");
-    expect(download.with).toMatchObject({ 'run-id': '${{ steps.state.outputs.run-id }}', path: '.vault-roster', 'github-token': '${{ secrets.GITHUB_TOKEN }}' });
+    expect(stepUsing(steps, 'actions/checkout').with?.['persist-credentials']).toBe(false);
+    expect(stepUsing(steps, 'actions/setup-node').with).toMatchObject({ 'node-version': 20, cache: 'npm' });
+    for (const s of steps) expect(s.run ?? '', s.name ?? s.id).not.toContain('${{');
   });
 });
 
@@ -189,43 +169,8 @@ describe('vault-roster-pr.yml', () => {
     expect(onlyJob(pr).environment).toBeUndefined();
   });
 
-  it('plans the PR head, not the test merge, and checks the plan is bound to it', () => {
-    expect(stepUsing(pr, 'actions/checkout').with?.ref).toBe('${{ github.event.pull_request.head.sha }}');
-    const commit = step(pr, 'commit');
-    expect(commit.run).toBe('node "$CI_SCRIPTS/plan-commit.mjs" --expect "$HEAD_SHA" --plan plan.json');
-    expect(commit.env).toEqual({ HEAD_SHA: '${{ github.event.pull_request.head.sha }}' });
-  });
-
-  it('validates offline, then plans with the contract flags and records the exit code', () => {
-    expect(step(pr, 'validate').run).toBe('node "$CI_SCRIPTS/run-capture.mjs" --label validate --body validate.md -- npx --no vault-roster validate --config "$ROSTER_CONFIG"');
-    const plan = step(pr, 'plan');
-    expect(plan.if).toBe("steps.validate.outputs.result == 'ok'");
-    expect(plan.run).toBe(
-      'node "$CI_SCRIPTS/run-capture.mjs" --label plan --body plan.md -- npx --no vault-roster plan --config "$ROSTER_CONFIG" --out plan.json --format markdown --detailed-exitcode --plan-url "$PLAN_URL"',
-    );
-    expect(Object.keys(plan.env ?? {}).sort()).toEqual(['PLAN_URL', 'VAULT_PASSWORD', 'VAULT_URL', 'VAULT_USERNAME']);
-    expect(plan.env?.PLAN_URL).toBe('${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}');
-  });
-
-  it('uploads plan.json and plan.md as an artifact named after the PR head SHA', () => {
-    const upload = stepUsing(pr, 'actions/upload-artifact');
-    expect(upload.if).toBe("steps.commit.outcome == 'success'");
-    expect(upload.with?.name).toBe('vault-roster-plan-${{ github.event.pull_request.head.sha }}');
-    expect(String(upload.with?.path).trim().split('\n')).toEqual(['plan.json', 'plan.md']);
-    expect(upload.with?.['if-no-files-found']).toBe('error');
-  });
-
-  it('comments before failing: the sticky comment runs even after an error, the job fails last', () => {
-    const steps = onlyJob(pr).steps;
-    const comment = steps.findIndex((s) => s.run?.includes('sticky-comment.mjs'));
-    const fail = steps.findIndex((s) => s.name === 'Fail when validate or plan failed');
-    expect(comment).toBeGreaterThan(steps.findIndex((s) => s.id === 'plan'));
-    expect(fail).toBe(steps.length - 1);
-    expect(steps[comment]!.if).toContain('!cancelled()');
-    expect(steps[comment]!.run).toContain("--marker '<!-- vault-roster-plan -->'");
-    expect(steps[comment]!.env?.PR_NUMBER).toBe('${{ github.event.pull_request.number }}');
-    expect(steps[fail]!.if).toContain("steps.plan.outputs.result == 'error'");
-    expect(steps[fail]!.run).toMatch(/exit 1\s*$/);
+  it('checks out the PR head, not the test merge (the plan is bound to it)', () => {
+    expect(stepUsing(onlyJob(pr).steps, 'actions/checkout').with?.ref).toBe('${{ github.event.pull_request.head.sha }}');
   });
 });
 
@@ -246,44 +191,10 @@ describe('vault-roster-apply.yml', () => {
     expect(onlyJob(apply).environment).toBe('vault-roster-apply');
   });
 
-  it('looks up the artifact the PR workflow uploads, through the merged PR head', () => {
-    const find = step(apply, 'find');
-    expect(find.env?.COMMIT).toBe('${{ github.sha }}');
-    expect(find.run).toBe('node "$CI_SCRIPTS/find-plan-artifact.mjs" --commit "$COMMIT" --prefix vault-roster-plan- --workflow .github/workflows/vault-roster-pr.yml');
-    // The prefix and the workflow path must name what the PR workflow really produces.
-    const uploaded = String(stepUsing(pr, 'actions/upload-artifact').with?.name);
-    expect(uploaded).toBe('vault-roster-plan-' + '${{ github.event.pull_request.head.sha }}');
-    expect(FILES).toContain('vault-roster-pr.yml');
-    const download = stepUsing(apply, 'actions/download-artifact', 0);
-    expect(download.with).toMatchObject({
-      name: '${{ steps.find.outputs.artifact-name }}',
-      'run-id': '${{ steps.find.outputs.run-id }}',
-      path: 'reviewed-plan',
-    });
-    const check = onlyJob(apply).steps.find((s) => s.run?.includes('plan-commit.mjs'));
-    expect(check?.run).toBe('node "$CI_SCRIPTS/plan-commit.mjs" --plan reviewed-plan/plan.json --plan-commit "$HEAD_SHA"');
-    expect(check?.env).toEqual({ HEAD_SHA: '${{ steps.find.outputs.head-sha }}' });
-  });
-
-  it('applies exactly the downloaded plan, without prompting', () => {
-    expect(step(apply, 'apply').run).toBe(
-      'node "$CI_SCRIPTS/run-capture.mjs" --label apply --body apply.md -- npx --no vault-roster apply reviewed-plan/plan.json --auto-approve --config "$ROSTER_CONFIG"',
-    );
-  });
-
-  it('saves the state folder (hidden) after every apply attempt', () => {
-    const upload = stepUsing(apply, 'actions/upload-artifact');
-    expect(upload.if).toBe("${{ !cancelled() && steps.apply.outputs.result != '' }}");
-    expect(upload.with).toMatchObject({ name: 'vault-roster-state', path: '.vault-roster/', 'include-hidden-files': true, overwrite: true });
-  });
-
-  it('fails loudly, telling the admin to re-run the PR workflow when the plan is stale', () => {
-    const fail = onlyJob(apply).steps.at(-1)!;
-    expect(fail.if).toBe("${{ !cancelled() && steps.apply.outputs.result == 'error' }}");
-    expect(fail.env?.STALE).toBe('${{ steps.apply.outputs.stale }}');
-    expect(fail.run).toContain('Re-run the vault-roster plan workflow for PR #$PR_NUMBER');
-    expect(fail.run).toContain('::error title=vault-roster apply::');
-    expect(fail.run).toMatch(/exit 1\s*$/);
+  it('is found under the paths the Action defaults to (plan artifacts and state come from them)', () => {
+    expect(action.inputs['plan-workflow']?.default).toBe('.github/workflows/vault-roster-pr.yml');
+    expect(action.inputs['apply-workflow']?.default).toBe('.github/workflows/vault-roster-apply.yml');
+    expect(FILES).toEqual(expect.arrayContaining(['vault-roster-pr.yml', 'vault-roster-apply.yml']));
   });
 });
 
@@ -297,18 +208,98 @@ describe('vault-roster-drift.yml', () => {
     expect(drift.permissions).toEqual({ contents: 'read', issues: 'write', actions: 'read' });
     expect(onlyJob(drift).environment).toBeUndefined();
   });
+});
 
-  it('checks drift with the contract flags and opens, updates or closes one marked issue', () => {
-    expect(step(drift, 'drift').run).toBe(
-      'node "$CI_SCRIPTS/run-capture.mjs" --label drift --body drift.md -- npx --no vault-roster plan --drift --detailed-exitcode --format markdown --config "$ROSTER_CONFIG"',
+describe('action.yml', () => {
+  it('is a composite action whose run steps are bash with no ${{ }} inside the script (values go through env)', () => {
+    expect(action.runs.using).toBe('composite');
+    for (const s of actionSteps.filter((x) => x.run !== undefined)) {
+      expect(s.shell, s.name).toBe('bash');
+      expect(s.run, s.name).not.toContain('${{');
+    }
+  });
+
+  it('uses only the official actions', () => {
+    for (const s of actionSteps.filter((x) => x.uses !== undefined)) {
+      expect(s.uses).toMatch(/^actions\/(setup-node|upload-artifact|download-artifact)@v4$/);
+    }
+    expect(stepUsing(actionSteps, 'actions/setup-node').with?.['node-version']).toBe(20);
+  });
+
+  it('passes each credential input under its VAULT_* name, only to the steps that run vault-roster against Vault', () => {
+    for (const s of actionSteps) {
+      const env = s.env ?? {};
+      const talksToVault = /"\$VAULT_ROSTER" (plan|apply)\b/.test(s.run ?? '');
+      const credentialNames = Object.keys(env).filter((k) => k.startsWith('VAULT_') && k !== 'VAULT_ROSTER');
+      if (!talksToVault) {
+        expect(credentialNames, s.name).toEqual([]);
+        continue;
+      }
+      expect(Object.fromEntries(credentialNames.map((k) => [k, env[k]]))).toEqual(
+        Object.fromEntries(Object.entries(CREDENTIAL_ENV).map(([input, name]) => [name, `\${{ inputs.${input} }}`])),
+      );
+    }
+    for (const input of Object.keys(CREDENTIAL_ENV)) expect(Object.keys(action.inputs)).toContain(input);
+  });
+
+  it('never puts an input or a secret into a command line or a with: other than a token for artifacts', () => {
+    for (const [path, value] of strings(actionSteps)) {
+      if (!value.includes('inputs.')) continue;
+      if (path[1] === 'with') expect(value, path.join('.')).toBe('${{ inputs.github-token }}');
+      else expect(path[1], path.join('.')).toMatch(/^(env|if)$/);
+    }
+  });
+
+  it('calls only scripts that exist, with options they accept', () => {
+    const calls = scriptCalls();
+    expect(calls.length).toBeGreaterThanOrEqual(9);
+    const available = readdirSync(SCRIPTS_DIR);
+    for (const { script, options } of calls) {
+      expect(available).toContain(script);
+      const source = readFileSync(join(SCRIPTS_DIR, script), 'utf8');
+      for (const option of options) expect(source, `${script} --${option}`).toMatch(new RegExp(`['"]?${option}['"]?: \\{ type:`));
+    }
+  });
+
+  it('reads only outputs of earlier steps that their script writes', () => {
+    const read = (s: unknown): [string, string][] => [...JSON.stringify(s).matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)].map((m) => [m[1]!, m[2]!]);
+    const check = (id: string, output: string, before: number, where: string): void => {
+      const source = actionSteps.findIndex((x) => x.id === id);
+      expect(source, `${where} reads steps.${id}`).toBeGreaterThanOrEqual(0);
+      expect(source, `${where} reads a later step ${id}`).toBeLessThan(before);
+      const script = SCRIPT_CALL.exec(actionSteps[source]!.run ?? '')?.[1];
+      expect(script, `steps.${id} has no script`).toBeDefined();
+      expect(outputsWritten(script!), `${script!} writes ${output}`).toContain(output);
+    };
+    for (const [index, s] of actionSteps.entries()) for (const [id, output] of read(s)) check(id, output, index, s.name ?? '');
+    for (const [name, spec] of Object.entries(action.outputs)) for (const [id, output] of read(spec.value)) check(id, output, actionSteps.length, `output ${name}`);
+  });
+
+  it('names the plan artifact after the PR head, and apply finds it by that prefix in the plan workflow', () => {
+    const upload = actionSteps.find((s) => s.name === 'Upload the plan')!;
+    expect(upload.with?.name).toBe('vault-roster-plan-${{ github.event.pull_request.head.sha }}');
+    expect(String(upload.with?.path).trim().split('\n')).toEqual(['plan.json', 'plan.md']);
+    expect(upload.if).toBe("inputs.command == 'plan' && steps.commit.outcome == 'success'");
+    expect(actionStep('find').run).toContain('--prefix vault-roster-plan- --workflow "$PLAN_WORKFLOW"');
+    expect(actionStep('commit').run).toContain('plan-commit.mjs" --expect "$HEAD_SHA" --plan plan.json');
+  });
+
+  it('runs the contract commands and flags of each job', () => {
+    expect(actionStep('plan').run).toContain(
+      '-- "$VAULT_ROSTER" plan --config "$CONFIG" --out plan.json --format markdown --detailed-exitcode --plan-url "$PLAN_URL"',
     );
-    const steps = onlyJob(drift).steps;
-    const open = steps.find((s) => s.run?.includes('drift-issue.mjs" --mode open'));
-    const close = steps.find((s) => s.run?.includes('drift-issue.mjs" --mode close'));
-    expect(open?.if).toBe("steps.drift.outputs.result == 'changes'");
-    expect(open?.run).toContain("--body-file drift.md --marker '<!-- vault-roster-drift -->'");
-    expect(close?.if).toBe("steps.drift.outputs.result == 'ok'");
-    expect(close?.run).toContain("--marker '<!-- vault-roster-drift -->'");
-    expect(steps.at(-1)?.if).toBe("steps.drift.outputs.result == 'error'");
+    expect(actionStep('apply').run).toContain('-- "$VAULT_ROSTER" apply reviewed-plan/plan.json --auto-approve --config "$CONFIG"');
+    expect(actionStep('drift').run).toContain('-- "$VAULT_ROSTER" plan --drift --detailed-exitcode --format markdown --config "$CONFIG"');
+    expect(actionStep('validate').run).toContain('-- "$VAULT_ROSTER" validate --config "$CONFIG"');
+  });
+
+  it('saves the hidden state folder after every apply attempt, and fails last, after commenting', () => {
+    const save = actionSteps.find((s) => s.name === 'Save the last-applied state')!;
+    expect(save.if).toBe("${{ !cancelled() && inputs.command == 'apply' && steps.apply.outputs.result != '' }}");
+    expect(save.with).toMatchObject({ name: 'vault-roster-state', path: '.vault-roster/', 'include-hidden-files': true, overwrite: true });
+    const last = actionSteps.at(-1)!;
+    expect(last.if).toContain('!cancelled()');
+    expect(last.run).toMatch(/exit 1\s*$/);
+    expect(actionSteps.findIndex((s) => s.id === 'comment')).toBeLessThan(actionSteps.length - 1);
   });
 });

@@ -51,7 +51,10 @@ describe('vault-roster import', () => {
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^imported \d+ users and 7 SiteVault persons into \d+ files/);
     expect(existsSync(join(out, 'sitevault', 'persons.yaml'))).toBe(true);
-    expect(readFileSync(join(out, 'roster.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=.*specs\/roster\.schema\.json\n/);
+    // The schemas are copied into the repo and referenced relatively: valid on any machine, whatever the install layout.
+    expect(readFileSync(join(out, 'roster.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=schemas\/roster\.schema\.json\n/);
+    expect(readFileSync(join(out, 'sitevault', 'persons.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/sitevault\.schema\.json\n/);
+    expect(existsSync(join(out, 'schemas', 'sitevault.schema.json'))).toBe(true);
 
     const plan = await runCliCaptured(['plan', '--detailed-exitcode', '--config', join(out, 'roster.yaml')], { env: fx.env, cwd: out });
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);

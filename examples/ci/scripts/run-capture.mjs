@@ -24,7 +24,7 @@ const TAIL_CHARS = 20_000;
 /** The first line of every Markdown document vault-roster prints (plan, drift report). */
 const MARKDOWN_MARKER = /^\s*<!--\s*vault-roster[\w-]*\s*-->/;
 /** Secrets the command may see; masked in the body even though vault-roster never prints them. */
-const SECRET_ENV = ['VAULT_PASSWORD', 'VAULT_SESSION_ID', 'GITHUB_TOKEN', 'GH_TOKEN'];
+const SECRET_ENV = ['VAULT_PASSWORD', 'VAULT_SESSION_ID', 'VAULT_ACCESS_TOKEN', 'VAULT_OAUTH_CLIENT_SECRET', 'GITHUB_TOKEN', 'GH_TOKEN'];
 
 function resultOf(exitCode) {
   if (exitCode === 0) return 'ok';

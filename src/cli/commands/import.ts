@@ -1,14 +1,14 @@
 /** `vault-roster import`: write today's Vault users (and known SiteVault persons) as a desired-state repo. */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { loadDesiredState } from '../../desired/index.js';
 import { DiagnosticsError, VaultRosterError } from '../../errors.js';
 import { DEFAULT_MAX_ITEMS_PER_FILE, exportDesiredState, IMPORT_MARKER } from '../../import/index.js';
+import { bundledSchemas, isVaultRosterSchema, SCHEMAS_FOLDER } from '../../import/schemas.js';
 import type { VaultTarget } from '../../model.js';
 import { DEFAULT_POLICY } from '../../model.js';
 import { nextBaseline, STATE_FORMAT_VERSION, writeStateFile } from '../../state/index.js';
-import { packageRoot } from '../../version.js';
 import { EXIT_OK, type CliIo, type Command } from '../command.js';
 import { connect, deadlineHelp, readLive, stringOption, type Values } from '../context.js';
 
@@ -66,7 +66,8 @@ export const importCommand: Command = {
 
 Reads live users (memberships, app licenses, domain flags, editable fields) and writes
 roster.yaml plus users/*.yaml (and sitevault/persons.yaml from the state file), with the values
-most users share factored into defaults:. Right after import, 'vault-roster plan' shows no
+most users share factored into defaults:, and the JSON Schemas in schemas/ (each YAML file's
+$schema comment points there, so editors complete and check it wherever vault-roster is installed). Right after import, 'vault-roster plan' shows no
 changes. System-owned users are left out; the authenticated user is listed as protected.
 
 Options:
@@ -121,12 +122,17 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
       target: source.target,
       splitBy,
       ...(vaults === undefined ? {} : { vaults }),
-      specsPath: relative(outDir, join(packageRoot(), 'specs')).split('\\').join('/'),
+      specsPath: SCHEMAS_FOLDER,
       protectedUsers: source.protectedUsers,
       ...(maxItemsPerFile === undefined ? {} : { maxItemsPerFile }),
     });
-    const { files } = result;
-    const clashes = [...files.keys(), '.vault-roster/state.json'].filter((p) => existsSync(join(outDir, p)));
+    const files = new Map(result.files);
+    const schemas = [...bundledSchemas()].map(([name, text]): [string, string] => [`${SCHEMAS_FOLDER}/${name}`, text]);
+    for (const [path, text] of schemas) files.set(path, text);
+    // A schema an earlier import or `schemas --write` left is ours to refresh; any other file there is a clash.
+    const clashes = [...files.keys(), '.vault-roster/state.json'].filter(
+      (p) => existsSync(join(outDir, p)) && !(p.startsWith(`${SCHEMAS_FOLDER}/`) && isVaultRosterSchema(readFileSync(join(outDir, p), 'utf8'))),
+    );
     if (clashes.length > 0 && values.force !== true) {
       throw new VaultRosterError('import-exists', `${clashes.length} file(s) already exist in ${outDir}: ${clashes.slice(0, 5).join(', ')}`, {
         hint: 'Import into an empty folder (--out DIR) or pass --force to overwrite.',
@@ -160,7 +166,7 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
       baseline: nextBaseline(undefined, written.state, live.users.keys(), new Set(), now),
     });
     const groups = live.groups === undefined ? '' : `, ${result.groups} groups`;
-    io.stdout.write(`imported ${result.users} users${groups} and ${result.persons} SiteVault persons into ${files.size} files in ${outDir}\n`);
+    io.stdout.write(`imported ${result.users} users${groups} and ${result.persons} SiteVault persons into ${result.files.size} files in ${outDir}, with ${schemas.length} JSON Schemas in ${SCHEMAS_FOLDER}/\n`);
     return EXIT_OK;
   },
 };

@@ -1,7 +1,7 @@
 /**
  * Every CLI command, in the order `--help` lists them. Each entry names its module, loaded only
  * when that command runs (or shows its help): a run loads the code of one command, not of all
- * seven. A new command is one more entry; test/cli/run.test.ts checks each summary against its
+ * eight. A new command is one more entry; test/cli/run.test.ts checks each summary against its
  * module's.
  */
 import type { CommandEntry } from '../command.js';
@@ -26,6 +26,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'import',
     summary: 'Write the users Vault has today as a desired-state repo (roster.yaml + YAML files)',
     load: async () => (await import('./import.js')).importCommand,
+  },
+  {
+    name: 'schemas',
+    summary: 'Copy the JSON Schemas into a roster repo so editors complete and check its YAML',
+    load: async () => (await import('./schemas.js')).schemasCommand,
   },
   {
     name: 'simulator',

@@ -1,0 +1,254 @@
+/**
+ * The GitHub Action (action.yml) run step by step (action-runner.ts) with the packed CLI: this
+ * checkout packed with `npm pack` and installed offline into a roster repository (as its pinned
+ * devDependency), against the simulator, the fake GitHub API and a throwaway git repo. One
+ * pull request's life: plan → sticky comment + plan artifact → merge → apply exactly that plan →
+ * state saved → drift found → one issue → drift gone → issue closed. And the refusals.
+ */
+import { appendFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningSimulator, SimulatorSeed } from '../../src/simulator/index.js';
+import { startTestSimulator } from '../helpers/simulator.js';
+import { packAndInstall, REPO_ROOT, type PackedInstall } from '../package/packed.js';
+import { ArtifactStore, runAction, type ActionRun } from './action-runner.js';
+import { startFakeGitHub, type FakeGitHub } from './fake-github.js';
+import { git, rosterRepo } from './run-script.js';
+
+const PLAN_MARKER = '<!-- vault-roster-plan -->';
+const DRIFT_MARKER = '<!-- vault-roster-drift -->';
+const PR_WORKFLOW = '.github/workflows/vault-roster-pr.yml';
+const APPLY_WORKFLOW = '.github/workflows/vault-roster-apply.yml';
+/** Long and distinctive, so a leak into a log or comment would show. */
+const PASSWORD = 'Vr-test-Pa55word-7d41c';
+
+let packed: PackedInstall;
+let sim: RunningSimulator;
+let github: FakeGitHub;
+let artifacts: ArtifactStore;
+
+beforeAll(async () => {
+  if (!existsSync(join(REPO_ROOT, 'dist/src/cli/main.js'))) throw new Error("dist/ is missing: run 'npm run build' (npm test does) before this suite");
+  packed = await packAndInstall();
+}, 60_000);
+afterAll(() => {
+  packed.remove();
+});
+beforeEach(async () => {
+  sim = await startTestSimulator({ adminPassword: PASSWORD });
+  github = await startFakeGitHub();
+  artifacts = new ArtifactStore();
+});
+afterEach(async () => {
+  artifacts.remove();
+  await github.close();
+  await sim.close();
+});
+
+/** A roster repo (examples/minimal on main) whose node_modules holds the packed vault-roster. */
+function repoWithPackedCli(): string {
+  const repo = rosterRepo();
+  symlinkSync(join(packed.repo, 'node_modules'), join(repo, 'node_modules'));
+  return repo;
+}
+
+function credentials(): Record<string, string> {
+  return { 'vault-url': sim.url, 'vault-username': sim.adminUser, 'vault-password': PASSWORD };
+}
+
+function context(event: string, runId: number, sha: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { event_name: event, run_id: runId, sha, repository: github.repository, server_url: 'https://github.example', token: github.token, event: extra };
+}
+
+function run(repo: string, inputs: Record<string, string>, github_: Record<string, unknown>): Promise<ActionRun> {
+  return runAction({
+    inputs,
+    github: github_,
+    workspace: repo,
+    artifacts,
+    env: { PATH: process.env.PATH ?? '', HOME: packed.env.HOME!, npm_config_offline: 'true', GITHUB_API_URL: github.url, GITHUB_REPOSITORY: github.repository },
+  });
+}
+
+function addNina(repo: string): void {
+  appendFileSync(
+    join(repo, 'users/team.yaml'),
+    '\n  - user_name: nina.patel@veepharm.com\n    first_name: Nina\n    last_name: Patel\n    email: nina.patel@veepharm.com\n    memberships:\n      - vault: 3003\n',
+  );
+}
+
+/** A PR branch with one roster change, checked out detached at its head (as actions/checkout does). */
+function openPullRequest(repo: string, branch: string, change: (repo: string) => void): string {
+  git(repo, 'checkout', '-q', '-b', branch, 'main');
+  change(repo);
+  git(repo, 'add', 'roster.yaml', 'users');
+  git(repo, 'commit', '-q', '-m', `Roster change on ${branch}`);
+  const head = git(repo, 'rev-parse', 'HEAD');
+  git(repo, 'checkout', '-q', '--detach', head);
+  return head;
+}
+
+function planOnPullRequest(repo: string, number: number, head: string): Promise<ActionRun> {
+  return run(repo, { command: 'plan', ...credentials() }, context('pull_request', 7000 + number, head, { pull_request: { number, head: { sha: head } } }));
+}
+
+/** What GitHub knows once the plan run for `head` succeeded and the PR was merged as `merged`. */
+function recordMerge(number: number, head: string, merged: string): void {
+  const runId = 7000 + number;
+  github.pullsByCommit.set(merged, [{ number, merged_at: '2026-03-05T12:00:00Z', merge_commit_sha: merged, head: { sha: head } }]);
+  github.artifacts.push({
+    id: 9000 + number,
+    name: `vault-roster-plan-${head}`,
+    expired: false,
+    created_at: '2026-03-05T11:00:00Z',
+    expires_at: '2026-06-03T11:00:00Z',
+    workflow_run: { id: runId, head_sha: head, head_branch: 'access/change', repository_id: github.repositoryId, head_repository_id: github.repositoryId },
+  });
+  github.runs.set(runId, {
+    id: runId,
+    path: PR_WORKFLOW,
+    event: 'pull_request',
+    head_sha: head,
+    head_branch: 'access/change',
+    status: 'completed',
+    conclusion: 'success',
+    html_url: '',
+    repository: { id: github.repositoryId },
+    head_repository: { id: github.repositoryId },
+  });
+}
+
+/** What GitHub knows once the apply run `runId` on main saved the state artifact. */
+function recordStateArtifact(runId: number, sha: string): void {
+  github.artifacts.push({
+    id: 9500 + runId,
+    name: 'vault-roster-state',
+    expired: false,
+    created_at: '2026-03-05T13:00:00Z',
+    expires_at: '2026-06-03T13:00:00Z',
+    workflow_run: { id: runId, head_sha: sha, head_branch: 'main', repository_id: github.repositoryId, head_repository_id: github.repositoryId },
+  });
+  github.runs.set(runId, {
+    id: runId,
+    path: APPLY_WORKFLOW,
+    event: 'push',
+    head_sha: sha,
+    head_branch: 'main',
+    status: 'completed',
+    conclusion: 'success',
+    html_url: '',
+    repository: { id: github.repositoryId },
+    head_repository: { id: github.repositoryId },
+  });
+}
+
+function writesTo(simulator: RunningSimulator): string[] {
+  return simulator
+    .requestLog()
+    .filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'))
+    .map((e) => `${e.method} ${e.path}`);
+}
+
+describe('the vault-roster Action with the packed CLI', () => {
+  it('plans a PR (comment + artifact), applies exactly that plan after the merge, then opens and closes the drift issue', async () => {
+    const repo = repoWithPackedCli();
+    const head = openPullRequest(repo, 'access/add-nina', addNina);
+
+    const plan = await planOnPullRequest(repo, 12, head);
+    expect(plan.failed, plan.log).toBe(false);
+    expect(plan.outputs).toMatchObject({ result: 'changes', 'exit-code': '2', version: packed.version });
+    expect(plan.step('cli').stdout).toContain(`vault-roster ${packed.version} (pinned in this repository)`);
+    expect(plan.step('validate').env).toEqual({ VAULT_ROSTER: join(repo, 'node_modules/.bin/vault-roster'), CONFIG: 'roster.yaml' }); // no credentials offline
+    expect(writesTo(sim)).toEqual([]);
+    const [comment, ...others] = github.comments;
+    expect(others).toEqual([]);
+    expect(comment?.issue).toBe(12);
+    expect(comment?.body.startsWith(`${PLAN_MARKER}\n## vault-roster plan`)).toBe(true);
+    expect(comment?.body).toContain('nina.patel@veepharm.com');
+    expect(comment?.body).toContain(`artifact \`vault-roster-plan-${head}\``);
+    expect(plan.outputs['comment-url']).toBe(comment?.html_url);
+    expect(artifacts.files(`vault-roster-plan-${head}`).sort()).toEqual(['plan.json', 'plan.md']);
+    expect(artifacts.items.get(`vault-roster-plan-${head}`)?.runId).toBe('7012');
+    const planFile = join(artifacts.items.get(`vault-roster-plan-${head}`)!.dir, 'plan.json');
+    expect((JSON.parse(readFileSync(planFile, 'utf8')) as { git_commit: string }).git_commit).toBe(head);
+    expect(plan.log).not.toContain(PASSWORD);
+    expect(comment?.body).not.toContain(PASSWORD);
+
+    git(repo, 'checkout', '-q', 'main');
+    git(repo, 'merge', '-q', '--no-ff', '-m', 'Merge access/add-nina', 'access/add-nina');
+    const merged = git(repo, 'rev-parse', 'HEAD');
+    recordMerge(12, head, merged);
+    const apply = await run(repo, { command: 'apply', ...credentials() }, context('push', 8001, merged));
+    expect(apply.failed, apply.log).toBe(false);
+    expect(apply.outputs).toMatchObject({ result: 'ok', stale: 'false' });
+    expect(apply.step('Find the plan reviewed in the merged pull request').outputs).toMatchObject({ 'pr-number': '12', 'head-sha': head });
+    expect(sim.dump().users?.some((u) => u.user_name__v === 'nina.patel@veepharm.com')).toBe(true);
+    expect(artifacts.files('vault-roster-state')).toContain('state.json');
+    expect(apply.summary).toContain('### vault-roster apply passed (exit code 0)');
+    expect(apply.summary).toContain('failed 0.');
+
+    recordStateArtifact(8001, merged);
+
+    // Someone renames Nina in Vault: one drift issue; put back: the issue is closed.
+    const seed = sim.dump();
+    const rename = (first: string): SimulatorSeed =>
+      ({ ...seed, users: seed.users?.map((u) => (u.user_name__v === 'nina.patel@veepharm.com' ? { ...u, user_first_name__v: first } : u)) }) as SimulatorSeed;
+    sim.replaceState(rename('Nino'));
+    const drift = await run(repo, { command: 'drift', ...credentials() }, context('schedule', 9002, merged));
+    expect(drift.failed, drift.log).toBe(false);
+    expect(drift.outputs.result).toBe('changes');
+    expect(drift.step('Restore the last-applied state').outcome).toBe('success'); // the state the apply saved
+    expect(github.issues).toHaveLength(1);
+    expect(github.issues[0]).toMatchObject({ state: 'open' });
+    expect(github.issues[0]?.body.startsWith(DRIFT_MARKER)).toBe(true);
+    expect(github.issues[0]?.body).toContain('nina.patel@veepharm.com');
+    expect(drift.outputs['issue-url']).toBe(github.issues[0]?.html_url);
+    sim.replaceState(rename('Nina'));
+    const fixed = await run(repo, { command: 'drift', ...credentials() }, context('schedule', 9003, merged));
+    expect(fixed.outputs.result, fixed.log).toBe('ok');
+    expect(github.issues[0]?.state).toBe('closed');
+  }, 120_000); // four runs of the Action, about thirty processes: minutes only on a crowded machine
+
+  it('comments the validation errors and fails the job without planning when the YAML is invalid', async () => {
+    const repo = repoWithPackedCli();
+    const head = openPullRequest(repo, 'access/typo', (dir) => {
+      const file = join(dir, 'users/team.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('first_name:', 'frist_name:'));
+    });
+    const result = await planOnPullRequest(repo, 13, head);
+    expect(result.failed).toBe(true);
+    expect(result.outputs.result).toBe('error');
+    expect(result.step('plan').outcome).toBe('skipped');
+    expect(result.step('Upload the plan').outcome).toBe('skipped');
+    expect(sim.requestLog()).toEqual([]);
+    expect(github.comments).toHaveLength(1);
+    expect(github.comments[0]?.body).toContain('frist_name');
+    expect(result.steps.at(-1)).toMatchObject({ outcome: 'failure' });
+    expect(result.steps.at(-1)?.stdout).toContain('::error title=vault-roster plan::validate: error, plan: not run');
+    expect(artifacts.items.size).toBe(0);
+  });
+
+  it('refuses an unknown command, or plan outside a pull request, before touching anything', async () => {
+    const repo = repoWithPackedCli();
+    const sha = git(repo, 'rev-parse', 'HEAD');
+    const wrong = await run(repo, { command: 'destroy', ...credentials() }, context('push', 1, sha));
+    expect(wrong.failed).toBe(true);
+    expect(wrong.steps[0]?.stdout).toContain("the input command must be plan, apply or drift, not 'destroy'");
+    expect(wrong.steps.slice(1).every((s) => s.outcome === 'skipped')).toBe(true);
+
+    const planOnPush = await run(repo, { command: 'plan', ...credentials() }, context('push', 2, sha));
+    expect(planOnPush.failed).toBe(true);
+    expect(planOnPush.steps[0]?.stdout).toContain("command plan runs on pull_request events (this is 'push')");
+    expect(github.requests).toEqual([]);
+    expect(sim.requestLog()).toEqual([]);
+  });
+
+  it('says how to pin vault-roster when the repository has neither node_modules nor a lock file', async () => {
+    const repo = rosterRepo();
+    const sha = git(repo, 'rev-parse', 'HEAD');
+    const result = await run(repo, { command: 'drift', ...credentials() }, context('schedule', 3, sha));
+    expect(result.failed).toBe(true);
+    expect(result.step('cli').stderr).toContain('npm install --save-dev vault-roster');
+    expect(result.step('drift').outcome).toBe('skipped');
+  });
+});
