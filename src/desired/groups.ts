@@ -38,7 +38,13 @@ export function groupDeclaration(entry: GroupEntry): GroupDeclaration {
   if (raw.active !== undefined) values.active = raw.active;
   if (raw.allow_delegation_among_members !== undefined) values.allow_delegation = raw.allow_delegation_among_members;
   if (raw.security_profiles !== undefined) values.security_profiles = [...raw.security_profiles].sort();
-  const members = raw.members?.map((name, i) => ({ user_name: normaliseIdentity(name), source: entry.yaml.locate([...entry.path, 'members', i], 'value') }));
+  // One path, its last step moved along (locate keeps no reference to it).
+  const path = [...entry.path, 'members', 0];
+  const last = path.length - 1;
+  const members = raw.members?.map((name, i) => {
+    path[last] = i;
+    return { user_name: normaliseIdentity(name), source: entry.yaml.locate(path, 'value') };
+  });
   return {
     key: normaliseIdentity(raw.label),
     label: raw.label.trim(),
@@ -51,13 +57,24 @@ export function groupDeclaration(entry: GroupEntry): GroupDeclaration {
 /** The `groups:` items of every user, in order; users without the key cost nothing. */
 export function userGroupRefs(users: readonly UserEntry[]): UserGroupRef[] {
   const refs: UserGroupRef[] = [];
+  // Labels repeat across users: trim and lower-case each distinct spelling once.
+  const spellings = new Map<string, { label: string; key: string }>();
   for (const entry of users) {
     const labels = entry.raw.groups;
     if (labels === undefined) continue;
     const user_name = normaliseIdentity(entry.raw.user_name);
+    // One path per user, its last step moved along (locate keeps no reference to it).
+    const path = [...entry.path, 'groups', 0];
+    const last = path.length - 1;
     for (let i = 0; i < labels.length; i++) {
-      const label = (labels[i] ?? '').trim();
-      refs.push({ user_name, key: normaliseIdentity(label), label, source: entry.yaml.locate([...entry.path, 'groups', i], 'value') });
+      path[last] = i;
+      const written = labels[i] ?? '';
+      let spelling = spellings.get(written);
+      if (spelling === undefined) {
+        spelling = { label: written.trim(), key: normaliseIdentity(written) };
+        spellings.set(written, spelling);
+      }
+      refs.push({ user_name, key: spelling.key, label: spelling.label, source: entry.yaml.locate(path, 'value') });
     }
   }
   return refs;
@@ -79,15 +96,14 @@ function byString<T>(key: (item: T) => string): (a: T, b: T) => number {
 
 interface Slot {
   readonly group: GroupDeclaration;
-  /** Members from `members:`, by user name; undefined while neither form names a member. */
-  fromGroup: Map<string, DesiredGroupMember> | undefined;
-  fromUsers: Map<string, DesiredGroupMember> | undefined;
+  /** The users whose `groups:` name this group; undefined while none does. */
+  fromUsers: UserGroupRef[] | undefined;
 }
 
-/** Keeps the earlier declaration of a user's membership. */
-function keepEarliest(into: Map<string, DesiredGroupMember>, member: DesiredGroupMember): void {
-  const known = into.get(member.user_name);
-  if (known === undefined || comparePositions(member.source, known.source) < 0) into.set(member.user_name, member);
+/** By user name, then position: the first of each user's run is its earliest declaration. */
+function byUserThenPosition(a: { user_name: string; source: SourceRef }, b: { user_name: string; source: SourceRef }): number {
+  if (a.user_name !== b.user_name) return a.user_name < b.user_name ? -1 : 1;
+  return comparePositions(a.source, b.source);
 }
 
 /**
@@ -96,31 +112,45 @@ function keepEarliest(into: Map<string, DesiredGroupMember>, member: DesiredGrou
  * else at the user's `groups:` item (the earliest one when declared twice). A group neither form
  * gives a member keeps `members: undefined` (unmanaged). A ref naming no declared group is left
  * out (a rule reports it), as is a second declaration of a label (also reported).
- * One pass over members; the result does not depend on the order of either list.
+ * One pass over members plus a sort per group; the result does not depend on the order of either list.
  */
 export function mergeGroups(groups: readonly GroupDeclaration[], refs: readonly UserGroupRef[]): DesiredGroup[] {
   const slots = new Map<string, Slot>();
   for (const group of groups) {
     const known = slots.get(group.key);
-    if (known !== undefined && comparePositions(known.group.source, group.source) <= 0) continue;
-    const fromGroup = group.members === undefined ? undefined : new Map<string, DesiredGroupMember>();
-    for (const member of group.members ?? []) keepEarliest(fromGroup as Map<string, DesiredGroupMember>, member);
-    slots.set(group.key, { group, fromGroup, fromUsers: undefined });
+    if (known === undefined || comparePositions(group.source, known.group.source) < 0) slots.set(group.key, { group, fromUsers: undefined });
   }
   for (const ref of refs) {
     const slot = slots.get(ref.key);
     if (slot === undefined) continue;
-    slot.fromUsers ??= new Map();
-    keepEarliest(slot.fromUsers, { user_name: ref.user_name, source: ref.source });
+    if (slot.fromUsers === undefined) slot.fromUsers = [ref];
+    else slot.fromUsers.push(ref);
   }
   return [...slots.values()].map(toDesiredGroup).sort(byString((g) => g.key));
 }
 
+/** Both sorted lists walked together, one member per user, the group's own item first. */
+function mergeMembers(listed: readonly DesiredGroupMember[], named: readonly UserGroupRef[]): DesiredGroupMember[] {
+  const out: DesiredGroupMember[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < listed.length || j < named.length) {
+    const a = listed[i];
+    const b = named[j];
+    const user = a !== undefined && (b === undefined || a.user_name <= b.user_name) ? a.user_name : (b?.user_name ?? '');
+    if (a !== undefined && a.user_name === user) out.push(a);
+    else if (b !== undefined) out.push({ user_name: b.user_name, source: b.source });
+    while (listed[i]?.user_name === user) i++;
+    while (named[j]?.user_name === user) j++;
+  }
+  return out;
+}
+
 function toDesiredGroup(slot: Slot): DesiredGroup {
-  const { group, fromGroup, fromUsers } = slot;
+  const { group, fromUsers } = slot;
   const base = { key: group.key, label: group.label, ...group.values, source: group.source };
-  if (fromGroup === undefined && fromUsers === undefined) return base;
-  const members = new Map(fromUsers ?? []);
-  for (const [user, member] of fromGroup ?? []) members.set(user, member);
-  return { ...base, members: [...members.values()].sort(byString((m) => m.user_name)) };
+  if (group.members === undefined && fromUsers === undefined) return base;
+  const listed = [...(group.members ?? [])].sort(byUserThenPosition);
+  const named = fromUsers === undefined ? [] : fromUsers.sort(byUserThenPosition);
+  return { ...base, members: mergeMembers(listed, named) };
 }

@@ -135,16 +135,23 @@ export function duplicateGroupMembers(groups: readonly GroupDeclaration[], refs:
 
 /** The same membership in the group's `members:` and in the user's `groups:`: they merge, it is only noise. */
 export function membershipsDeclaredTwice(groups: readonly GroupDeclaration[], refs: readonly UserGroupRef[]): Diagnostic[] {
-  const listed = new Map<string, Map<string, SourcePosition>>();
-  for (const group of groups) {
-    if (group.members === undefined || listed.has(group.key)) continue;
-    const members = new Map<string, SourcePosition>();
-    for (const member of group.members) if (!members.has(member.user_name)) members.set(member.user_name, member.source);
-    listed.set(group.key, members);
-  }
+  const declaration = new Map<string, GroupDeclaration>();
+  for (const group of groups) if (!declaration.has(group.key)) declaration.set(group.key, group);
+  // A group's members are indexed when a user first names it: groups no user names cost nothing.
+  const listed = new Map<string, ReadonlyMap<string, SourcePosition>>();
+  const membersOf = (key: string): ReadonlyMap<string, SourcePosition> => {
+    let members = listed.get(key);
+    if (members === undefined) {
+      const index = new Map<string, SourcePosition>();
+      for (const member of declaration.get(key)?.members ?? []) if (!index.has(member.user_name)) index.set(member.user_name, member.source);
+      members = index;
+      listed.set(key, members);
+    }
+    return members;
+  };
   const found: Diagnostic[] = [];
   for (const ref of refs) {
-    const at = listed.get(ref.key)?.get(ref.user_name);
+    const at = membersOf(ref.key).get(ref.user_name);
     if (at === undefined) continue;
     found.push(
       finding(
