@@ -76,9 +76,9 @@ describe('examples', () => {
       expect(group.members?.length, group.label).toBeGreaterThanOrEqual(2);
       for (const member of group.members ?? []) expect(in5005.has(member.user_name), `${group.label}: ${member.user_name}`).toBe(true);
     }
-    const reviewers = groups?.find((g) => g.key === 'etmf reviewers');
-    expect(reviewers?.members?.find((m) => m.user_name === 'zoe.campbell@veepharm.com')?.source.file).toBe('examples/full/users/clinical-team.yaml');
-    expect(reviewers?.members?.find((m) => m.user_name === 'noah.kim@veepharm.com')?.source.file).toBe('examples/full/groups/clinical-teams.yaml');
+    const stewards = groups?.find((g) => g.key === 'ctms data stewards');
+    expect(stewards?.members?.find((m) => m.user_name === 'oscar.reyes@veepharm.com')?.source.file).toBe('examples/full/users/clinical-team.yaml');
+    expect(stewards?.members?.find((m) => m.user_name === 'chloe.martin@veepharm.com')?.source.file).toBe('examples/full/groups/clinical-teams.yaml');
   });
 
   it('every example file points its editor at an existing schema', async () => {
