@@ -84,10 +84,12 @@ interface FoundEntries {
   readonly groups: GroupEntry[];
   /** Labels of every group item of a groups file, valid or not (key → label); undefined = no groups file. */
   declaredLabels: Map<string, string> | undefined;
+  /** Included files that could not be read or whose kind is unknown (one of them may be meant as a groups file). */
+  unreadFiles: number;
 }
 
 function emptyFound(): FoundEntries {
-  return { users: [], persons: [], groups: [], declaredLabels: undefined };
+  return { users: [], persons: [], groups: [], declaredLabels: undefined, unreadFiles: 0 };
 }
 
 /** Every group item with a usable label, even one its schema refused: users naming it are not also told it is undeclared. */
@@ -110,6 +112,7 @@ function collectEntries(yaml: YamlFile, found: FoundEntries, diagnostics: Diagno
   const kind = detectFileKind(yaml);
   if (!kind.ok) {
     diagnostics.push(kind.diagnostic);
+    found.unreadFiles++;
     return;
   }
   if (kind.kind === 'groups') rememberLabels(yaml.data, found);
@@ -140,6 +143,7 @@ function readGroups(found: FoundEntries): GroupRuleInput {
     groups: found.groups.map(groupDeclaration),
     refs: userGroupRefs(found.users),
     declared: found.declaredLabels,
+    someFileUnread: found.unreadFiles > 0,
   };
 }
 
@@ -174,7 +178,10 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
   for (const relativePath of included.files) {
     const absolute = resolve(configDir, relativePath);
     const loaded = await loadFile(absolute, display(absolute), 'include', diagnostics);
-    if (loaded === undefined) continue;
+    if (loaded === undefined) {
+      found.unreadFiles++;
+      continue;
+    }
     files.push({ path: toPosix(relativePath), sha256: loaded.sha256 });
     collectEntries(loaded.yaml, found, diagnostics);
   }

@@ -42,7 +42,7 @@ export function duplicateGroupLabels(groups: readonly GroupDeclaration[]): Diagn
  * A user's `groups:` naming a label no groups file declares. `declared` maps every declared key
  * to its label; `undefined` = no groups file is included at all.
  */
-export function undeclaredGroups(refs: readonly UserGroupRef[], declared: ReadonlyMap<string, string> | undefined): Diagnostic[] {
+export function undeclaredGroups(refs: readonly UserGroupRef[], declared: ReadonlyMap<string, string> | undefined, someFileUnread = false): Diagnostic[] {
   const labels = declared === undefined ? [] : [...declared.values()];
   // One suggestion per distinct label: a typo copied into many users costs one search.
   const suggestions = new Map<string, string | undefined>();
@@ -59,7 +59,9 @@ export function undeclaredGroups(refs: readonly UserGroupRef[], declared: Readon
           'error',
           'group-undeclared',
           `${ref.user_name} names group "${ref.label}", but no groups file is included`,
-          `Add a groups file (top-level "groups:") to include: in roster.yaml and declare "${ref.label}" there, or remove it from the user's groups.`,
+          someFileUnread
+            ? `If one of the files reported above is your groups file, fix it; else add a groups file (top-level "groups:") to include: in roster.yaml and declare "${ref.label}" there.`
+            : `Add a groups file (top-level "groups:") to include: in roster.yaml and declare "${ref.label}" there, or remove it from the user's groups.`,
           ref.source,
           ref.user_name,
         ),
@@ -198,12 +200,14 @@ export interface GroupRuleInput {
   readonly refs: readonly UserGroupRef[];
   /** Every declared key → label, including groups whose entry failed its schema; undefined = no groups file. */
   readonly declared: ReadonlyMap<string, string> | undefined;
+  /** Some included file could not be read or has no known kind (it may be the groups file). */
+  readonly someFileUnread?: boolean;
 }
 
 export function checkGroupRules(input: GroupRuleInput): Diagnostic[] {
   return [
     ...duplicateGroupLabels(input.groups),
-    ...undeclaredGroups(input.refs, input.declared),
+    ...undeclaredGroups(input.refs, input.declared, input.someFileUnread),
     ...duplicateGroupMembers(input.groups, input.refs),
     ...membershipsDeclaredTwice(input.groups, input.refs),
     ...groupValuesWithinLimits(input.entries),

@@ -176,6 +176,12 @@ describe('group rules', () => {
     ]);
   });
 
+  it('points at the unreadable file when no groups file could be read', async () => {
+    const result = await load(repo('groups:\n  - label: [Brand\n', 'users:\n  - user_name: bob@veepharm.com\n    groups: [Brand]\n'));
+    expectDiagnostic(result.diagnostics, 'yaml-syntax', 'groups/g.yaml:3:1');
+    expect(expectDiagnostic(result.diagnostics, 'group-undeclared', 'users/u.yaml:3:14').hint).toMatch(/^If one of the files reported above is your groups file, fix it/);
+  });
+
   it('does not call a group undeclared when its own entry failed the schema (one mistake, one diagnostic)', async () => {
     const result = await load(repo('groups:\n  - label: Brand\n    membrs: [a@b.c]\n', 'users:\n  - user_name: bob@veepharm.com\n    groups: [brand]\n'));
     expect(summarise(result.diagnostics)).toEqual(['groups/g.yaml:3:5 unknown-key']);
