@@ -1,5 +1,5 @@
 /** Declarations found in the included files, each with the file and data path it came from. */
-import type { RawConfig, RawSiteVaultPerson, RawUser } from './raw-types.js';
+import type { RawConfig, RawGroup, RawSiteVaultPerson, RawUser } from './raw-types.js';
 import type { DataPath, YamlFile } from './yaml-file.js';
 
 export interface UserEntry {
@@ -13,6 +13,13 @@ export interface PersonEntry {
   readonly raw: RawSiteVaultPerson;
   readonly yaml: YamlFile;
   /** Path of the person's mapping, e.g. ['sitevault_users', 0]. */
+  readonly path: DataPath;
+}
+
+export interface GroupEntry {
+  readonly raw: RawGroup;
+  readonly yaml: YamlFile;
+  /** Path of the group's mapping, e.g. ['groups', 0]. */
   readonly path: DataPath;
 }
 

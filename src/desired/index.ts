@@ -7,13 +7,15 @@
  */
 import { dirname, relative, resolve, sep } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diagnostics.js';
-import type { DesiredState, SourceFile } from '../model.js';
-import type { ConfigEntry, PersonEntry, UserEntry } from './entries.js';
+import { normaliseIdentity, type DesiredState, type SourceFile } from '../model.js';
+import type { ConfigEntry, GroupEntry, PersonEntry, UserEntry } from './entries.js';
 import { detectFileKind, topLevelNotMapping } from './file-kind.js';
+import { groupDeclaration, mergeGroups, userGroupRefs } from './groups.js';
 import { expandIncludes } from './include.js';
 import { normalisePerson, normalisePolicy, normaliseTarget, normaliseUser, statePath } from './normalise.js';
-import type { RawConfig, RawSiteVaultFile, RawUsersFile } from './raw-types.js';
+import type { RawConfig, RawGroupsFile, RawSiteVaultFile, RawUsersFile } from './raw-types.js';
 import { checkConfigRules, csvBodyValues } from './rules-config.js';
+import { checkGroupRules, type GroupRuleInput } from './rules-groups.js';
 import { checkSiteVaultRules } from './rules-sitevault.js';
 import { checkUserRules } from './rules-users.js';
 import { checkShape, checkShapeOfItems } from './shape.js';
@@ -75,6 +77,76 @@ function usableInclude(data: unknown): string[] | undefined {
   return include.every((p): p is string => typeof p === 'string' && p !== '') ? include : undefined;
 }
 
+/** The entries of every included file, by kind. */
+interface FoundEntries {
+  readonly users: UserEntry[];
+  readonly persons: PersonEntry[];
+  readonly groups: GroupEntry[];
+  /** Labels of every group item of a groups file, valid or not (key → label); undefined = no groups file. */
+  declaredLabels: Map<string, string> | undefined;
+  /** Included files that could not be read or whose kind is unknown (one of them may be meant as a groups file). */
+  unreadFiles: number;
+}
+
+function emptyFound(): FoundEntries {
+  return { users: [], persons: [], groups: [], declaredLabels: undefined, unreadFiles: 0 };
+}
+
+/** Every group item with a usable label, even one its schema refused: users naming it are not also told it is undeclared. */
+function rememberLabels(data: unknown, found: FoundEntries): void {
+  const labels = (found.declaredLabels ??= new Map());
+  const items: unknown = typeof data === 'object' && data !== null && 'groups' in data ? data.groups : undefined;
+  if (!Array.isArray(items)) return;
+  for (const item of items as unknown[]) {
+    const label: unknown = typeof item === 'object' && item !== null && 'label' in item ? item.label : undefined;
+    if (typeof label === 'string' && label.trim() !== '' && !labels.has(normaliseIdentity(label))) labels.set(normaliseIdentity(label), label.trim());
+  }
+}
+
+/**
+ * Sorts one parsed file's items into `found` by the file's kind. Rules see only entries that
+ * passed their schema, so they can trust the raw types; in a file with some invalid entries the
+ * others are still checked (one run shows every problem).
+ */
+function collectEntries(yaml: YamlFile, found: FoundEntries, diagnostics: Diagnostic[]): void {
+  const kind = detectFileKind(yaml);
+  if (!kind.ok) {
+    diagnostics.push(kind.diagnostic);
+    found.unreadFiles++;
+    return;
+  }
+  if (kind.kind === 'groups') rememberLabels(yaml.data, found);
+  const shape = checkShapeOfItems(yaml, kind.kind);
+  append(diagnostics, shape.diagnostics);
+  if (shape.diagnostics.length > 0 && shape.validItems === undefined) return;
+  const valid = shape.validItems === undefined ? undefined : new Set(shape.validItems);
+  const keep = (i: number): boolean => valid === undefined || valid.has(i);
+  if (kind.kind === 'users') {
+    (yaml.data as RawUsersFile).users.forEach((raw, i) => {
+      if (keep(i)) found.users.push({ raw, yaml, path: ['users', i] });
+    });
+  } else if (kind.kind === 'sitevault') {
+    (yaml.data as RawSiteVaultFile).sitevault_users.forEach((raw, i) => {
+      if (keep(i)) found.persons.push({ raw, yaml, path: ['sitevault_users', i] });
+    });
+  } else {
+    (yaml.data as RawGroupsFile).groups.forEach((raw, i) => {
+      if (keep(i)) found.groups.push({ raw, yaml, path: ['groups', i] });
+    });
+  }
+}
+
+/** Group declarations and users' `groups:` items with their positions, read once for rules and merge. */
+function readGroups(found: FoundEntries): GroupRuleInput {
+  return {
+    entries: found.groups,
+    groups: found.groups.map(groupDeclaration),
+    refs: userGroupRefs(found.users),
+    declared: found.declaredLabels,
+    someFileUnread: found.unreadFiles > 0,
+  };
+}
+
 /** Reads, validates and normalises the desired state declared by `configPath` and its includes. */
 export async function loadDesiredState(configPath: string, options: LoadOptions = {}): Promise<LoadResult> {
   const cwd = options.cwd ?? process.cwd();
@@ -102,37 +174,23 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
   const included = await expandIncludes(include, configFile.yaml, configDir, absoluteConfig);
   append(diagnostics, included.diagnostics);
   const files: SourceFile[] = [{ path: toPosix(relative(configDir, absoluteConfig)), sha256: configFile.sha256 }];
-  const users: UserEntry[] = [];
-  const persons: PersonEntry[] = [];
+  const found = emptyFound();
   for (const relativePath of included.files) {
     const absolute = resolve(configDir, relativePath);
     const loaded = await loadFile(absolute, display(absolute), 'include', diagnostics);
-    if (loaded === undefined) continue;
-    files.push({ path: toPosix(relativePath), sha256: loaded.sha256 });
-    const kind = detectFileKind(loaded.yaml);
-    if (!kind.ok) {
-      diagnostics.push(kind.diagnostic);
+    if (loaded === undefined) {
+      found.unreadFiles++;
       continue;
     }
-    const shape = checkShapeOfItems(loaded.yaml, kind.kind);
-    append(diagnostics, shape.diagnostics);
-    if (shape.diagnostics.length > 0 && shape.validItems === undefined) continue;
-    // Rules see only entries that passed their schema, so they can trust the raw types; in a
-    // file with some invalid entries the others are still checked (one run shows every problem).
-    const valid = shape.validItems === undefined ? undefined : new Set(shape.validItems);
-    if (kind.kind === 'users') {
-      (loaded.yaml.data as RawUsersFile).users.forEach((raw, i) => {
-        if (valid === undefined || valid.has(i)) users.push({ raw, yaml: loaded.yaml, path: ['users', i] });
-      });
-    } else {
-      (loaded.yaml.data as RawSiteVaultFile).sitevault_users.forEach((raw, i) => {
-        if (valid === undefined || valid.has(i)) persons.push({ raw, yaml: loaded.yaml, path: ['sitevault_users', i] });
-      });
-    }
+    files.push({ path: toPosix(relativePath), sha256: loaded.sha256 });
+    collectEntries(loaded.yaml, found, diagnostics);
   }
+  const { users, persons } = found;
+  const groups = readGroups(found);
   append(diagnostics, checkUserRules(users, config));
   append(diagnostics, csvBodyValues(users, config));
   append(diagnostics, checkSiteVaultRules(persons));
+  append(diagnostics, checkGroupRules(groups));
   if (config === undefined || hasErrors(diagnostics)) return { ok: false, diagnostics };
 
   const state: DesiredState = {
@@ -142,6 +200,7 @@ export async function loadDesiredState(configPath: string, options: LoadOptions 
     state_path: statePath(config.raw, configDir),
     users: users.map((u) => normaliseUser(u, config)).sort((a, b) => (a.user_name < b.user_name ? -1 : a.user_name > b.user_name ? 1 : 0)),
     sitevault: persons.map(normalisePerson).sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)),
+    ...(groups.declared === undefined ? {} : { groups: mergeGroups(groups.groups, groups.refs) }),
     files,
   };
   return { ok: true, state, diagnostics };

@@ -60,6 +60,8 @@ export interface RawUser {
   active?: boolean;
   fields?: Record<string, FieldValue>;
   memberships?: RawMembership[];
+  /** Labels of groups the user is an explicit member of. */
+  groups?: string[];
   promote_from_person?: string;
   promote_fields?: Record<string, string | number | boolean>;
 }
@@ -90,4 +92,17 @@ export interface RawSiteVaultPerson {
 
 export interface RawSiteVaultFile {
   sitevault_users: RawSiteVaultPerson[];
+}
+
+export interface RawGroup {
+  label: string;
+  description?: string;
+  active?: boolean;
+  allow_delegation_among_members?: boolean;
+  security_profiles?: string[];
+  members?: string[];
+}
+
+export interface RawGroupsFile {
+  groups: RawGroup[];
 }

@@ -233,11 +233,12 @@ export function reservedFieldNames(users: readonly UserEntry[]): Diagnostic[] {
   );
 }
 
-/** How strictly a string is checked: free text under `fields`, identities, or plain settings. */
+/** How strictly a string is checked: free text under `fields`, identities (names, emails, group labels), or plain settings. */
 function stringKind(path: DataPath): 'plain' | 'text' | 'identity' {
   const key = path[path.length - 1];
   if (path[path.length - 2] === 'fields') return 'text';
-  return key === 'user_name' || key === 'email' ? 'identity' : 'plain';
+  // Group labels are identities too: an invisible character would name another group.
+  return key === 'user_name' || key === 'email' || path[path.length - 2] === 'groups' ? 'identity' : 'plain';
 }
 
 /**

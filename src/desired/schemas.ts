@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { AJV_OPTIONS, specsDirectory } from '../specs.js';
 
-export type FileKind = 'config' | 'users' | 'sitevault';
+export type FileKind = 'config' | 'users' | 'sitevault' | 'groups';
 
 export const SCHEMA_FILES: Readonly<Record<FileKind, string>> = {
   config: 'roster.schema.json',
   users: 'users.schema.json',
   sitevault: 'sitevault.schema.json',
+  groups: 'groups.schema.json',
 };
 
 export { AJV_OPTIONS, specsDirectory };
@@ -36,10 +37,11 @@ export function validatorFor(kind: FileKind): ValidateFunction {
   return validate;
 }
 
-/** The list each desired-state file holds, and the schema definition of one of its items. */
+/** The list each desired-state file holds, and the schema definition of one of its items (a user, a person, a group). */
 export const LIST_OF_KIND: Readonly<Partial<Record<FileKind, { readonly key: string; readonly definition: string }>>> = {
   users: { key: 'users', definition: 'user' },
   sitevault: { key: 'sitevault_users', definition: 'person' },
+  groups: { key: 'groups', definition: 'group' },
 };
 
 const itemValidators = new Map<FileKind, ValidateFunction>();

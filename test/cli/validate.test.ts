@@ -27,7 +27,7 @@ describe('vault-roster validate', () => {
   it('exits 0 on examples/full and counts what it read', async () => {
     const run = await runCliCaptured(['validate', '--config', 'examples/full/roster.yaml'], { cwd: ROOT });
     expect(run.stderr).toBe('');
-    expect(run.stdout).toMatch(/^valid: \d+ users, \d+ SiteVault persons in 9 files\n$/);
+    expect(run.stdout).toMatch(/^valid: \d+ users, \d+ SiteVault persons, 3 groups in 10 files\n$/);
     expect(run.code).toBe(0);
   });
 

@@ -24,6 +24,11 @@ interface BadCase {
 const users = (body: string | Uint8Array): RepoFiles => ({ 'roster.yaml': BASE_ROSTER, 'users/team.yaml': body });
 const sitevault = (body: string): RepoFiles => ({ 'roster.yaml': BASE_ROSTER, 'sitevault/site.yaml': body });
 const roster = (body: string): RepoFiles => ({ 'roster.yaml': body, 'users/team.yaml': 'users: []\n' });
+const groups = (body: string): RepoFiles => ({
+  'roster.yaml': 'vault: { api_version: v26.2 }\ninclude: [users/*.yaml, groups/*.yaml]\n',
+  'users/none.yaml': 'users: []\n',
+  'groups/teams.yaml': body,
+});
 
 const ALIAS_BOMB = [
   'users:',
@@ -128,8 +133,47 @@ const CASES: Record<string, BadCase> = {
   'users file that is a list': { files: users('- user_name: a@b.c\n'), code: 'top-level-not-mapping', at: 'users/team.yaml:1:1' },
   'users file that is a scalar': { files: users('just some text\n'), code: 'top-level-not-mapping', at: 'users/team.yaml:1:1' },
   'config that is a list': { files: roster('- vault: {}\n'), code: 'top-level-not-mapping', at: 'roster.yaml:1:1' },
-  'neither users nor sitevault_users': { files: users('# team\npeople: []\n'), code: 'unknown-file-kind', at: 'users/team.yaml:2:1' },
+  'neither users nor sitevault_users nor groups': {
+    files: users('# team\npeople: []\n'),
+    code: 'unknown-file-kind',
+    at: 'users/team.yaml:2:1',
+    hint: /"users:".*"sitevault_users:".*"groups:"/,
+  },
   'both users and sitevault_users': { files: users('users: []\nsitevault_users: []\n'), code: 'mixed-file-kind', at: 'users/team.yaml:2:1' },
+  'both groups and users': { files: groups('groups: []\nusers: []\n'), code: 'mixed-file-kind', at: 'groups/teams.yaml:2:1', hint: /one kind per file/ },
+  'groups misspelt at the top': { files: groups('group:\n  - label: A\n'), code: 'unknown-file-kind', at: 'groups/teams.yaml:1:1', hint: /"groups"/ },
+  'groups is a mapping, not a list': { files: groups('groups:\n  label: A\n'), code: 'wrong-type', at: 'groups/teams.yaml:2:3' },
+  'group without label': { files: groups('groups:\n  - description: A team\n'), code: 'missing-key', at: 'groups/teams.yaml:2:5', hint: /label/ },
+  'group label empty': { files: groups('groups:\n  - label: ""\n'), code: 'invalid-value', at: 'groups/teams.yaml:2:12' },
+  'group label only spaces': { files: groups('groups:\n  - label: "   "\n'), code: 'invalid-value', at: 'groups/teams.yaml:2:12' },
+  'group label a number': { files: groups('groups:\n  - label: 42\n'), code: 'wrong-type', at: 'groups/teams.yaml:2:12' },
+  'unknown key in a group': { files: groups('groups:\n  - label: A\n    membres: [a@b.c]\n'), code: 'unknown-key', at: 'groups/teams.yaml:3:5', hint: /"members"/ },
+  'group member not a user name': { files: groups('groups:\n  - label: A\n    members: [alice]\n'), code: 'invalid-value', at: 'groups/teams.yaml:3:15' },
+  'group security profile misspelt': {
+    files: groups('groups:\n  - label: A\n    security_profiles: [document_user]\n'),
+    code: 'invalid-value',
+    at: 'groups/teams.yaml:3:25',
+    hint: /document_user__v/,
+  },
+  'group security profile listed twice': {
+    files: groups('groups:\n  - label: A\n    security_profiles: [document_user__v, document_user__v]\n'),
+    code: 'duplicate-item',
+    at: 'groups/teams.yaml:3:43',
+  },
+  'group active in quotes': { files: groups('groups:\n  - label: A\n    active: "true"\n'), code: 'wrong-type', at: 'groups/teams.yaml:3:13', hint: /true or false/ },
+  "user's groups is a single label": {
+    files: users('users:\n  - user_name: a@b.c\n    groups: Brand\n'),
+    code: 'wrong-type',
+    at: 'users/team.yaml:3:13',
+  },
+  "empty label in a user's groups": { files: users('users:\n  - user_name: a@b.c\n    groups: [""]\n'), code: 'invalid-value', at: 'users/team.yaml:3:14' },
+  'unmanaged_groups misspelt': {
+    files: roster(`${BASE_ROSTER}policy:\n  unmanaged_groups: deactivated\n`),
+    code: 'invalid-value',
+    at: 'roster.yaml:7:21',
+    hint: /"deactivate"/,
+  },
+  'max_group_member_removals negative': { files: roster(`${BASE_ROSTER}policy:\n  max_group_member_removals: -1\n`), code: 'invalid-value', at: 'roster.yaml:7:30' },
   'users is a mapping, not a list': { files: users('users:\n  user_name: a@b.c\n'), code: 'wrong-type', at: 'users/team.yaml:2:3', hint: /one mapping|- / },
   'users is null': { files: users('users:\n'), code: 'wrong-type', at: 'users/team.yaml:1:7' },
   'user item is a string': { files: users('users:\n  - user_name a@b.c\n'), code: 'wrong-type', at: 'users/team.yaml:2:5' },

@@ -52,6 +52,8 @@ describe('examples', () => {
       max_access_removal_share: 0.1,
       protected_users: ['admin@sim.veevavault.local'],
       max_admin_grants: 10,
+      unmanaged_groups: 'report',
+      max_group_member_removals: 25,
     });
     const persons = state.sitevault;
     expect(persons.length).toBeGreaterThanOrEqual(4);
@@ -64,6 +66,21 @@ describe('examples', () => {
     expect(new Set(persons.flatMap((p) => p.studies.map((s) => s.study_id)))).toEqual(new Set(['V0S000000001001', 'V0S000000001002']));
   });
 
+  it('examples/full manages groups of vault 5005, with members of its own users from both forms', async () => {
+    const result = await loadDesiredState('examples/full/roster.yaml', { cwd: ROOT });
+    if (!result.ok) throw new Error('examples/full is invalid');
+    const { groups, users } = result.state;
+    expect(groups?.map((g) => g.label)).toEqual(['Clinical Trial Managers', 'CTMS Data Stewards', 'eTMF Reviewers']);
+    const in5005 = new Set(users.filter((u) => u.memberships?.some((m) => m.vault_id === 5005 && m.active)).map((u) => u.user_name));
+    for (const group of groups ?? []) {
+      expect(group.members?.length, group.label).toBeGreaterThanOrEqual(2);
+      for (const member of group.members ?? []) expect(in5005.has(member.user_name), `${group.label}: ${member.user_name}`).toBe(true);
+    }
+    const stewards = groups?.find((g) => g.key === 'ctms data stewards');
+    expect(stewards?.members?.find((m) => m.user_name === 'oscar.reyes@veepharm.com')?.source.file).toBe('examples/full/users/clinical-team.yaml');
+    expect(stewards?.members?.find((m) => m.user_name === 'chloe.martin@veepharm.com')?.source.file).toBe('examples/full/groups/clinical-teams.yaml');
+  });
+
   it('every example file points its editor at an existing schema', async () => {
     const files = await glob('examples/{minimal,full}/**/*.yaml', { cwd: ROOT });
     expect(files.length).toBeGreaterThan(5);
@@ -73,7 +90,7 @@ describe('examples', () => {
       expect(match, file).not.toBeNull();
       const target = resolve(dirname(join(ROOT, file)), match?.[1] ?? '');
       expect(existsSync(target), `${file} → ${target}`).toBe(true);
-      const kind = file.endsWith('roster.yaml') ? 'roster' : file.includes('/sitevault/') ? 'sitevault' : 'users';
+      const kind = file.endsWith('roster.yaml') ? 'roster' : file.includes('/sitevault/') ? 'sitevault' : file.includes('/groups/') ? 'groups' : 'users';
       expect(target.endsWith(`specs/${kind}.schema.json`), file).toBe(true);
     }
   });

@@ -4,6 +4,8 @@
  * error or warning, and put every key, value and item at the same line:col. Documents come from
  * a generator of YAML in many styles, near the subset's edges, then randomly damaged.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
@@ -228,12 +230,22 @@ describe('subset reader agrees with yaml', () => {
 
   it.each([
     ['a users file as import writes it', 'users:\n  - user_name: a@b.c\n    first_name: A\n    memberships:\n      - vault: 3003\n        apps:\n          rimReg_v: full__v\n'],
+    [
+      'a groups file and a user naming groups',
+      '# yaml-language-server: $schema=../specs/groups.schema.json\ngroups:\n  - label: Cholecap Team US   # identity\n    description: "Cholecap brand team, US"\n    active: true\n    allow_delegation_among_members: false\n    security_profiles: [document_user__v]\n    members:\n      - alice@veepharm.com\n  - label: \'Team: EU\'\n    members: []\nusers:\n  - user_name: bob@veepharm.com\n    groups: [Cholecap Team US, "Team: EU"]\n',
+    ],
     ['indentless sequences and compact nesting', 'users:\n- user_name: a\n  memberships:\n  - vault: 1\n  - - x\n    - y\n- ~\nz: [1, {a: b}, "c"]\n'],
     ['empty values', 'a:\nb:   # note\nc:\n  -\n  - x\n'],
     ['CRLF line ends', 'users:\r\n  - user_name: a\r\n    # c\r\n    active: true\r\n'],
     ['comments everywhere', '# head\n\nusers: # list\n  # before\n  - a # x\n\n  - b#c\n# tail\n'],
   ])('accepts %s', (_name, text) => {
     expect(agrees(text)).toBe(true);
+  });
+
+  it('reads the groups and users files of examples/full itself (the fast path), agreeing with yaml', () => {
+    for (const file of ['examples/full/groups/clinical-teams.yaml', 'examples/full/users/clinical-team.yaml']) {
+      expect(agrees(readFileSync(join(import.meta.dirname, '../..', file), 'utf8')), file).toBe(true);
+    }
   });
 
   it.each([

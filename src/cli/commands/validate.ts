@@ -7,13 +7,18 @@ import { EXIT_ERROR, EXIT_OK, type Command } from '../command.js';
 
 const FORMATS = ['text', 'json'] as const;
 
+/** `1 user`, `3 users`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check roster.yaml and its included files offline (schema and rules)',
   help: `Usage: vault-roster validate [--config roster.yaml] [--format text|json]
 
 Reads the config and every file its include globs match, checks them against the JSON Schemas
-in specs/ and the semantic rules (duplicates, license permissiveness, SiteVault roles, ...),
+in specs/ and the semantic rules (duplicates, license permissiveness, SiteVault roles, groups ...),
 and prints every problem at once with file:line:col and a hint. Never contacts Vault.
 
 Options:
@@ -44,10 +49,11 @@ Exit codes: 0 valid (warnings allowed), 1 invalid.
       return EXIT_ERROR;
     }
     if (result.diagnostics.length > 0) io.stderr.write(formatDiagnosticsText(result.diagnostics));
-    const { users, sitevault, files } = result.state;
-    io.stdout.write(
-      `valid: ${users.length} user${users.length === 1 ? '' : 's'}, ${sitevault.length} SiteVault person${sitevault.length === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}\n`,
-    );
+    const { users, sitevault, groups, files } = result.state;
+    const counts = [count(users.length, 'user'), count(sitevault.length, 'SiteVault person')];
+    // Groups are counted only when the repo manages them (includes a groups file).
+    if (groups !== undefined) counts.push(count(groups.length, 'group'));
+    io.stdout.write(`valid: ${counts.join(', ')} in ${count(files.length, 'file')}\n`);
     return EXIT_OK;
   },
 };
