@@ -11,7 +11,7 @@ describe('examples/full against the drift-seeded simulator', () => {
 
     const apply = await fx.run(['apply', '--auto-approve']);
     expect(apply.code, apply.stderr).toBe(0);
-    expect(apply.stdout).toMatch(/^Apply complete: created \d+, updated \d+, deactivated 0, promoted 1, SiteVault changes 7, failed 0\.$/m);
+    expect(apply.stdout).toMatch(/^Apply complete: created \d+, updated \d+, deactivated 0, promoted 1, SiteVault changes 7, group changes \d+, failed 0\.$/m);
 
     const after = await fx.run(['plan', '--detailed-exitcode']);
     expect(after.code, after.stdout).toBe(0);

@@ -49,7 +49,7 @@ describe('vault-roster import', () => {
     const out = mkdtempSync(join(tmpdir(), 'vr-import-'));
     const imported = await fx.run(['import', '--out', out, '--config', 'roster.yaml']);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.stdout).toMatch(/^imported \d+ users and 7 SiteVault persons into \d+ files/);
+    expect(imported.stdout).toMatch(/^imported \d+ users, \d+ groups? and 7 SiteVault persons into \d+ files/);
     expect(existsSync(join(out, 'sitevault', 'persons.yaml'))).toBe(true);
     // The schemas are copied into the repo and referenced relatively: valid on any machine, whatever the install layout.
     expect(readFileSync(join(out, 'roster.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=schemas\/roster\.schema\.json\n/);
@@ -68,7 +68,7 @@ describe('vault-roster import', () => {
     const out = mkdtempSync(join(tmpdir(), 'vr-import-'));
     const imported = await runCliCaptured(['import', '--out', out], { env: fx.env, cwd: out });
     expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.stdout).toMatch(/^imported 5001 users and 0 SiteVault persons/);
+    expect(imported.stdout).toMatch(/^imported 5001 users, \d+ groups? and 0 SiteVault persons/);
     const plan = await runCliCaptured(['plan', '--detailed-exitcode'], { env: fx.env, cwd: out });
     expect(plan.code, plan.stdout.slice(0, 3000) + plan.stderr).toBe(0);
   });

@@ -114,8 +114,8 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
         if (io.stderr.isTTY === true) io.stderr.write(`\rreading users: ${pages} page(s)`);
       }
     });
-    // No declared users: no Clinical persons are read.
-    const { live } = await readLive(connection, { statePath: source.statePath, needs: { promotions: false, groups: false } });
+    // No declared users: no Clinical persons are read; groups are, to write groups files.
+    const { live } = await readLive(connection, { statePath: source.statePath, needs: { promotions: false, groups: true } });
     stop();
     if (io.stderr.isTTY === true) io.stderr.write('\n');
     const result = exportDesiredState(live, {
@@ -165,7 +165,7 @@ Connection: VAULT_URL, VAULT_USERNAME + VAULT_PASSWORD (or VAULT_SESSION_ID), VA
       sitevault: Object.fromEntries(live.sitevault),
       baseline: nextBaseline(undefined, written.state, live.users.keys(), new Set(), now),
     });
-    const groups = live.groups === undefined ? '' : `, ${result.groups} groups`;
+    const groups = live.groups === undefined ? '' : `, ${result.groups} ${result.groups === 1 ? 'group' : 'groups'}`;
     io.stdout.write(`imported ${result.users} users${groups} and ${result.persons} SiteVault persons into ${result.files.size} files in ${outDir}, with ${schemas.length} JSON Schemas in ${SCHEMAS_FOLDER}/\n`);
     return EXIT_OK;
   },
