@@ -17,6 +17,7 @@ import {
   groupRowKey,
   liveRecordDigest,
   type Baseline,
+  type GroupMembersRow,
   type LiveDigests,
   type LiveRecordKind,
   type Operation,
@@ -201,13 +202,23 @@ function compareExactly(input: AdmissionInput, derived: Plan): void {
   }
 }
 
+/**
+ * A row as the resumed comparison sees it: a group member whose user an earlier run created has
+ * an id now that the saved plan could not know (apply takes it from that run's journal).
+ */
+function comparableRow(op: Operation, row: Operation['rows'][number], touched: ReadonlySet<string>): unknown {
+  if (op.kind !== 'add_group_members' && op.kind !== 'remove_group_members') return row;
+  const members = (row as GroupMembersRow).members.map((m) => (touched.has(`users\u0000${m.user_name}`) ? { user_name: m.user_name } : m));
+  return { ...row, members };
+}
+
 function untouchedRows(operations: readonly Operation[], touched: ReadonlySet<string>): string[] {
   const rows: string[] = [];
   for (const op of operations) {
     const shape = op.kind === 'upsert_users' ? `${op.kind}:${op.match}` : op.kind;
     for (const row of op.rows) {
       if (touched.has(recordOf(op, row.key))) continue;
-      rows.push(`${shape} ${canonicalJson(row)}`);
+      rows.push(`${shape} ${canonicalJson(comparableRow(op, row, touched))}`);
     }
   }
   return rows.sort();

@@ -50,7 +50,7 @@ describe('examples/full: plan, apply the saved plan, converge', () => {
 
     const applied = await fx.run(['apply', 'plan.json', '--auto-approve']);
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toMatch(/^Apply complete: created \d+, updated \d+, deactivated 0, promoted 1, SiteVault changes 7, failed 0\.$/m);
+    expect(applied.stdout).toMatch(/^Apply complete: created \d+, updated \d+, deactivated 0, promoted 1, SiteVault changes 7(, group changes \d+)?, failed 0\.$/m);
 
     const replanned = await fx.run(['plan', '--detailed-exitcode']);
     expect(replanned.code, replanned.stdout).toBe(0);

@@ -96,7 +96,7 @@ describe('apply under faults', () => {
     expect(failed).toEqual(expectedFailureLines(plan, [FAILING_NEW, FAILING_EXISTING]));
     // Not vacuous: the new user's second vault builds on its create.
     expect(failed).toContain(`  failed: ${FAILING_NEW}: DEPENDENCY_FAILED: an earlier operation for this user failed`);
-    expect(first.stdout).toMatch(/^Apply finished with failures: created \d+, updated \d+, deactivated 0, promoted 1, SiteVault changes \d+, failed 2\.$/m);
+    expect(first.stdout).toMatch(/^Apply finished with failures: created \d+, updated \d+, deactivated 0, promoted 1, SiteVault changes \d+(, group changes \d+)?, failed 2\.$/m);
 
     // The faults really happened, so the run above proves something.
     const log = fx.sim.requestLog();
@@ -113,7 +113,7 @@ describe('apply under faults', () => {
     fx.sim.setFaults({ ...RANDOM_FAULTS, seed: 12 });
     const second = await fx.run(['apply', '--auto-approve']);
     expect(second.code, second.stderr.slice(-3000)).toBe(0);
-    expect(second.stdout).toMatch(/^Apply complete: created 1, updated 1, deactivated 0, promoted 0, SiteVault changes 0, failed 0\.$/m);
+    expect(second.stdout).toMatch(/^Apply complete: created 1, updated 1, deactivated 0, promoted 0, SiteVault changes 0(, group changes \d+)?, failed 0\.$/m);
     expect(fx.sim.requestLog().map((e) => e.status)).toContain('HTTP_500');
 
     fx.sim.setFaults('none');

@@ -32,6 +32,6 @@ describe('apply --format json', () => {
     expect(rowResults.filter((e) => !e.ok)).toEqual([]);
 
     expect(run.stdout).not.toContain('Apply complete');
-    expect(run.stderr).toMatch(/^Apply complete: created \d+, updated \d+, deactivated 0, promoted 1, SiteVault changes 7, failed 0\.$/m);
+    expect(run.stderr).toMatch(/^Apply complete: created \d+, updated \d+, deactivated 0, promoted 1, SiteVault changes 7(, group changes \d+)?, failed 0\.$/m);
   });
 });

@@ -144,5 +144,5 @@ export const seededRandom = prng;
 /** Live state of a fixture's simulator as apply reads it: users, persons, and the state file's SiteVault persons. */
 export async function readFixtureLive(client: VaultClient, desired: DesiredState): Promise<LiveState> {
   const state = readStateFile(desired.state_path, desired.target.vault_id ?? 0);
-  return readLiveState(client, { promotions: desired.users.some((u) => u.promote_from_person !== undefined), sitevault: sitevaultMap(state) });
+  return readLiveState(client, { promotions: desired.users.some((u) => u.promote_from_person !== undefined), groups: desired.groups !== undefined, sitevault: sitevaultMap(state) });
 }

@@ -30,9 +30,9 @@ describe('demo', () => {
     const [planned = '', afterApply = ''] = run.stdout.split('=== 3/4');
     for (const email of PERSONS) expect(planned).toMatch(new RegExp(`^ {2}\\+ ${email.replaceAll('.', '\\.')} {2}create SiteVault person`, 'm'));
     expect(planned).toContain('  ^ maria.lopez@veepharm.com  promote from Clinical person V0B000000000001');
-    expect(planned).toMatch(/1 to promote, 7 SiteVault changes;/);
+    expect(planned).toMatch(/1 to promote, 7 SiteVault changes(, \d+ group changes \(\+\d+ \/ −\d+ members\))?;/);
     expect(planned.match(/POST \/app\/sitevault\/useradmin\/persons {2}sitevault_create, 1 row/g)).toHaveLength(7);
-    expect(afterApply).toMatch(/^Apply complete: created \d+, updated \d+, deactivated 0, promoted 1, SiteVault changes 7, failed 0\.$/m);
+    expect(afterApply).toMatch(/^Apply complete: created \d+, updated \d+, deactivated 0, promoted 1, SiteVault changes 7(, group changes \d+)?, failed 0\.$/m);
     expect(afterApply.split('=== 4/4')[1]).toContain('No changes. Vault matches the desired state.');
 
     const state = readState(work ?? '');

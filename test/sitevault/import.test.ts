@@ -48,7 +48,7 @@ describe('import with SiteVault persons in the state file', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'vr-import-')), 'repo');
     const run = await fx.run(['import', '--out', out, '--config', 'roster.yaml']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^imported \d+ users and 2 SiteVault persons into \d+ files in /);
+    expect(run.stdout).toMatch(/^imported \d+ users, \d+ groups? and 2 SiteVault persons into \d+ files in /);
 
     const persons = parse(readFileSync(join(out, 'sitevault/persons.yaml'), 'utf8')) as { sitevault_users: unknown[] };
     expect(persons.sitevault_users).toEqual([
