@@ -74,13 +74,31 @@ function tokenError(grant: ClientCredentialsGrant, detail: string, hint: string,
   });
 }
 
-/** What went wrong at the token endpoint, as an error naming the call and an excerpt of the answer. */
-export function describeTokenFailure(grant: ClientCredentialsGrant, error: unknown): VaultRosterError {
-  if (error instanceof VaultRosterError) return error;
-  if (error instanceof oauth.ResponseBodyError) {
-    const said = error.error_description === undefined ? error.error : `${error.error}: ${error.error_description}`;
-    return tokenError(grant, `HTTP ${error.status}, the authorization server answered ${excerpt(said, 200)}`, TOKEN_HINTS[error.error] ?? 'Check the OAuth client settings (VAULT_OAUTH_*) against the authorization server.');
+function refusal(grant: ClientCredentialsGrant, status: number, code: string, description: string | undefined): VaultRosterError {
+  const said = description === undefined ? code : `${code}: ${description}`;
+  return tokenError(grant, `HTTP ${status}, the authorization server answered ${excerpt(said, 200)}`, TOKEN_HINTS[code] ?? 'Check the OAuth client settings (VAULT_OAUTH_*) against the authorization server.');
+}
+
+/** An RFC 6749 §5.2 error from a 401 that also carried a WWW-Authenticate challenge (body first, then the challenge). */
+async function challengeRefusal(grant: ClientCredentialsGrant, error: oauth.WWWAuthenticateChallengeError): Promise<VaultRosterError> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await error.response.text()) as unknown;
+  } catch {
+    body = undefined;
   }
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const params = error.cause[0]?.parameters;
+  const code = typeof fields.error === 'string' ? fields.error : (params?.error ?? `a ${error.cause[0]?.scheme ?? 'WWW-Authenticate'} challenge`);
+  const description = typeof fields.error_description === 'string' ? fields.error_description : params?.error_description;
+  return refusal(grant, error.status, code, description);
+}
+
+/** What went wrong at the token endpoint, as an error naming the call and an excerpt of the answer. */
+export async function describeTokenFailure(grant: ClientCredentialsGrant, error: unknown): Promise<VaultRosterError> {
+  if (error instanceof VaultRosterError) return error;
+  if (error instanceof oauth.ResponseBodyError) return refusal(grant, error.status, error.error, error.error_description);
+  if (error instanceof oauth.WWWAuthenticateChallengeError) return challengeRefusal(grant, error);
   const message = error instanceof Error ? error.message : String(error);
   return tokenError(
     grant,
@@ -110,7 +128,7 @@ export async function requestAccessToken(grant: ClientCredentialsGrant, fetch: T
     const answer = await oauth.processClientCredentialsResponse(as, client, response);
     return { value: answer.access_token, expiresIn: answer.expires_in };
   } catch (error) {
-    throw describeTokenFailure(grant, error);
+    throw await describeTokenFailure(grant, error);
   }
 }
 
