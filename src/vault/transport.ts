@@ -250,12 +250,13 @@ export class VaultTransport {
    */
   session(): Promise<SessionInfo> {
     const made = this.#made;
-    if (made !== undefined && this.#session !== undefined && this.#s.clock.now() - made.at >= SESSION_RENEW_AFTER_MS) {
+    const aged = made !== undefined && this.#session !== undefined && this.#s.clock.now() - made.at >= SESSION_RENEW_AFTER_MS;
+    if (aged) {
       this.#made = undefined;
       this.#session = undefined;
     }
     if (this.#session === undefined) {
-      const started = this.#login('login');
+      const started = this.#login(aged ? 'reauth' : 'login');
       this.#session = started;
       // A failed login is not cached: the next call tries again.
       started.catch(() => {
