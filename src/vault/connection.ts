@@ -103,7 +103,7 @@ function credentialsFrom(env: Environment): Credentials {
   if (username !== undefined && password !== undefined) return { username, password };
   if (sessionId !== undefined) return { sessionId };
   const missing = username === undefined ? (password === undefined ? 'VAULT_USERNAME and VAULT_PASSWORD' : 'VAULT_USERNAME') : 'VAULT_PASSWORD';
-  throw new VaultRosterError('connection-config', `No Vault credentials: ${missing} not set (nor VAULT_SESSION_ID, nor VAULT_OAUTH_PROFILE_ID)`, {
+  throw new VaultRosterError('connection-config', `No Vault credentials: ${missing} not set (nor VAULT_SESSION_ID), and no OAuth login (VAULT_OAUTH_PROFILE_ID)`, {
     hint: 'Set VAULT_USERNAME and VAULT_PASSWORD (preferred: the session can be renewed), an OAuth login (VAULT_OAUTH_PROFILE_ID with VAULT_OAUTH_TOKEN_URL, VAULT_OAUTH_CLIENT_ID and VAULT_OAUTH_CLIENT_SECRET, or VAULT_ACCESS_TOKEN), or VAULT_SESSION_ID.',
   });
 }
