@@ -91,7 +91,8 @@ export class DoctorProbe {
     }
   }
 
-  close(): void {
-    this.transport.close();
+  /** Ends the session the doctor logged in to (never a ready VAULT_SESSION_ID) and stops. */
+  end(): Promise<void> {
+    return this.transport.end();
   }
 }

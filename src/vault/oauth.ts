@@ -119,7 +119,9 @@ export async function requestAccessToken(grant: ClientCredentialsGrant, fetch: T
   const parameters: Record<string, string> = grant.scope === undefined ? {} : { scope: grant.scope };
   const options = {
     [oauth.customFetch]: (target: string, init: RequestInit) => fetch(target, init),
-    // Plain http only ever reaches this for a loopback token URL (connection.ts refuses any other).
+    // Plain http only ever reaches this for a loopback token URL (connection.ts refuses any other):
+    // the simulator and local test servers. Deprecated upstream for exactly that reason.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- loopback http only, see above
     ...(insecureLoopback ? { [oauth.allowInsecureRequests]: true } : {}),
   };
   // The fetch throws TokenEndpointUnavailable for an answer worth another try (5xx, 408, 429).

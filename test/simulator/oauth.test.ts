@@ -25,7 +25,8 @@ async function post(sim: RunningSimulator, path: string, form: Record<string, st
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form).toString(),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as unknown };
+  const body: unknown = await response.json();
+  return { status: response.status, headers: response.headers, body };
 }
 
 function basic(id: string, secret: string): string {
@@ -80,7 +81,7 @@ describe('OAuth session endpoint', () => {
     const sim = await startTestSimulator();
     const answer = await post(sim, `/auth/oauth/session/${profile}`, { vaultDNS: 'veepharm-rim.veevavault.com', client_id: clientId }, { Authorization: `Bearer ${await token(sim)}` });
     expect(answer.body).toMatchObject({ responseStatus: 'SUCCESS', vaultId: 3003, sessionId: expect.any(String) as string });
-    expect(answer.body.vaultIds.map((v: { id: number }) => v.id)).toEqual([3003, 4004, 5005]);
+    expect((answer.body.vaultIds as { id: number }[]).map((v) => v.id)).toEqual([3003, 4004, 5005]);
     const me = await fetch(`${sim.url}/api/v25.2/objects/users/me`, { headers: { Authorization: String(answer.body.sessionId) } });
     expect(((await me.json()) as { users: { user: { user_name__v: string } }[] }).users[0]?.user.user_name__v).toBe(ADMIN);
   });

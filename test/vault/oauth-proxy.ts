@@ -51,7 +51,9 @@ export async function forwarder(target: string): Promise<Forwarder> {
   onTestFinished(
     () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
         server.closeAllConnections();
       }),
   );

@@ -37,7 +37,7 @@ function oauth(sim: { url: string }): { oauth: { profileId: string; loginOrigin:
 describe('keep-alive', () => {
   it('keeps an idle session past the domain Session Duration with POST /keep-alive after 5 idle minutes', async () => {
     const clock = handClock();
-    const sim = await simulator({ clock: clock.now, sessionIdleMs: 10 * MINUTE });
+    const sim = await simulator({ clock: () => clock.now(), sessionIdleMs: 10 * MINUTE });
     const { client } = clientFor(sim, { clock, keepAlive: NO_TIMER, credentials: oauth(sim) });
     await client.getUser('me');
 
@@ -59,7 +59,7 @@ describe('keep-alive', () => {
 
   it('without keep-alive the same idle time ends the session, and the next call logs in again', async () => {
     const clock = handClock();
-    const sim = await simulator({ clock: clock.now, sessionIdleMs: 10 * MINUTE });
+    const sim = await simulator({ clock: () => clock.now(), sessionIdleMs: 10 * MINUTE });
     const { client } = clientFor(sim, { clock, keepAlive: { idleMs: 0, checkEveryMs: 0 } });
     await client.getUser('me');
     clock.advance(11 * MINUTE);
@@ -72,7 +72,7 @@ describe('keep-alive', () => {
 
   it('sends nothing before the first login', async () => {
     const clock = handClock();
-    const sim = await simulator({ clock: clock.now });
+    const sim = await simulator({ clock: () => clock.now() });
     const { client } = clientFor(sim, { clock, keepAlive: NO_TIMER });
     clock.advance(60 * MINUTE);
     expect(await client.keepAliveIfIdle()).toBe(false);
@@ -101,7 +101,7 @@ describe('keep-alive timer', () => {
 describe('the 48-hour cap', () => {
   it('replaces a session it made before Vault ends it at 48 hours', async () => {
     const clock = handClock();
-    const sim = await simulator({ clock: clock.now, sessionIdleMs: 8 * 60 * MINUTE });
+    const sim = await simulator({ clock: () => clock.now(), sessionIdleMs: 8 * 60 * MINUTE });
     const { client } = clientFor(sim, { clock, keepAlive: NO_TIMER, deadlineMs: 7 * 24 * 60 * MINUTE });
     await client.getUser('me');
     // A call every 4 hours keeps the session active for 47 hours: no new login.
