@@ -129,7 +129,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     });
     return { report: done, written: writeCapture(options.recordDir, capture, done, recorded.users) };
   } finally {
-    await probe.end();
+    probe.close();
   }
 }
 
