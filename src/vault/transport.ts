@@ -94,7 +94,12 @@ export interface TransportRequest {
   readonly onBodyStart?: (head: string) => void;
   /** `false`: a session Vault ended is not renewed for this request (keep-alive, end session). */
   readonly renew?: boolean;
+  /** A shorter per-try timeout than the client's, for calls nobody should wait long for. */
+  readonly timeoutMs?: number;
 }
+
+/** Ending the session is a courtesy: a command never waits long for it before exiting. */
+const END_SESSION_TIMEOUT_MS = 10_000;
 
 export interface TransportResponse {
   readonly body: JsonRecord;
@@ -287,10 +292,12 @@ export class VaultTransport {
   async end(): Promise<void> {
     this.#keepAlive.stop();
     const made = this.#made;
-    if (made !== undefined && this.#run.stopped === undefined) {
+    // A session at its 48-hour cap is Vault's to end; sending would first log in again.
+    if (made !== undefined && this.#run.stopped === undefined && this.#s.clock.now() - made.at < SESSION_RENEW_AFTER_MS) {
       this.#made = undefined;
       try {
-        await this.#send({ method: 'DELETE', path: 'session', retry: 'never', unpaced: true, renew: false }, true);
+        const timeoutMs = Math.min(this.#s.timeoutMs, END_SESSION_TIMEOUT_MS);
+        await this.#send({ method: 'DELETE', path: 'session', retry: 'never', unpaced: true, renew: false, timeoutMs }, true);
       } catch {
         // The session ends by itself at its idle timeout; nothing for the user to do.
       }
@@ -413,7 +420,7 @@ export class VaultTransport {
     this.#s.emit({ type: 'request', requestId, method: req.method, path, attempt });
     const started = this.#s.clock.now();
     if (session !== undefined) this.#keepAlive.started();
-    const timeout = this.#run.attemptSignal(this.#s.timeoutMs);
+    const timeout = this.#run.attemptSignal(req.timeoutMs ?? this.#s.timeoutMs);
     const stopWatching = this.#run.watchAnswer(call, timeout.ms);
     let result: Attempt;
     let status = 0;
