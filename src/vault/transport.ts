@@ -17,9 +17,8 @@ import { BurstPacer, type BurstReading, type PaceTicket } from './pacing.js';
 import { safePath, type Redactor } from './redact.js';
 import { AUTH_LIMIT_WAIT_MS, backoffDelay, isRetryableStatus, MAX_TIMEOUT_RETRIES, RELOGIN_BACKOFF, RETRYABLE_VAULT_ERRORS, type RetryPolicy } from './retry.js';
 import { excerpt } from '../vault-api/index.js';
-import { DEFAULT_KEEP_ALIVE } from './keep-alive.js';
 import { closedError, DEFAULT_DEADLINE_MS, DEFAULT_WAIT_NOTICE, RunControl, type WaitNoticeSettings, type WaitSubject } from './waits.js';
-import { KeepAlive, type KeepAliveSettings } from './keep-alive.js';
+import { DEFAULT_KEEP_ALIVE, KeepAlive, type KeepAliveSettings } from './keep-alive.js';
 import {
   oauthSessionPath,
   requestAccessToken,
