@@ -13,8 +13,18 @@ export function trackClient(io: CliIo, client: VaultClient): void {
   openClients.set(io, [...(openClients.get(io) ?? []), client]);
 }
 
-/** Stops the clients a command opened, so no request or wait outlives it and the process can exit. */
-export function closeConnections(io: CliIo): void {
-  for (const client of openClients.get(io) ?? []) client.close();
+/**
+ * Ends the sessions the command's clients logged in to (`DELETE /session`, as Veeva asks of
+ * integrations; not after an interrupt) and stops the clients, so no request or wait outlives the command and the
+ * process can exit. Never rejects: a session that could not be ended times out by itself.
+ */
+export async function closeConnections(io: CliIo): Promise<void> {
+  const clients = openClients.get(io) ?? [];
   openClients.delete(io);
+  // After Ctrl-C or SIGTERM the command promised to send no new call: the session times out.
+  if (io.signal?.aborted === true) {
+    for (const client of clients) client.close();
+    return;
+  }
+  await Promise.all(clients.map((client) => client.end()));
 }

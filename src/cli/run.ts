@@ -128,6 +128,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return reportError(error, io);
   } finally {
     // Whatever happened, no Vault request or wait may keep running after the command.
-    closeConnections(io);
+    await closeConnections(io);
   }
 }

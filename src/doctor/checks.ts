@@ -5,6 +5,7 @@
  */
 import type { LicenseUsage } from '../model.js';
 import { isLoopbackHost, vaultNamedBy, type DomainInfo, type SecurityPolicy, type SessionInfo } from '../vault/index.js';
+import type { Credentials } from '../vault/transport.js';
 import { decodeBoolean, decodeUserMemberships, WireDecodeError } from '../vault-api/index.js';
 import { getDomain, getLicenseUsage, listSecurityPolicies } from '../vault/directory.js';
 import { getUser } from '../vault/user-list.js';
@@ -28,12 +29,24 @@ export async function attempt<T>(work: () => Promise<T>): Promise<Attempt<T>> {
 export interface LoginIntent {
   readonly expectedVaultId: number | undefined;
   readonly vaultDns: string | undefined;
+  /** How the session was made, in words (`loginMethod`); shown among the details. */
+  readonly method?: string | undefined;
+}
+
+/** How the credentials log in, in words without any secret: the finding says which login was checked. */
+export function loginMethod(credentials: Credentials): string {
+  if ('sessionId' in credentials) return 'a ready session id (VAULT_SESSION_ID)';
+  if ('username' in credentials) return 'user name and password (VAULT_USERNAME)';
+  const { oauth } = credentials;
+  const token = 'accessToken' in oauth.token ? 'a given access token (VAULT_ACCESS_TOKEN)' : `a token from ${new URL(oauth.token.tokenUrl).host} (client-credentials grant)`;
+  return `OAuth 2.0 / OIDC profile ${oauth.profileId} at ${new URL(oauth.loginOrigin).host}, with ${token}`;
 }
 
 /** Which vault the session landed in, against the one roster.yaml / VAULT_DNS intends. */
 export function loginFinding(session: SessionInfo, vaultId: number | undefined, intent: LoginIntent): Finding {
   const where = vaultId === undefined ? 'an unknown vault' : `vault ${vaultId}`;
   const detail = [
+    ...(intent.method === undefined ? [] : [`login: ${intent.method}`]),
     `session vault: ${where}; vaults this user may use: ${session.vaults.length === 0 ? '(not reported: a ready session id)' : session.vaults.map((v) => v.id).join(', ')}`,
   ];
   if (intent.expectedVaultId !== undefined && vaultId !== intent.expectedVaultId) {
@@ -61,7 +74,7 @@ export function loginFinding(session: SessionInfo, vaultId: number | undefined, 
 }
 
 export function loginFailed(failure: ReadFailure): Finding {
-  return finding('login', 'FAIL', 'Could not log in', [failure.message], failure.hint ?? 'Check VAULT_URL, VAULT_USERNAME and VAULT_PASSWORD (or VAULT_SESSION_ID).');
+  return finding('login', 'FAIL', 'Could not log in', [failure.message], failure.hint ?? 'Check VAULT_URL, VAULT_USERNAME and VAULT_PASSWORD (or the VAULT_OAUTH_* settings of an OAuth login, or VAULT_SESSION_ID).');
 }
 
 function safeBoolean(value: unknown): boolean | undefined {

@@ -21,6 +21,7 @@ import {
   licenseFinding,
   loginFailed,
   loginFinding,
+  loginMethod,
   policies,
   rightsFinding,
   siteVaultFinding,
@@ -93,7 +94,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     // Validate Session User first: with a ready session id, it is what names the vault.
     const rights = await rightsFinding(probe, session.vaultId);
     const vaultId = probe.transport.vaultId ?? session.vaultId;
-    findings.push(loginFinding(session, vaultId, { expectedVaultId: settings.expectedVaultId, vaultDns: settings.vaultDns }), rights.finding);
+    findings.push(loginFinding(session, vaultId, { expectedVaultId: settings.expectedVaultId, vaultDns: settings.vaultDns, method: loginMethod(settings.credentials) }), rights.finding);
     findings.push(await versionFinding(probe, settings.apiVersion, options.promotionsDeclared));
     const domain = await domainFinding(probe, settings.expectedVaultId);
     findings.push(domain.finding);

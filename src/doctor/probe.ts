@@ -91,6 +91,10 @@ export class DoctorProbe {
     }
   }
 
+  /**
+   * Stops the probe. The session is left to time out rather than ended: the doctor promises to
+   * send only reads (and the login), so it can be pointed at any Vault without a second thought.
+   */
   close(): void {
     this.transport.close();
   }

@@ -90,6 +90,9 @@
  *   `{id, source_name, source_type}` (profile: impliedMembers). Deleting a member not in the group
  *   is a no-op; adding one already there too.
  * - Faults never apply to /_sim/, and to /auth only with `auth=true`.
+ * - OAuth (routes/oauth.ts): `POST /auth/oauth/session/{profile}` with a Bearer access token logs in
+ *   like /auth; `POST /oauth2/token` is a client-credentials token endpoint. Defaults: profile
+ *   `_sim_oauth_profile`, client `vault-roster-sim` / `sim-client-secret` logging in as the admin.
  */
 import type { AddressInfo } from 'node:net';
 import { SimCore } from './core.js';
@@ -107,6 +110,8 @@ import { vqlRoutes } from './routes/vql.js';
 import { siteVaultRoutes } from './routes/sitevault.js';
 import { clinicalRoutes } from './routes/clinical.js';
 import { groupRoutes } from './routes/groups.js';
+import { handleTokenRequest, oauthRoutes } from './routes/oauth.js';
+import { AccessTokens } from './sessions.js';
 import type { SimControl } from './routes/sim.js';
 import { resolveProfile } from './profiles.js';
 import type { RunningSimulator, SimulatorOptions, SimulatorSeed, SeedUser } from './types.js';
@@ -214,8 +219,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       core.settings.profile = resolveProfile(spec as Parameters<typeof resolveProfile>[0]);
     },
   };
+  const tokens = new AccessTokens(options.oauth ?? {}, adminUser, clock);
   const routes = [
     ...authRoutes(core),
+    ...oauthRoutes(core, tokens),
     ...usersReadRoutes(core),
     ...usersWriteRoutes(core),
     ...membershipRoutes(core),
@@ -225,7 +232,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ...clinicalRoutes(core),
     ...groupRoutes(core),
   ];
-  const server = createSimulatorServer(core, routes, control);
+  const server = createSimulatorServer(core, routes, control, (method, headers, body) => handleTokenRequest(core, tokens, method, headers, body));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {

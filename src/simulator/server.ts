@@ -40,14 +40,19 @@ function compile(routes: readonly Route[]): CompiledRoute[] {
   });
 }
 
+/** Routes Vault serves outside /api/{version} (the OAuth login), matched on the whole path. */
+const UNVERSIONED = /^\/auth\/oauth\//;
+
 function matchRoute(table: readonly CompiledRoute[], method: string, path: string): Match {
-  const m = /^\/api\/(v\d+\.\d+)(\/.*)?$/.exec(path);
+  const m = UNVERSIONED.test(path) ? ['', '', path] : /^\/api\/(v\d+\.\d+)(\/.*)?$/.exec(path);
   if (m === null) return { ok: false, type: 'MALFORMED_URL', message: `no such resource [${path}]`, apiVersion: '' };
   const apiVersion = m[1] ?? '';
-  if (!API_VERSIONS.includes(apiVersion)) return { ok: false, type: 'METHOD_NOT_SUPPORTED', message: `API version ${apiVersion} is not supported`, apiVersion };
+  if (apiVersion !== '' && !API_VERSIONS.includes(apiVersion)) return { ok: false, type: 'METHOD_NOT_SUPPORTED', message: `API version ${apiVersion} is not supported`, apiVersion };
   const sub = (m[2] ?? '/').replace(/\/+$/, '') || '/';
   let pathMatched = false;
   for (const entry of table) {
+    // A versioned path never reaches an unversioned route, nor the other way round.
+    if (UNVERSIONED.test(entry.route.pattern) !== (apiVersion === '')) continue;
     const hit = entry.regex.exec(sub);
     if (hit === null) continue;
     pathMatched = true;
@@ -100,7 +105,10 @@ function errorTypesOf(body: JsonBody): string[] {
   return types;
 }
 
-export function createSimulatorServer(core: SimCore, routes: readonly Route[], control: SimControl): Server {
+/** The stand-in authorization server's token endpoint (routes/oauth.ts). */
+export type TokenEndpoint = (method: string, headers: IncomingMessage['headers'], body: Buffer | undefined) => { status: number; headers: Readonly<Record<string, string>>; body: unknown };
+
+export function createSimulatorServer(core: SimCore, routes: readonly Route[], control: SimControl, tokenEndpoint?: TokenEndpoint): Server {
   const table = compile(routes);
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, query: Record<string, string>, body: Buffer | undefined): Promise<void> {
@@ -110,7 +118,7 @@ export function createSimulatorServer(core: SimCore, routes: readonly Route[], c
     const settings = core.settings;
     const match = matchRoute(table, method, path);
     const needsSession = !match.ok || match.route.auth;
-    const isAuthCall = match.ok && match.route.pattern === '/auth';
+    const isAuthCall = match.ok && (match.route.pattern === '/auth' || UNVERSIONED.test(match.route.pattern));
 
     const sid = sessionIdFromHeader(req.headers.authorization);
     let session: Session | undefined = sid === undefined ? undefined : core.sessions.get(sid);
@@ -239,6 +247,11 @@ export function createSimulatorServer(core: SimCore, routes: readonly Route[], c
       for (const [key, value] of url.searchParams) query[key] = value;
       const body = await readBody(req);
       if (path === '/_sim' || path.startsWith('/_sim/')) handleSimRequest(req, res, path, body);
+      else if (path === '/oauth2/token' && tokenEndpoint !== undefined) {
+        const reply = tokenEndpoint((req.method ?? 'GET').toUpperCase(), req.headers, body);
+        res.writeHead(reply.status, { 'Content-Type': 'application/json;charset=UTF-8', ...reply.headers });
+        res.end(JSON.stringify(reply.body));
+      }
       else if ((path === '/api' || path === '/api/') && req.method === 'GET') handleVersions(res, req.headers.host ?? '127.0.0.1');
       else await handleApi(req, res, path, query, body);
     })().catch(() => {

@@ -65,3 +65,62 @@ export function sessionIdFromHeader(header: string | undefined): string | undefi
   const bare = /^bearer\s+/i.test(value) ? value.replace(/^bearer\s+/i, '').trim() : value;
   return bare === '' ? undefined : bare;
 }
+
+/** The simulator's OAuth profile, token endpoint client and lifetime when the options name none. */
+export const DEFAULT_SIM_OAUTH = {
+  profile: '_sim_oauth_profile',
+  clientId: 'vault-roster-sim',
+  clientSecret: 'sim-client-secret',
+  tokenTtlMs: 60 * 60 * 1000,
+} as const;
+
+interface IssuedToken {
+  readonly userName: string;
+  /** `undefined`: a ready token from the options, which never expires. */
+  readonly expiresAt: number | undefined;
+}
+
+/**
+ * Access tokens of the simulated authorization server: the ones its token endpoint issued
+ * (expiring) and ready ones from the options. Vault itself mints none (VAULT-API.md §2.2); the
+ * simulator plays both sides so tests need no identity provider.
+ */
+export class AccessTokens {
+  private readonly byToken = new Map<string, IssuedToken>();
+  readonly profiles: ReadonlySet<string>;
+  readonly clients: ReadonlyMap<string, { readonly secret: string; readonly user: string }>;
+  readonly ttlMs: number;
+
+  constructor(
+    options: {
+      readonly profiles?: readonly string[];
+      readonly clients?: Readonly<Record<string, { readonly secret: string; readonly user: string }>>;
+      readonly tokens?: Readonly<Record<string, string>>;
+      readonly tokenTtlMs?: number;
+    },
+    adminUser: string,
+    private readonly clock: () => number,
+  ) {
+    this.profiles = new Set(options.profiles ?? [DEFAULT_SIM_OAUTH.profile]);
+    this.clients = new Map(Object.entries(options.clients ?? { [DEFAULT_SIM_OAUTH.clientId]: { secret: DEFAULT_SIM_OAUTH.clientSecret, user: adminUser } }));
+    this.ttlMs = options.tokenTtlMs ?? DEFAULT_SIM_OAUTH.tokenTtlMs;
+    for (const [token, userName] of Object.entries(options.tokens ?? {})) this.byToken.set(token, { userName, expiresAt: undefined });
+  }
+
+  issue(userName: string): string {
+    const token = randomBytes(32).toString('base64url');
+    this.byToken.set(token, { userName, expiresAt: this.clock() + this.ttlMs });
+    return token;
+  }
+
+  /** The user name a valid, unexpired token logs in as. */
+  userFor(token: string): string | undefined {
+    const issued = this.byToken.get(token);
+    if (issued === undefined) return undefined;
+    if (issued.expiresAt !== undefined && this.clock() >= issued.expiresAt) {
+      this.byToken.delete(token);
+      return undefined;
+    }
+    return issued.userName;
+  }
+}

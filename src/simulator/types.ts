@@ -285,6 +285,20 @@ export interface SimulatorOptions {
    * `page-cap-200`, or a spec / profile object. Default `default`.
    */
   readonly profile?: string | ProfileSpec | SimulatorProfile;
+  /** The OAuth 2.0 / OIDC login and the token endpoint (default: see DEFAULT_SIM_OAUTH). */
+  readonly oauth?: SimulatorOAuthOptions;
+}
+
+/** What the simulator's OAuth login accepts. Secrets here are never logged or persisted. */
+export interface SimulatorOAuthOptions {
+  /** Active OAuth 2.0 / OpenID Connect profile ids (`POST /auth/oauth/session/{id}`). */
+  readonly profiles?: readonly string[];
+  /** Clients of the token endpoint (`POST /oauth2/token`): id → secret and the Vault user their tokens log in as. */
+  readonly clients?: Readonly<Record<string, { readonly secret: string; readonly user: string }>>;
+  /** Ready access tokens → the Vault user name they log in as; they never expire. */
+  readonly tokens?: Readonly<Record<string, string>>;
+  /** Lifetime of tokens the token endpoint issues; default 1 hour. */
+  readonly tokenTtlMs?: number;
 }
 
 export type RequestStatus =

@@ -91,6 +91,12 @@ export function wrongVault(
   );
 }
 
+/**
+ * Vault ends every session 48 hours after it began, whatever its activity (VAULT-API.md §2.4);
+ * a session this client made is replaced half an hour before, between two calls.
+ */
+export const SESSION_RENEW_AFTER_MS = 47.5 * 60 * 60_000;
+
 /** Re-logins allowed in one run: plenty for sessions that time out, few enough to stop a loop. */
 export const DEFAULT_MAX_RELOGINS = 10;
 

@@ -22,6 +22,7 @@ import type { JsonRecord } from './envelope.js';
 import type { ClientEvent } from './events.js';
 import { query } from './query.js';
 import type { WaitNoticeSettings } from './waits.js';
+import type { KeepAliveSettings } from './keep-alive.js';
 import { Redactor } from './redact.js';
 import { DEFAULT_MAX_RETRIES } from './retry.js';
 import { VaultTransport, type Credentials } from './transport.js';
@@ -80,6 +81,8 @@ export interface VaultClientOptions {
    * `csv`. Clears go through Update Single User either way.
    */
   readonly bodyFormat?: BodyFormat | undefined;
+  /** When an idle session gets a `POST /keep-alive` (default: after 5 minutes idle, checked every minute). */
+  readonly keepAlive?: KeepAliveSettings | undefined;
 }
 
 export interface VaultClient {
@@ -91,6 +94,13 @@ export interface VaultClient {
   redact(text: string): string;
   /** Stops the client: calls in flight are aborted, waits end, later calls fail at once. */
   close(): void;
+  /**
+   * Ends the session the client logged in to (`DELETE /session`; a ready VAULT_SESSION_ID is
+   * left alone), then closes. Never rejects.
+   */
+  end(): Promise<void>;
+  /** Sends `POST /keep-alive` when the session has been idle for the keep-alive time; true when sent. */
+  keepAliveIfIdle(): Promise<boolean>;
 
   /** Pages of users; once `signal` aborts, no further page is requested. */
   listUserPages(options?: { readonly signal?: AbortSignal }): AsyncIterable<VaultUser[]>;
@@ -151,6 +161,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     waitNotice: options.waitNotice,
     signal: options.signal,
     bodyFormat: options.bodyFormat,
+    keepAlive: options.keepAlive,
     emit: listener === undefined ? () => undefined : (event) => {
       listener(redactor.value(event));
     },
@@ -169,6 +180,8 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     close: () => {
       transport.close();
     },
+    end: () => transport.end(),
+    keepAliveIfIdle: () => transport.keepAliveIfIdle(),
     listUserPages: (pageOptions) => listUserPages(transport, { ...listing, signal: pageOptions?.signal }),
     getUser: (id) => getUser(transport, id),
     listSecurityPolicies: () => listSecurityPolicies(transport),

@@ -1,12 +1,14 @@
 /**
  * Where and as whom to connect: roster.yaml's `vault:` block overridden by the environment
- * (VAULT_URL, VAULT_API_VERSION, VAULT_DNS, VAULT_USERNAME/VAULT_PASSWORD or VAULT_SESSION_ID),
+ * (VAULT_URL, VAULT_API_VERSION, VAULT_DNS; VAULT_USERNAME/VAULT_PASSWORD, an OAuth login from
+ * VAULT_OAUTH_PROFILE_ID and its VAULT_OAUTH_* / VAULT_ACCESS_TOKEN, or VAULT_SESSION_ID),
  * and how long to wait (VAULT_TIMEOUT per request, VAULT_DEADLINE or --deadline per command).
  * Pure: reads only the `env` it is given.
  */
 import { VaultRosterError } from '../errors.js';
 import type { VaultTarget } from '../model.js';
 import { DEFAULT_TIMEOUT_MS } from './client.js';
+import type { ClientAuthMethod, OAuthCredentials } from './oauth.js';
 import type { Credentials } from './transport.js';
 import { DEFAULT_DEADLINE_MS } from './waits.js';
 
@@ -86,13 +88,93 @@ function credentialsFrom(env: Environment): Credentials {
   const username = envValue(env, 'VAULT_USERNAME');
   const password = env.VAULT_PASSWORD === '' ? undefined : env.VAULT_PASSWORD;
   const sessionId = envValue(env, 'VAULT_SESSION_ID');
+  const oauth = oauthFrom(env);
+  if (oauth !== undefined) {
+    // Two ways to log in at once is a mistake somewhere; guessing which one was meant is worse.
+    const other = [username === undefined ? '' : 'VAULT_USERNAME', password === undefined ? '' : 'VAULT_PASSWORD', sessionId === undefined ? '' : 'VAULT_SESSION_ID'].filter((n) => n !== '');
+    if (other.length > 0) {
+      throw new VaultRosterError('connection-config', `Both an OAuth login (VAULT_OAUTH_PROFILE_ID) and ${other.join(', ')} are set`, {
+        hint: `Unset ${other.join(' and ')} to log in with OAuth, or unset the VAULT_OAUTH_* and VAULT_ACCESS_TOKEN variables to log in with them.`,
+      });
+    }
+    return { oauth };
+  }
   // A password can log in again when the session expires; a ready session id cannot.
   if (username !== undefined && password !== undefined) return { username, password };
   if (sessionId !== undefined) return { sessionId };
   const missing = username === undefined ? (password === undefined ? 'VAULT_USERNAME and VAULT_PASSWORD' : 'VAULT_USERNAME') : 'VAULT_PASSWORD';
-  throw new VaultRosterError('connection-config', `No Vault credentials: ${missing} not set (nor VAULT_SESSION_ID)`, {
-    hint: 'Set VAULT_USERNAME and VAULT_PASSWORD (preferred: the session can be renewed), or VAULT_SESSION_ID.',
+  throw new VaultRosterError('connection-config', `No Vault credentials: ${missing} not set (nor VAULT_SESSION_ID), and no OAuth login (VAULT_OAUTH_PROFILE_ID)`, {
+    hint: 'Set VAULT_USERNAME and VAULT_PASSWORD (preferred: the session can be renewed), an OAuth login (VAULT_OAUTH_PROFILE_ID with VAULT_OAUTH_TOKEN_URL, VAULT_OAUTH_CLIENT_ID and VAULT_OAUTH_CLIENT_SECRET, or VAULT_ACCESS_TOKEN), or VAULT_SESSION_ID.',
   });
+}
+
+/** Vault's OAuth login service, where the OAuth session endpoint lives (VAULT-API.md §2.2). */
+export const DEFAULT_OAUTH_LOGIN_HOST = 'login.veevavault.com';
+
+const OAUTH_VARIABLES = ['VAULT_ACCESS_TOKEN', 'VAULT_OAUTH_CLIENT_ID', 'VAULT_OAUTH_CLIENT_SECRET', 'VAULT_OAUTH_TOKEN_URL', 'VAULT_OAUTH_LOGIN_HOST', 'VAULT_OAUTH_SCOPE', 'VAULT_OAUTH_CLIENT_AUTH'];
+
+function oauthConfigError(message: string, hint: string): VaultRosterError {
+  return new VaultRosterError('connection-config', message, { hint });
+}
+
+/** `VAULT_OAUTH_LOGIN_HOST`: a host name (https is implied) or an origin; http for loopback only. */
+export function parseLoginHost(raw: string): string {
+  const url = parseBaseUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`, 'VAULT_OAUTH_LOGIN_HOST');
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw oauthConfigError(`VAULT_OAUTH_LOGIN_HOST is a host, not an address with a path: '${raw}'`, `Use the host alone, e.g. ${DEFAULT_OAUTH_LOGIN_HOST} (the default), or ${url.origin}.`);
+  }
+  return url.origin;
+}
+
+/** `VAULT_OAUTH_TOKEN_URL`: the token endpoint, https (http for loopback only), no credentials in it. */
+export function parseTokenUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw oauthConfigError(`VAULT_OAUTH_TOKEN_URL is not a URL: '${raw}'`, 'Use the token endpoint of your authorization server, e.g. https://idp.example.com/oauth2/v1/token');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw oauthConfigError('VAULT_OAUTH_TOKEN_URL must not carry credentials in the URL', 'Put the client id in VAULT_OAUTH_CLIENT_ID and the secret in VAULT_OAUTH_CLIENT_SECRET.');
+  }
+  if (url.hash !== '') throw oauthConfigError(`VAULT_OAUTH_TOKEN_URL must not have a #fragment: '${url.origin}${url.pathname}'`, 'Remove the part from # on.');
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url.href;
+  throw oauthConfigError(`VAULT_OAUTH_TOKEN_URL must use https: '${url.origin}'`, 'The client secret travels to the token endpoint: https only; plain http is allowed for loopback hosts (a local test server).');
+}
+
+function clientAuthFrom(env: Environment): ClientAuthMethod {
+  const raw = envValue(env, 'VAULT_OAUTH_CLIENT_AUTH');
+  if (raw === undefined || raw === 'client_secret_basic') return 'client_secret_basic';
+  if (raw === 'client_secret_post') return raw;
+  throw oauthConfigError(`VAULT_OAUTH_CLIENT_AUTH is '${raw}'`, 'Use client_secret_basic (the default: id and secret in the Authorization header) or client_secret_post (in the form body), as your authorization server expects.');
+}
+
+/** The OAuth settings, when VAULT_OAUTH_PROFILE_ID asks for an OAuth login; refuses half-set ones. */
+function oauthFrom(env: Environment): OAuthCredentials | undefined {
+  const profileId = envValue(env, 'VAULT_OAUTH_PROFILE_ID');
+  const accessToken = envValue(env, 'VAULT_ACCESS_TOKEN');
+  const clientId = envValue(env, 'VAULT_OAUTH_CLIENT_ID');
+  const clientSecret = env.VAULT_OAUTH_CLIENT_SECRET === '' ? undefined : env.VAULT_OAUTH_CLIENT_SECRET;
+  const tokenUrl = envValue(env, 'VAULT_OAUTH_TOKEN_URL');
+  if (profileId === undefined) {
+    const stray = OAUTH_VARIABLES.filter((name) => envValue(env, name) !== undefined);
+    if (stray.length === 0) return undefined;
+    throw oauthConfigError(`${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but VAULT_OAUTH_PROFILE_ID is not`, 'Set VAULT_OAUTH_PROFILE_ID to the id of your Vault OAuth 2.0 / OpenID Connect profile (Admin > Settings > OAuth 2.0 / OpenID Connect Profiles), or unset the OAuth variables.');
+  }
+  const loginOrigin = parseLoginHost(envValue(env, 'VAULT_OAUTH_LOGIN_HOST') ?? DEFAULT_OAUTH_LOGIN_HOST);
+  if (accessToken !== undefined) {
+    const grantParts = [tokenUrl === undefined ? '' : 'VAULT_OAUTH_TOKEN_URL', clientSecret === undefined ? '' : 'VAULT_OAUTH_CLIENT_SECRET'].filter((n) => n !== '');
+    if (grantParts.length > 0) {
+      throw oauthConfigError(`Both VAULT_ACCESS_TOKEN and ${grantParts.join(', ')} are set`, 'Give either a ready VAULT_ACCESS_TOKEN, or VAULT_OAUTH_TOKEN_URL with VAULT_OAUTH_CLIENT_ID and VAULT_OAUTH_CLIENT_SECRET (preferred: a fresh token for every login).');
+    }
+    return { profileId, loginOrigin, token: { accessToken }, clientId };
+  }
+  const missing = [tokenUrl === undefined ? 'VAULT_OAUTH_TOKEN_URL' : '', clientId === undefined ? 'VAULT_OAUTH_CLIENT_ID' : '', clientSecret === undefined ? 'VAULT_OAUTH_CLIENT_SECRET' : ''].filter((n) => n !== '');
+  if (tokenUrl === undefined || clientId === undefined || clientSecret === undefined) {
+    throw oauthConfigError(`VAULT_OAUTH_PROFILE_ID is set but there is no access token: VAULT_ACCESS_TOKEN is not set, nor ${missing.join(', ')}`, 'Set VAULT_OAUTH_TOKEN_URL, VAULT_OAUTH_CLIENT_ID and VAULT_OAUTH_CLIENT_SECRET (the client-credentials grant; preferred), or VAULT_ACCESS_TOKEN.');
+  }
+  const grant = { tokenUrl: parseTokenUrl(tokenUrl), clientId, clientSecret, scope: envValue(env, 'VAULT_OAUTH_SCOPE'), clientAuth: clientAuthFrom(env) };
+  return { profileId, loginOrigin, token: grant, clientId };
 }
 
 /** Settings given on the command line, which win over the environment. */

@@ -23,7 +23,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** Property names whose values are always masked in structured data. */
-const SECRET_KEYS = new Set(['password', 'sessionid', 'session_id', 'authorization', 'vault_session_id']);
+const SECRET_KEYS = new Set(['password', 'sessionid', 'session_id', 'authorization', 'vault_session_id', 'access_token', 'refresh_token', 'id_token', 'client_secret']);
 
 export class Redactor {
   readonly #secrets = new Set<string>();

@@ -9,7 +9,7 @@ import ky, { type KyInstance } from 'ky';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { TransportError, VaultApiError, VaultRosterError } from '../errors.js';
 import type { BodyFormat } from '../model.js';
-import { DEFAULT_MAX_RELOGINS, parseAuthResponse, SessionBudget, verifySessionVault, wrongVault, type SessionInfo } from './auth.js';
+import { DEFAULT_MAX_RELOGINS, parseAuthResponse, SESSION_RENEW_AFTER_MS, SessionBudget, verifySessionVault, wrongVault, type SessionInfo } from './auth.js';
 import type { Clock } from './clock.js';
 import { asId, envelopeError, isRecord, type EnvelopeError, type JsonRecord } from './envelope.js';
 import type { ClientEvent } from './events.js';
@@ -18,8 +18,27 @@ import { safePath, type Redactor } from './redact.js';
 import { AUTH_LIMIT_WAIT_MS, backoffDelay, isRetryableStatus, MAX_TIMEOUT_RETRIES, RELOGIN_BACKOFF, RETRYABLE_VAULT_ERRORS, type RetryPolicy } from './retry.js';
 import { excerpt } from '../vault-api/index.js';
 import { closedError, DEFAULT_DEADLINE_MS, DEFAULT_WAIT_NOTICE, RunControl, type WaitNoticeSettings, type WaitSubject } from './waits.js';
+import { DEFAULT_KEEP_ALIVE, KeepAlive, type KeepAliveSettings } from './keep-alive.js';
+import {
+  oauthSessionPath,
+  requestAccessToken,
+  sessionStepError,
+  TokenEndpointUnavailable,
+  tokenCall,
+  tokenUnavailableError,
+  type ClientCredentialsGrant,
+  type OAuthCredentials,
+} from './oauth.js';
 
-export type Credentials = { readonly username: string; readonly password: string } | { readonly sessionId: string };
+export type Credentials =
+  | { readonly username: string; readonly password: string }
+  | { readonly sessionId: string }
+  | { readonly oauth: OAuthCredentials };
+
+/** Whether vault-roster can make sessions itself (and so renew them, and should end them). */
+export function canLogIn(credentials: Credentials): boolean {
+  return !('sessionId' in credentials);
+}
 
 export interface TransportSettings {
   readonly baseUrl: string;
@@ -46,6 +65,8 @@ export interface TransportSettings {
   readonly signal?: AbortSignal | undefined;
   /** How the bulk user calls send their rows (default JSON); read by users.ts. */
   readonly bodyFormat?: BodyFormat | undefined;
+  /** When an idle session is kept alive (default: after 5 minutes idle, checked every minute). */
+  readonly keepAlive?: KeepAliveSettings | undefined;
 }
 
 export interface TransportRequest {
@@ -58,12 +79,26 @@ export interface TransportRequest {
   readonly csv?: string;
   readonly retry: RetryPolicy;
   /**
+   * The OAuth session call: sent to the configured login origin (never the vault's) with this
+   * access token as its Bearer, and never with the session.
+   */
+  readonly login?: { readonly accessToken: string };
+  /** Sent without waiting for the burst window (keep-alive, end session: one call each). */
+  readonly unpaced?: boolean;
+  /**
    * Sees the first bytes of a 2xx body (at least BODY_HEAD_BYTES, as text) as soon as they
    * arrive, so a caller can act on what it starts with: the user lister asks for the next page
    * while this one is still arriving and being parsed. Must not throw.
    */
   readonly onBodyStart?: (head: string) => void;
+  /** `false`: a session Vault ended is not renewed for this request (keep-alive, end session). */
+  readonly renew?: boolean;
+  /** A shorter per-try timeout than the client's, for calls nobody should wait long for. */
+  readonly timeoutMs?: number;
 }
+
+/** Ending the session is a courtesy: a command never waits long for it before exiting. */
+const END_SESSION_TIMEOUT_MS = 10_000;
 
 export interface TransportResponse {
   readonly body: JsonRecord;
@@ -164,7 +199,10 @@ export class VaultTransport {
   readonly #run: RunControl;
   readonly #budget: SessionBudget;
   #session: Promise<SessionInfo> | undefined;
+  /** The session once a login made it (never a ready VAULT_SESSION_ID), and when. */
+  #made: { readonly session: SessionInfo; readonly at: number } | undefined;
   readonly #renewals = new Map<string, Promise<SessionInfo>>();
+  readonly #keepAlive: KeepAlive;
   #observedVaultId: number | undefined;
   #sequence = 0;
 
@@ -190,8 +228,10 @@ export class VaultTransport {
       },
       sleep: (ms) => this.#run.sleep(ms, { reason: 'burst-window' }),
     });
-    if ('sessionId' in settings.credentials) settings.redactor.add(settings.credentials.sessionId);
-    else settings.redactor.add(settings.credentials.password);
+    this.#keepAlive = new KeepAlive(settings.keepAlive ?? DEFAULT_KEEP_ALIVE, settings.clock, async () => {
+      await this.#send({ method: 'POST', path: 'keep-alive', retry: 'never', unpaced: true, renew: false }, true);
+    });
+    registerSecrets(settings.credentials, settings.redactor);
   }
 
   get settings(): TransportSettings {
@@ -208,10 +248,19 @@ export class VaultTransport {
     return this.#observedVaultId;
   }
 
-  /** The current session, logging in on first use. */
+  /**
+   * The current session, logging in on first use. A session this client made is replaced
+   * shortly before Vault's 48-hour cap, as Veeva's session guidance asks of long integrations.
+   */
   session(): Promise<SessionInfo> {
+    const made = this.#made;
+    const aged = made !== undefined && this.#session !== undefined && this.#s.clock.now() - made.at >= SESSION_RENEW_AFTER_MS;
+    if (aged) {
+      this.#made = undefined;
+      this.#session = undefined;
+    }
     if (this.#session === undefined) {
-      const started = this.#login('login');
+      const started = this.#login(aged ? 'reauth' : 'login');
       this.#session = started;
       // A failed login is not cached: the next call tries again.
       started.catch(() => {
@@ -231,7 +280,33 @@ export class VaultTransport {
    * at once. Called when a command ends, so no background request outlives it.
    */
   close(error: VaultRosterError = closedError('the command ended')): void {
+    this.#keepAlive.stop();
     this.#run.stop(error);
+  }
+
+  /**
+   * Ends the session this client made (`DELETE /api/{v}/session`), then closes. A ready
+   * VAULT_SESSION_ID is left alone: it is the caller's. Never throws; a failure shows in the events.
+   */
+  async end(): Promise<void> {
+    this.#keepAlive.stop();
+    const made = this.#made;
+    // A session at its 48-hour cap is Vault's to end; sending would first log in again.
+    if (made !== undefined && this.#run.stopped === undefined && this.#s.clock.now() - made.at < SESSION_RENEW_AFTER_MS) {
+      this.#made = undefined;
+      try {
+        const timeoutMs = Math.min(this.#s.timeoutMs, END_SESSION_TIMEOUT_MS);
+        await this.#send({ method: 'DELETE', path: 'session', retry: 'never', unpaced: true, renew: false, timeoutMs }, true);
+      } catch {
+        // The session ends by itself at its idle timeout; nothing for the user to do.
+      }
+    }
+    this.close();
+  }
+
+  /** Sends a keep-alive if the session has been idle for the configured time; true when sent. */
+  keepAliveIfIdle(): Promise<boolean> {
+    return this.#keepAlive.tick();
   }
 
   /** Backoff before another try of failed rows; `undefined` once `maxRetries` is spent. */
@@ -252,13 +327,13 @@ export class VaultTransport {
     await this.#run.sleep(backoffDelay(attempt, this.#s.random), { reason: 'retry' });
   }
 
-  path(req: Pick<TransportRequest, 'path' | 'query'>): string {
+  path(req: Pick<TransportRequest, 'path' | 'query' | 'login'>): string {
     const url = this.#url(req);
     return safePath(url.pathname + url.search, this.#s.redactor);
   }
 
-  #url(req: Pick<TransportRequest, 'path' | 'query'>): URL {
-    const base = this.#s.baseUrl.replace(/\/+$/, '');
+  #url(req: Pick<TransportRequest, 'path' | 'query' | 'login'>): URL {
+    const base = req.login === undefined ? this.#s.baseUrl.replace(/\/+$/, '') : this.#loginOrigin();
     let path = req.path;
     // Vault hands out next_page as a path; never follow it to another host with our session.
     if (/^https?:\/\//i.test(path)) {
@@ -280,6 +355,7 @@ export class VaultTransport {
     for (;;) {
       this.#run.check(`before sending ${call}`);
       const session = authenticated ? await this.session() : undefined;
+      this.#checkOrigin(req, session);
       const result =
         session === undefined
           ? await this.#attempt(req, requestId, attempt, undefined)
@@ -289,7 +365,7 @@ export class VaultTransport {
         return result;
       }
       if (result.kind === 'stopped') throw result.error;
-      const canRenew = session !== undefined && !('sessionId' in this.#s.credentials) && !refused.has(session.sessionId);
+      const canRenew = session !== undefined && req.renew !== false && canLogIn(this.#s.credentials) && !refused.has(session.sessionId);
       if (canRenew && result.kind === 'vault' && result.error.type === 'INVALID_SESSION_ID') {
         // The request was refused, not processed, so repeating it is safe even for a create.
         refused.add(session.sessionId);
@@ -328,7 +404,7 @@ export class VaultTransport {
   async #attempt(req: TransportRequest, requestId: number, attempt: number, session: SessionInfo | undefined): Promise<Attempt> {
     let ticket: PaceTicket | undefined;
     try {
-      ticket = session === undefined ? undefined : await this.#pacer.beforeSend();
+      ticket = session === undefined || req.unpaced === true ? undefined : await this.#pacer.beforeSend();
     } catch (error) {
       if (error instanceof VaultRosterError) return { kind: 'stopped', error };
       throw error;
@@ -342,7 +418,8 @@ export class VaultTransport {
     }
     this.#s.emit({ type: 'request', requestId, method: req.method, path, attempt });
     const started = this.#s.clock.now();
-    const timeout = this.#run.attemptSignal(this.#s.timeoutMs);
+    if (session !== undefined) this.#keepAlive.started();
+    const timeout = this.#run.attemptSignal(req.timeoutMs ?? this.#s.timeoutMs);
     const stopWatching = this.#run.watchAnswer(call, timeout.ms);
     let result: Attempt;
     let status = 0;
@@ -371,6 +448,7 @@ export class VaultTransport {
     } finally {
       timeout.release();
       stopWatching();
+      if (session !== undefined) this.#keepAlive.finished();
     }
     const reading = this.#reading(headers);
     const responseDelayMs = headers === undefined ? undefined : header(headers, 'X-VaultAPI-ResponseDelay');
@@ -425,7 +503,9 @@ export class VaultTransport {
 
   #headers(req: TransportRequest, session: SessionInfo | undefined): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/json', 'X-VaultAPI-ClientID': this.#s.clientId };
-    if (session !== undefined) headers.Authorization = session.sessionId;
+    // #checkOrigin made sure the token goes to the login origin only, and the session to Vault's.
+    if (req.login !== undefined) headers.Authorization = `Bearer ${req.login.accessToken}`;
+    else if (session !== undefined) headers.Authorization = session.sessionId;
     if (req.csv !== undefined) headers['Content-Type'] = 'text/csv';
     return headers;
   }
@@ -510,16 +590,147 @@ export class VaultTransport {
     if ('sessionId' in credentials) {
       return { sessionId: credentials.sessionId, vaultId: undefined, userId: undefined, vaults: [] };
     }
-    const form: Record<string, string> = { username: credentials.username, password: credentials.password };
-    if (this.#s.vaultDns !== undefined) form.vaultDNS = this.#s.vaultDns;
-    const { body } = await this.#send({ method: 'POST', path: 'auth', form, retry: 'idempotent' }, false);
+    const body = 'oauth' in credentials ? await this.#oauthLogin(credentials.oauth) : await this.#passwordLogin(credentials);
     const session = parseAuthResponse(body);
     this.#s.redactor.add(session.sessionId);
     verifySessionVault(session, { expectedVaultId: this.#s.expectedVaultId, vaultDns: this.#s.vaultDns });
     this.#observedVaultId = session.vaultId;
-    this.#budget.started(this.#s.clock.now());
+    const now = this.#s.clock.now();
+    this.#budget.started(now);
+    this.#made = { session, at: now };
+    this.#keepAlive.start();
     this.#s.emit({ type: 'auth', action, vaultId: session.vaultId, userId: session.userId });
     return session;
+  }
+
+  async #passwordLogin(credentials: { readonly username: string; readonly password: string }): Promise<JsonRecord> {
+    const form: Record<string, string> = { username: credentials.username, password: credentials.password };
+    if (this.#s.vaultDns !== undefined) form.vaultDNS = this.#s.vaultDns;
+    return (await this.#send({ method: 'POST', path: 'auth', form, retry: 'idempotent' }, false)).body;
+  }
+
+  /**
+   * OAuth 2.0 / OIDC: a token (given, or fresh from the token endpoint for every login, so a
+   * re-login never reuses one that may have expired), then Vault's session endpoint on the
+   * login origin. Each step's failure names that step.
+   */
+  async #oauthLogin(credentials: OAuthCredentials): Promise<JsonRecord> {
+    const accessToken = 'accessToken' in credentials.token ? credentials.token.accessToken : await this.#grantToken(credentials.token);
+    const form: Record<string, string> = {};
+    if (this.#s.vaultDns !== undefined) form.vaultDNS = this.#s.vaultDns;
+    if (credentials.clientId !== undefined) form.client_id = credentials.clientId;
+    const req: TransportRequest = { method: 'POST', path: oauthSessionPath(credentials.profileId), form, retry: 'idempotent', login: { accessToken } };
+    try {
+      return (await this.#send(req, false)).body;
+    } catch (error) {
+      if (!(error instanceof VaultRosterError) || error.code === 'deadline-exceeded' || error.code === 'client-closed') throw error;
+      throw sessionStepError(credentials, this.#s.redactor.text(error.message));
+    }
+  }
+
+  /** The client-credentials grant, retried like any call when the endpoint does not answer. */
+  async #grantToken(grant: ClientCredentialsGrant): Promise<string> {
+    const call = tokenCall(grant.tokenUrl);
+    const url = new URL(grant.tokenUrl);
+    const insecureLoopback = url.protocol === 'http:';
+    for (let attempt = 0; ; attempt += 1) {
+      this.#run.check(`before sending ${call}`);
+      try {
+        const token = await requestAccessToken(grant, (target, init) => this.#tokenFetch(grant, target, init), insecureLoopback);
+        this.#s.redactor.add(token.value);
+        return token.value;
+      } catch (error) {
+        if (!(error instanceof TokenEndpointUnavailable)) throw this.#redacted(error);
+        if (attempt >= this.#s.maxRetries) throw this.#redacted(tokenUnavailableError(grant, error.message));
+        const delayMs = backoffDelay(attempt, this.#s.random);
+        this.#s.emit({ type: 'retry', requestId: this.#sequence, method: 'POST', path: url.pathname, attempt: attempt + 1, reason: error.message, delayMs });
+        await this.#run.sleep(delayMs, { reason: 'retry', call, cause: error.message });
+      }
+    }
+  }
+
+  /**
+   * The token endpoint's one HTTP exchange: to the token URL's origin only, no redirects,
+   * within the per-request timeout and the deadline, the whole body read before it returns.
+   */
+  async #tokenFetch(grant: ClientCredentialsGrant, target: string, init: RequestInit): Promise<Response> {
+    const url = new URL(target);
+    if (url.origin !== new URL(grant.tokenUrl).origin) throw originError('the client secret', url, 'VAULT_OAUTH_TOKEN_URL');
+    this.#sequence += 1;
+    const requestId = this.#sequence;
+    const call = `POST ${url.pathname}`;
+    this.#s.emit({ type: 'request', requestId, method: 'POST', path: url.pathname, attempt: 0 });
+    const started = this.#s.clock.now();
+    const timeout = this.#run.attemptSignal(this.#s.timeoutMs);
+    const stopWatching = this.#run.watchAnswer(call, timeout.ms);
+    let status = 0;
+    try {
+      const response = await fetch(url, { ...init, redirect: 'manual', signal: timeout.signal });
+      status = response.status;
+      if (status >= 300 && status < 400) {
+        await response.body?.cancel();
+        throw new TransportError({
+          code: 'transport-redirect',
+          method: 'POST',
+          path: `${url.pathname} (token endpoint ${url.host})`,
+          status,
+          detail: `the token endpoint answered HTTP ${status}, a redirect to ${redirectHost(response, url)}, which vault-roster never follows (the client secret goes to the configured origin only)`,
+          hint: 'Set VAULT_OAUTH_TOKEN_URL to the final token endpoint address, with https://.',
+        });
+      }
+      const text = await response.text();
+      if (status >= 500 || status === 429 || status === 408) throw new TokenEndpointUnavailable(`HTTP ${status}${answerStart(text)}`);
+      return new Response(text, { status, headers: response.headers });
+    } catch (error) {
+      if (error instanceof VaultRosterError || error instanceof TokenEndpointUnavailable) throw error;
+      if (this.#run.stopped !== undefined) throw this.#run.stopped;
+      if (isTimeout(error) && timeout.deadline) throw this.#run.expire(`waiting for an answer to ${call} (token endpoint ${url.host})`);
+      throw new TokenEndpointUnavailable(`${describeFailure(error, timeout.ms)} (host ${url.host})`);
+    } finally {
+      timeout.release();
+      stopWatching();
+      this.#s.emit({
+        type: 'response',
+        requestId,
+        method: 'POST',
+        path: url.pathname,
+        attempt: 0,
+        status,
+        responseStatus: undefined,
+        error: status === 0 || status >= 300 ? (status === 0 ? 'no answer' : `HTTP ${status}`) : undefined,
+        durationMs: this.#s.clock.now() - started,
+        executionId: undefined,
+        burstLimit: undefined,
+        burstRemaining: undefined,
+        responseDelayMs: undefined,
+      });
+    }
+  }
+
+  #redacted(error: unknown): unknown {
+    if (!(error instanceof VaultRosterError)) return error;
+    const message = this.#s.redactor.text(error.message);
+    return message === error.message ? error : new VaultRosterError(error.code, message, error.hint === undefined ? {} : { hint: error.hint });
+  }
+
+  #loginOrigin(): string {
+    const credentials = this.#s.credentials;
+    if (!('oauth' in credentials)) throw new VaultRosterError('transport-origin', 'an OAuth login call without OAuth settings was refused before sending');
+    return new URL(credentials.oauth.loginOrigin).origin;
+  }
+
+  /**
+   * The rule every request passes before it is sent: the session only ever goes to the vault's
+   * origin, the access token only to the OAuth login origin, and never both in one request.
+   */
+  #checkOrigin(req: TransportRequest, session: SessionInfo | undefined): void {
+    const url = this.#url(req);
+    if (req.login !== undefined) {
+      if (session !== undefined) throw originError('the access token and the session together', url, 'VAULT_OAUTH_LOGIN_HOST');
+      if (url.origin !== this.#loginOrigin()) throw originError('the access token', url, 'VAULT_OAUTH_LOGIN_HOST');
+      return;
+    }
+    if (session !== undefined && url.origin !== new URL(this.#s.baseUrl).origin) throw originError('the session', url, 'VAULT_URL');
   }
 
   /**
@@ -553,4 +764,18 @@ export class VaultTransport {
       throw wrongVault(observed, expected, [], this.#s.vaultDns);
     }
   }
+}
+
+/** Registers every secret the credentials hold, so no message or event can show one. */
+function registerSecrets(credentials: Credentials, redactor: Redactor): void {
+  if ('sessionId' in credentials) redactor.add(credentials.sessionId);
+  else if ('password' in credentials) redactor.add(credentials.password);
+  else if ('accessToken' in credentials.oauth.token) redactor.add(credentials.oauth.token.accessToken);
+  else redactor.add(credentials.oauth.token.clientSecret);
+}
+
+function originError(what: string, url: URL, setting: string): VaultRosterError {
+  return new VaultRosterError('transport-origin', `refused to send ${what} to ${url.host}: it goes to its configured origin only`, {
+    hint: `Check ${setting}; this is a bug in vault-roster if the settings are right, so please report it.`,
+  });
 }

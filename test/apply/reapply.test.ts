@@ -11,7 +11,7 @@ describe('apply plan.json a second time', () => {
     const second = await fx.run(['apply', 'plan.json', '--auto-approve']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/^Plan plan\.json was already applied in full \(journal .*\); nothing to send\.$/m);
-    const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'));
+    const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'));
     expect(writes).toEqual([]);
   });
 });

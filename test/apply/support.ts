@@ -9,10 +9,10 @@ import { readStateFile, sitevaultMap } from '../../src/state/index.js';
 import { readLiveState, type VaultClient } from '../../src/vault/index.js';
 import { prng, type RequestLogEntry, type SeedUser } from '../../src/simulator/index.js';
 
-/** A request that may change Vault: anything but reads, login and VQL. */
+/** A request that may change Vault: anything but reads, login, VQL and ending the session. */
 export function isWrite(entry: RequestLogEntry): boolean {
   if (entry.method === 'GET') return false;
-  return !entry.path.endsWith('/auth') && !entry.path.endsWith('/query');
+  return !entry.path.endsWith('/auth') && !entry.path.endsWith('/query') && !(entry.method === 'DELETE' && entry.path.endsWith('/session'));
 }
 
 export function writesIn(log: readonly RequestLogEntry[]): RequestLogEntry[] {

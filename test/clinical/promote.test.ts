@@ -126,7 +126,7 @@ describe('promote_from_person', () => {
     expect(apply.code, apply.stderr + apply.stdout).toBe(0);
     expect(apply.stdout).toMatch(/^Apply complete: created 0, updated 0, deactivated 0, promoted 1, SiteVault changes 0, failed 0\.$/m);
     // One promotion, then one upsert per vault, each keyed by the user name the promotion gave.
-    const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'));
+    const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'));
     expect(writes.map((e) => [e.method, e.path, e.query, e.rows, e.status])).toEqual([
       ['POST', '/api/v26.2/app/clinical/persons/actions/promote_to_user', {}, 1, 'SUCCESS'],
       ['POST', '/api/v26.2/objects/users', { operation: 'upsert', idParam: 'user_name__v' }, 1, 'SUCCESS'],

@@ -24,7 +24,7 @@ describe('examples/full against the drift-seeded simulator', () => {
     const run = await fx.run(['apply']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('apply needs confirmation and there is no terminal to ask');
-    const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'));
+    const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'));
     expect(writes).toEqual([]);
   });
 

@@ -78,7 +78,7 @@ describe('apply in CI runs committed YAML only', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('error [plan-uncommitted]');
     expect(refused.stderr).toContain('uncommitted changes');
-    expect(fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'))).toEqual([]);
+    expect(fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'))).toEqual([]);
     const local = await fx.run(['apply', planPath, '--auto-approve']);
     expect(local.code, local.stderr).toBe(0);
   });

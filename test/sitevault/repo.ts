@@ -83,6 +83,6 @@ export async function simPersons(fx: RosterFixture): Promise<SimPerson[]> {
 export function writes(fx: RosterFixture): { method: string; path: string }[] {
   return fx.sim
     .requestLog()
-    .filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'))
+    .filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'))
     .map((e) => ({ method: e.method, path: e.path }));
 }

@@ -143,7 +143,7 @@ describe('damaged local files through the CLI: named error, exit 1, no stack, no
     expect(run.stderr).not.toContain('[internal]');
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(leftovers(fx.dir)).toEqual([]);
-    expect(fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'))).toEqual([]);
+    expect(fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'))).toEqual([]);
     expect(existsSync(join(fx.dir, '.vault-roster'))).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import { ADMIN, API_VERSION, capturingClock, clientFor, CLINICAL_DNS, newUser, s
 function writesSeen(sim: RunningSimulator): [string, string, Record<string, string>, number | undefined][] {
   return sim
     .requestLog()
-    .filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'))
+    .filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'))
     .map((e) => [e.method, e.path.replace(`/api/${API_VERSION}`, ''), { ...e.query }, e.rows]);
 }
 

@@ -6,7 +6,7 @@ import { authedRoute, header, openRoute, readForm, success, VaultFailure, type A
 import { isDomainActive, type SimUser, type SimVault } from '../records.js';
 import type { SimCore } from '../core.js';
 
-function authFailure(type: string, message: string): VaultFailure {
+export function authFailure(type: string, message: string): VaultFailure {
   return new VaultFailure(type, message, { errorType: 'AUTHENTICATION_FAILED' });
 }
 
@@ -30,9 +30,7 @@ function authenticate(ctx: RequestContext, core: SimCore): ApiReply {
   }
   const username = (form.username ?? '').trim();
   const password = form.password ?? '';
-  const hostDns = (header(ctx, 'host') ?? '').replace(/:\d+$/, '');
-  // Tolerate a URL where a bare DNS name belongs.
-  const dns = (form.vaultDNS ?? '').trim().replace(/^https?:\/\//i, '').replace(/[/:].*$/, '') || hostDns;
+  const dns = requestedDns(ctx, form);
   if (username === '') throw authFailure('USERNAME_OR_PASSWORD_INCORRECT', 'No username was provided for the login call.');
   if (password === '') throw authFailure('NO_PASSWORD_PROVIDED', 'No password was provided for the login call.');
   const budget = core.authLimit.consume(`${username.toLowerCase()}|${dns.toLowerCase()}`);
@@ -45,6 +43,17 @@ function authenticate(ctx: RequestContext, core: SimCore): ApiReply {
   if (user === undefined || user.systemOwned || core.passwordOf(user) !== password) {
     throw authFailure('USERNAME_OR_PASSWORD_INCORRECT', 'Authentication failed for the user name and password provided.');
   }
+  return openSession(core, user, dns, delayMs);
+}
+
+/** `vaultDNS` from a login form (a URL where a bare name belongs is tolerated), else the Host header's name. */
+export function requestedDns(ctx: RequestContext, form: Readonly<Record<string, string>>): string {
+  const hostDns = (header(ctx, 'host') ?? '').replace(/:\d+$/, '');
+  return (form.vaultDNS ?? '').trim().replace(/^https?:\/\//i, '').replace(/[/:].*$/, '') || hostDns;
+}
+
+/** A session for an authenticated user, in the vault auth defaulting picks: the login answer of §2.1. */
+export function openSession(core: SimCore, user: SimUser, dns: string, delayMs: number): ApiReply {
   if (!isDomainActive(user)) throw authFailure('INACTIVE_USER', 'The user is inactive.');
   const vault = chooseVault(core, user, dns);
   if (vault === undefined) throw authFailure('INACTIVE_USER', 'The user has no active membership in an active vault.');
