@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isWrite } from '../helpers/simulator.js';
 import { startRosterFixture } from '../helpers/roster.js';
 
 describe('apply plan.json a second time', () => {
@@ -11,7 +12,7 @@ describe('apply plan.json a second time', () => {
     const second = await fx.run(['apply', 'plan.json', '--auto-approve']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/^Plan plan\.json was already applied in full \(journal .*\); nothing to send\.$/m);
-    const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'));
+    const writes = fx.sim.requestLog().filter(isWrite);
     expect(writes).toEqual([]);
   });
 });

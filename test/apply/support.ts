@@ -9,11 +9,8 @@ import { readStateFile, sitevaultMap } from '../../src/state/index.js';
 import { readLiveState, type VaultClient } from '../../src/vault/index.js';
 import { prng, type RequestLogEntry, type SeedUser } from '../../src/simulator/index.js';
 
-/** A request that may change Vault: anything but reads, login, VQL and ending the session. */
-export function isWrite(entry: RequestLogEntry): boolean {
-  if (entry.method === 'GET') return false;
-  return !entry.path.endsWith('/auth') && !entry.path.endsWith('/query') && !(entry.method === 'DELETE' && entry.path.endsWith('/session'));
-}
+export { isWrite } from '../helpers/simulator.js';
+import { isWrite } from '../helpers/simulator.js';
 
 export function writesIn(log: readonly RequestLogEntry[]): RequestLogEntry[] {
   return log.filter(isWrite);

@@ -5,6 +5,7 @@
  * pull request's life: plan → sticky comment + plan artifact → merge → apply exactly that plan →
  * state saved → drift found → one issue → drift gone → issue closed. And the refusals.
  */
+import { isWrite } from '../helpers/simulator.js';
 import { appendFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -145,7 +146,7 @@ function recordStateArtifact(runId: number, sha: string): void {
 function writesTo(simulator: RunningSimulator): string[] {
   return simulator
     .requestLog()
-    .filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query'))
+    .filter(isWrite)
     .map((e) => `${e.method} ${e.path}`);
 }
 

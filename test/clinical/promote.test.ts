@@ -3,6 +3,7 @@
  * the simulator over HTTP; the outcome is read back the way Vault allows (VQL on person__sys,
  * Retrieve User). Persons that cannot be promoted are plan diagnostics, never a failed apply.
  */
+import { isWrite } from '../helpers/simulator.js';
 import { describe, expect, it } from 'vitest';
 import { defaultSeed, type SimulatorSeed } from '../../src/simulator/index.js';
 import { startRosterFixture, type RosterFixture } from '../helpers/roster.js';
@@ -126,7 +127,7 @@ describe('promote_from_person', () => {
     expect(apply.code, apply.stderr + apply.stdout).toBe(0);
     expect(apply.stdout).toMatch(/^Apply complete: created 0, updated 0, deactivated 0, promoted 1, SiteVault changes 0, failed 0\.$/m);
     // One promotion, then one upsert per vault, each keyed by the user name the promotion gave.
-    const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'));
+    const writes = fx.sim.requestLog().filter(isWrite);
     expect(writes.map((e) => [e.method, e.path, e.query, e.rows, e.status])).toEqual([
       ['POST', '/api/v26.2/app/clinical/persons/actions/promote_to_user', {}, 1, 'SUCCESS'],
       ['POST', '/api/v26.2/objects/users', { operation: 'upsert', idParam: 'user_name__v' }, 1, 'SUCCESS'],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isWrite } from '../helpers/simulator.js';
 import { startRosterFixture } from '../helpers/roster.js';
 
 describe('examples/full against the drift-seeded simulator', () => {
@@ -24,7 +25,7 @@ describe('examples/full against the drift-seeded simulator', () => {
     const run = await fx.run(['apply']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('apply needs confirmation and there is no terminal to ask');
-    const writes = fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'));
+    const writes = fx.sim.requestLog().filter(isWrite);
     expect(writes).toEqual([]);
   });
 

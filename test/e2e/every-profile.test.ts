@@ -6,6 +6,7 @@
  * required promotion field), the repo declares it; without it the flow must stop loudly, which
  * the last tests check.
  */
+import { isWrite } from '../helpers/simulator.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,7 +101,7 @@ describe('what a Vault needs and the repo does not declare stops loudly', () => 
     const applied = await fx.run(['apply', '--auto-approve']);
     expect(applied.code).toBe(1);
     expect(applied.stdout + applied.stderr).toMatch(/users\/clinical-team\.yaml:\d+:\d+.*vault\.promote_reference_ids\.language has no record id for "en"/s);
-    expect(fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'))).toEqual([]);
+    expect(fx.sim.requestLog().filter(isWrite)).toEqual([]);
   });
 
   it('a promotion field the Vault requires and the YAML lacks fails that promotion, naming the field', async () => {

@@ -3,6 +3,7 @@
  * of uncommitted YAML, and `.vault-roster/` (state, journals, lock) keeps itself out of git so a
  * branch switch cannot rewind the drift baseline.
  */
+import { isWrite } from '../helpers/simulator.js';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,7 +79,7 @@ describe('apply in CI runs committed YAML only', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('error [plan-uncommitted]');
     expect(refused.stderr).toContain('uncommitted changes');
-    expect(fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'))).toEqual([]);
+    expect(fx.sim.requestLog().filter(isWrite)).toEqual([]);
     const local = await fx.run(['apply', planPath, '--auto-approve']);
     expect(local.code, local.stderr).toBe(0);
   });

@@ -6,6 +6,17 @@
 import { onTestFinished } from 'vitest';
 import { startSimulator, DEFAULT_ADMIN_PASSWORD, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
+/**
+ * A request that may change Vault: anything but reads (GET, VQL), login, keep-alive and ending
+ * the session. The one place tests that assert "nothing was written" say what a write is.
+ */
+export function isWrite(entry: { readonly method: string; readonly path: string }): boolean {
+  if (entry.method === 'GET') return false;
+  const { path } = entry;
+  if (path.endsWith('/auth') || path.endsWith('/query') || path.endsWith('/keep-alive')) return false;
+  return !(entry.method === 'DELETE' && path.endsWith('/session'));
+}
+
 const passwords = new WeakMap<RunningSimulator, string>();
 
 export async function startTestSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {

@@ -2,6 +2,7 @@
  * Turns a roster fixture (temp copy of examples/full + simulator) into a small repo of our own:
  * a roster.yaml that keeps the example's target and state path, and the desired files given.
  */
+import { isWrite } from '../helpers/simulator.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Plan } from '../../src/plan/index.js';
@@ -83,6 +84,6 @@ export async function simPersons(fx: RosterFixture): Promise<SimPerson[]> {
 export function writes(fx: RosterFixture): { method: string; path: string }[] {
   return fx.sim
     .requestLog()
-    .filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'))
+    .filter(isWrite)
     .map((e) => ({ method: e.method, path: e.path }));
 }

@@ -1,6 +1,7 @@
 // Damaged local files (journal, state, lock, plan output path) give a named error with a hint,
 // never "internal", and leave no temporary file behind. Readers are fuzzed directly with many
 // corruptions; the CLI is checked once per file kind.
+import { isWrite } from '../helpers/simulator.js';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,7 +144,7 @@ describe('damaged local files through the CLI: named error, exit 1, no stack, no
     expect(run.stderr).not.toContain('[internal]');
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(leftovers(fx.dir)).toEqual([]);
-    expect(fx.sim.requestLog().filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'))).toEqual([]);
+    expect(fx.sim.requestLog().filter(isWrite)).toEqual([]);
     expect(existsSync(join(fx.dir, '.vault-roster'))).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isWrite } from '../helpers/simulator.js';
 import { VaultRosterError } from '../../src/errors.js';
 import type { RunningSimulator } from '../../src/simulator/types.js';
 import { Redactor } from '../../src/vault/redact.js';
@@ -10,7 +11,7 @@ import { ADMIN, API_VERSION, capturingClock, clientFor, CLINICAL_DNS, newUser, s
 function writesSeen(sim: RunningSimulator): [string, string, Record<string, string>, number | undefined][] {
   return sim
     .requestLog()
-    .filter((e) => e.method !== 'GET' && !e.path.endsWith('/auth') && !e.path.endsWith('/query') && !e.path.endsWith('/session'))
+    .filter(isWrite)
     .map((e) => [e.method, e.path.replace(`/api/${API_VERSION}`, ''), { ...e.query }, e.rows]);
 }
 
