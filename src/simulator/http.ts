@@ -41,8 +41,10 @@ export type JsonBody = Record<string, unknown>;
 export interface ApiReply {
   readonly body: JsonBody;
   readonly csv?: string;
-  /** Row count of a bulk request, for the request log. */
+  /** Row count of a bulk request (users a group member change names), for the request log. */
   readonly rows?: number;
+  /** How a group write changed `members__v`, for the request log. */
+  readonly membersChange?: 'replace' | 'add' | 'delete';
   /** Overrides the vault reported in headers/log (auth answers for the vault it chose). */
   readonly vaultId?: number;
   readonly userId?: number;

@@ -194,6 +194,7 @@ export function createSimulatorServer(core: SimCore, routes: readonly Route[], c
       ...(reply.vaultId === undefined ? {} : { vaultId: reply.vaultId }),
       ...(reply.userId === undefined ? {} : { userId: reply.userId }),
       ...(reply.rows === undefined ? {} : { rows: reply.rows }),
+      ...(reply.membersChange === undefined ? {} : { membersChange: reply.membersChange }),
       ...(delayMs > 0 ? { delayedMs: delayMs } : {}),
       errorTypes: errorTypesOf(reply.body),
     };

@@ -319,8 +319,10 @@ export interface RequestLogEntry {
   readonly path: string;
   /** Query parameters (secrets redacted). */
   readonly query: Readonly<Record<string, string>>;
-  /** Row count of a bulk write or promotion. */
+  /** Row count of a bulk write or promotion; user ids a group member change names. */
   readonly rows?: number;
+  /** How a group write changed its explicit members: `replace` (`1,2`), `add (…)` or `delete (…)`. */
+  readonly membersChange?: 'replace' | 'add' | 'delete';
   /** Vault the request ran in. */
   readonly vaultId?: number;
   readonly userId?: number;

@@ -105,6 +105,9 @@ describe('apply killed at random points', () => {
 
       const users = fx.sim.dump().users ?? [];
       expect(duplicateUserNames(users), `trial ${trial}`).toEqual([]);
+      // examples/full creates three groups: a cut-off Create Group is looked up by label, never sent twice.
+      const labels = (fx.sim.dump().groups ?? []).map((g) => `${g.vault_id}:${g.label__v.toLowerCase()}`);
+      expect(labels.length - new Set(labels).size, `trial ${trial}: duplicate groups`).toBe(0);
 
       const [finalJournal] = journalFiles(fx.dir);
       expect(finalJournal, `trial ${trial}: a journal exists`).toBeDefined();

@@ -253,7 +253,9 @@ function updateGroup(ctx: AuthedContext, core: SimCore): ApiReply {
   };
   if (f.label__v === undefined) checkLabelFault(core, group);
   core.store.putGroup(updated);
-  return success({ id: group.id });
+  if (f.members__v === undefined) return success({ id: group.id });
+  const { mode, ids } = parseMembersValue(f.members__v);
+  return { ...success({ id: group.id }), membersChange: mode, rows: ids.length };
 }
 
 /** A fail-rows fault naming the group's label applies to every write of that group. */
