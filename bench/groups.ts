@@ -8,6 +8,10 @@
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_POLICY, type DesiredGroup, type DesiredState, type DesiredUser, type LiveGroup, type LiveState, type LiveUser } from '../src/model.js';
 import { createPlan, type PlanOptions } from '../src/plan/index.js';
+import { defaultSeed, humanSeedUser } from '../src/simulator/default-state.js';
+import { startSimulator } from '../src/simulator/index.js';
+import type { SeedGroup, SimulatorSeed } from '../src/simulator/types.js';
+import { createVaultClient } from '../src/vault/client.js';
 import type { Bench, BenchTarget } from './types.js';
 
 const GROUPS = 5_000;
@@ -114,9 +118,64 @@ function planFigures(): { figures: Record<string, number | string>; target: Benc
   };
 }
 
-const bench: Bench = () => {
+const READ_VAULT = 5005;
+const DNS = 'veepharm-clinical.veevavault.com';
+/** Rows per VQL page in the simulator (as Vault's default page). */
+const PAGE = 1_000;
+
+/** The default domain plus USERS users and GROUPS groups of PER_GROUP explicit members in vault 5005. */
+function readSeed(): SimulatorSeed {
+  const base = defaultSeed();
+  const users = Array.from({ length: USERS }, (_, i) => humanSeedUser(100_000 + i, userName(i), READ_VAULT));
+  const groups: SeedGroup[] = Array.from({ length: GROUPS }, (_, g) => ({
+    vault_id: READ_VAULT,
+    id: 1_000_000 + g,
+    label__v: label(g),
+    members__v: [...new Set(Array.from({ length: PER_GROUP }, (_, k) => 100_000 + memberIndex(g, k)))],
+  }));
+  return { ...base, users: [...(base.users ?? []), ...users], groups: [...(base.groups ?? []), ...groups], counters: { ...base.counters, next_user_id: 100_000 + USERS } };
+}
+
+async function readFigures(): Promise<{ figures: Record<string, number | string>; target: BenchTarget }> {
+  const sim = await startSimulator({ port: 0, seed: readSeed() });
+  try {
+    const client = createVaultClient({ baseUrl: sim.url, apiVersion: 'v26.2', credentials: { username: sim.adminUser, password: 'admin' }, vaultDns: DNS, expectedVaultId: READ_VAULT });
+    await client.session();
+    sim.clearRequestLog();
+    const started = performance.now();
+    const groups = await client.readGroups();
+    const ms = performance.now() - started;
+    client.close();
+    const log = sim.requestLog();
+    const queries = log.filter((e) => e.method === 'POST' && e.path.includes('/query')).length;
+    const others = log.length - queries;
+    let memberships = 0;
+    for (const g of groups.values()) memberships += g.members.length + g.implied_members.length;
+    const groupRows = groups.size;
+    // group__sys pages + group_membership__sys pages (explicit and implied rows) + the first page of each.
+    const bound = Math.ceil(groupRows / PAGE) + Math.ceil(memberships / PAGE) + 2;
+    return {
+      figures: {
+        'read: groups (all kinds) / memberships (explicit + implied)': `${groupRows} / ${memberships}`,
+        'read: VQL query calls': queries,
+        'read: other calls (the listing)': others,
+        'read: readGroups wall time, simulator in process (ms)': Math.round(ms),
+      },
+      target: {
+        name: 'read 5,000 groups / 200,000 memberships in ceil(rows / page) query calls plus a constant',
+        pass: queries <= bound && others <= 2,
+        detail: `${queries} query calls (bound ${bound}) + ${others} other`,
+      },
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+const bench: Bench = async () => {
   const plan = planFigures();
-  return Promise.resolve({ name: 'groups', figures: { ...plan.figures }, targets: [plan.target] });
+  const read = await readFigures();
+  return { name: 'groups', figures: { ...plan.figures, ...read.figures }, targets: [plan.target, read.target] };
 };
 
 export default bench;
