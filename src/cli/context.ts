@@ -51,7 +51,8 @@ export const ALLOW_HELP = `  --allow-mass-deactivation  Let the plan deactivate 
   --allow-last-domain-admin  Let the plan leave the domain without an active Domain Admin
   --allow-protected-users    Let the plan change users in policy.protected_users
   --allow-license-overuse    Let the plan exceed licensed application seats
-  --allow-mass-removal       Let the plan take memberships or app licences from more users than policy.max_access_removals
+  --allow-mass-removal       Let the plan take memberships or app licences from more users than policy.max_access_removals,
+                             or remove more group members than policy.max_group_member_removals
   --allow-mass-admin-grants  Let the plan grant admin profiles or Domain Admin more often than policy.max_admin_grants`;
 
 export type Values = Record<string, string | boolean | undefined>;
