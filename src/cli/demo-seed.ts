@@ -4,7 +4,7 @@
  * Deterministic, so the committed examples/full/simulator-seed.json can be checked against it.
  */
 import type { DesiredState, DesiredUser, Membership } from '../model.js';
-import { defaultSeed, humanSeedUser, type SeedUser, type SimulatorSeed } from '../simulator/index.js';
+import { defaultSeed, humanSeedUser, type SeedGroup, type SeedUser, type SimulatorSeed } from '../simulator/index.js';
 
 /** What a drifted user differs in, so the demo output can be explained. */
 type Drift = 'title' | 'profile' | 'app' | 'inactive-membership' | 'none';
@@ -55,6 +55,24 @@ function seedUser(user: DesiredUser, id: number, drift: Drift): SeedUser {
 const unmanagedUser = (id: number): SeedUser =>
   humanSeedUser(id, 'former.contractor@veepharm.com', 3003, { user_first_name__v: 'Former', user_last_name__v: 'Contractor' });
 
+/**
+ * The first declared group of the target vault with a seeded member already exists, drifted: its
+ * description was edited in Vault, its first seeded member is missing and the admin was added.
+ */
+function driftedGroup(desired: DesiredState, seeded: ReadonlyMap<string, number>, adminName: string): SeedGroup[] {
+  const vaultId = desired.target.vault_id;
+  if (vaultId === undefined) return [];
+  for (const group of desired.groups ?? []) {
+    const ids = (group.members ?? []).flatMap((m) => {
+      const id = seeded.get(m.user_name);
+      return id === undefined ? [] : [id];
+    });
+    if (ids.length === 0) continue;
+    return [{ vault_id: vaultId, label__v: group.label, group_description__v: 'Changed in Vault', members__v: [...ids.slice(1), adminName] }];
+  }
+  return [];
+}
+
 /** Every third declared user (not the admin, not a promotion) already exists; some drifted. */
 export function demoSeed(desired: DesiredState): SimulatorSeed {
   const base = defaultSeed();
@@ -63,9 +81,12 @@ export function demoSeed(desired: DesiredState): SimulatorSeed {
   let nextId = base.counters?.next_user_id ?? 25002;
   const users: SeedUser[] = existing.map((user, i) => seedUser(user, nextId++, DRIFT_CYCLE[i % DRIFT_CYCLE.length] ?? 'none'));
   users.push(unmanagedUser(nextId++));
+  const inVault = new Map(users.filter((u) => u.vault_membership?.some((m) => m.vault_id === desired.target.vault_id && m.active__v)).map((u) => [u.user_name__v, Number(u.id)]));
+  const admin = base.users?.find((u) => u.is_domain_admin__v === true)?.user_name__v ?? '';
   return {
     ...base,
     users: [...(base.users ?? []), ...users],
+    groups: [...(base.groups ?? []), ...driftedGroup(desired, inVault, admin)],
     counters: { ...base.counters, next_user_id: nextId },
   };
 }
