@@ -97,6 +97,7 @@ export const DIAGNOSTIC_CODES = {
   'guard-mass-group-member-removal': 'guard',
   'group-not-user-managed': 'reference',
   'group-member-unknown': 'reference',
+  'group-name-unknown': 'reference',
   'groups-not-read': 'reference',
   'group-member-inactive': 'note',
   'group-member-no-vault-access': 'note',

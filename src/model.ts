@@ -246,6 +246,8 @@ export interface DesiredGroupMember {
 export interface DesiredGroup extends GroupValues {
   readonly key: string;
   readonly label: string;
+  /** `name__v`, when the YAML gives it: the group is matched by it, so a label change is a rename. */
+  readonly name?: string | undefined;
   /**
    * Every explicit member, from both forms merged, sorted by user name, one entry per user;
    * `undefined` = members unmanaged (the group has no `members:` key and no user lists it).

@@ -15,6 +15,7 @@ import {
   describeErrors,
   desiredDigest,
   groupRowKey,
+  liveGroupForKey,
   liveRecordDigest,
   type Baseline,
   type GroupMembersRow,
@@ -130,10 +131,11 @@ function touchedRecords(plan: Plan, replay: JournalReplay): Set<string> {
   return touched;
 }
 
-function liveRecord(live: LiveState, kind: LiveRecordKind, key: string): Parameters<typeof liveRecordDigest>[0] {
+function liveRecord(input: AdmissionInput, kind: LiveRecordKind, key: string): Parameters<typeof liveRecordDigest>[0] {
+  const { live } = input;
   if (kind === 'users') return live.users.get(key);
   if (kind === 'persons') return live.persons.get(key);
-  if (kind === 'groups') return live.groups?.get(key);
+  if (kind === 'groups') return liveGroupForKey(input.desired, live.groups, key);
   return live.sitevault.get(key);
 }
 
@@ -146,7 +148,7 @@ function checkLiveRecords(input: AdmissionInput, touched: ReadonlySet<string>): 
   for (const kind of KINDS) {
     for (const [key, digest] of Object.entries(input.plan.live_digests[kind] ?? {})) {
       if (touched.has(`${kind}\u0000${key}`)) continue;
-      if (liveRecordDigest(liveRecord(input.live, kind, key)) !== digest) stale.push(`${RECORD_NOUN[kind]} ${key}`);
+      if (liveRecordDigest(liveRecord(input, kind, key)) !== digest) stale.push(`${RECORD_NOUN[kind]} ${key}`);
     }
   }
   if (stale.length === 0) return;

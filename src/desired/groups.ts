@@ -13,6 +13,8 @@ export interface GroupDeclaration {
   readonly key: string;
   /** The label trimmed, its case kept. */
   readonly label: string;
+  /** `name__v` when declared. */
+  readonly name?: string | undefined;
   readonly values: Omit<GroupValues, 'label'>;
   /** Position of the `label` key. */
   readonly source: SourceRef;
@@ -48,6 +50,7 @@ export function groupDeclaration(entry: GroupEntry): GroupDeclaration {
   return {
     key: normaliseIdentity(raw.label),
     label: raw.label.trim(),
+    ...(raw.name === undefined ? {} : { name: raw.name }),
     values,
     source: entry.yaml.locate([...entry.path, 'label']),
     ...(members === undefined ? {} : { members }),
@@ -148,7 +151,7 @@ function mergeMembers(listed: readonly DesiredGroupMember[], named: readonly Use
 
 function toDesiredGroup(slot: Slot): DesiredGroup {
   const { group, fromUsers } = slot;
-  const base = { key: group.key, label: group.label, ...group.values, source: group.source };
+  const base = { key: group.key, label: group.label, ...(group.name === undefined ? {} : { name: group.name }), ...group.values, source: group.source };
   if (group.members === undefined && fromUsers === undefined) return base;
   const listed = [...(group.members ?? [])].sort(byUserThenPosition);
   const named = fromUsers === undefined ? [] : fromUsers.sort(byUserThenPosition);

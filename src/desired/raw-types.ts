@@ -96,6 +96,7 @@ export interface RawSiteVaultFile {
 
 export interface RawGroup {
   label: string;
+  name?: string;
   description?: string;
   active?: boolean;
   allow_delegation_among_members?: boolean;

@@ -202,7 +202,7 @@ export interface ImportResult {
  * does not show (system-owned users: vault-roster leaves them alone).
  */
 function groupYaml(group: LiveGroup, nameOf: ReadonlyMap<number, string>): YamlMap {
-  const out: YamlMap = { label: group.label };
+  const out: YamlMap = { label: group.label, name: group.name };
   if (group.description !== undefined && group.description !== '') out.description = group.description;
   if (group.active !== undefined) out.active = group.active;
   if (group.allow_delegation !== undefined) out.allow_delegation_among_members = group.allow_delegation;

@@ -235,6 +235,24 @@ function reasonOf(action: ChangeAction, group: DesiredGroup, delta: MemberDelta,
   return `${declared}${counts === '' ? '' : `: ${counts}`}${implied}`;
 }
 
+/**
+ * The live group a declared one stands for: by `name__v` when the YAML gives it (so a new label
+ * renames the group), else by label. `undefined`: there is none (a name no group has is an error).
+ */
+function liveGroupOf(group: DesiredGroup, byLabel: ReadonlyMap<string, LiveGroup>, byName: ReadonlyMap<string, LiveGroup>, out: Diagnostic[]): LiveGroup | undefined | null {
+  if (group.name === undefined) return byLabel.get(group.key);
+  const named = byName.get(group.name);
+  if (named !== undefined) return named;
+  out.push({
+    severity: 'error',
+    code: 'group-name-unknown',
+    summary: `group "${group.label}" is declared with name ${group.name}, but no group of the vault has that name__v`,
+    hint: 'remove name: to create the group from its label (Vault derives the name), or correct it (vault-roster import writes the names)',
+    position: { file: group.source.file, line: group.source.line, col: group.source.col },
+  });
+  return null;
+}
+
 function notUserManaged(group: DesiredGroup, current: LiveGroup): Diagnostic {
   const kind = { system: 'a system-provided group', auto: 'an Auto Managed group', manager: 'a manager group', other: 'a group of a type vault-roster does not manage', user_managed: '' }[current.kind];
   return {
@@ -276,9 +294,9 @@ function planDeclared(group: DesiredGroup, current: LiveGroup | undefined, users
   return true;
 }
 
-function planUnmanaged(desired: DesiredState, liveGroups: ReadonlyMap<string, LiveGroup>, out: GroupDiff): number {
+function planUnmanaged(desired: DesiredState, liveGroups: ReadonlyMap<string, LiveGroup>, matched: ReadonlySet<number>, out: GroupDiff): number {
   const declared = new Set((desired.groups ?? []).map((g) => g.key));
-  const unmanaged = [...liveGroups.values()].filter((g) => g.kind === 'user_managed' && !declared.has(g.key));
+  const unmanaged = [...liveGroups.values()].filter((g) => g.kind === 'user_managed' && !declared.has(g.key) && !matched.has(g.id));
   const policy = desired.policy.unmanaged_groups;
   if (unmanaged.length === 0 || policy === 'ignore') return unmanaged.length;
   if (policy === 'report') {
@@ -314,6 +332,17 @@ function planUnmanaged(desired: DesiredState, liveGroups: ReadonlyMap<string, Li
 }
 
 /**
+ * The live group a plan's digest for `key` describes: the declared group's, found by name when the
+ * YAML names it, else the live group with that label. Admission reads digests back through it.
+ */
+export function liveGroupForKey(desired: DesiredState, groups: ReadonlyMap<string, LiveGroup> | undefined, key: string): LiveGroup | undefined {
+  const name = desired.groups?.find((g) => g.key === key)?.name;
+  if (name === undefined) return groups?.get(key);
+  for (const group of groups?.values() ?? []) if (group.name === name) return group;
+  return undefined;
+}
+
+/**
  * Plans the group changes. `created`: user names this plan creates or promotes (their
  * memberships wait for those operations). Returns nothing to do when the repo does not manage
  * groups.
@@ -332,12 +361,26 @@ export function diffGroups(desired: DesiredState, live: LiveState, created: User
     return out;
   }
   const users = indexUsers(desired, live, created);
+  const byName = new Map([...liveGroups.values()].map((g) => [g.name, g]));
+  const matched = new Set<number>();
   let unchanged = 0;
   for (const group of desired.groups) {
-    const current = liveGroups.get(group.key);
+    const current = liveGroupOf(group, liveGroups, byName, out.diagnostics);
+    if (current === null) continue;
+    if (current !== undefined && matched.has(current.id)) {
+      out.diagnostics.push({
+        severity: 'error',
+        code: 'group-name-unknown',
+        summary: `group "${group.label}" names the same Vault group (${current.name}) as another declared group`,
+        hint: 'each Vault group may be declared once: check the name: and label: keys',
+        position: { file: group.source.file, line: group.source.line, col: group.source.col },
+      });
+      continue;
+    }
+    if (current !== undefined) matched.add(current.id);
     out.digests[group.key] = liveRecordDigest(current);
     if (!planDeclared(group, current, users, out)) unchanged += 1;
   }
-  const unmanaged = planUnmanaged(desired, liveGroups, out);
+  const unmanaged = planUnmanaged(desired, liveGroups, matched, out);
   return { ...out, unchanged, unmanaged };
 }

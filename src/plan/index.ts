@@ -31,6 +31,7 @@ export { burstLimitNote, formatCount } from './summary.js';
 export { entryDigest, groupEntryDigest, unchangedSinceBaseline, type Baseline } from './drift.js';
 export { packRows } from './batch.js';
 export { isAdminProfile } from './risks.js';
+export { liveGroupForKey } from './diff-groups.js';
 
 /** True when applying the plan would change anything. */
 export function planHasChanges(plan: Plan): boolean {

@@ -98,6 +98,22 @@ describe('groups, plan → apply → re-plan against the simulator', () => {
     expect(after.length).toBe(new Set(after.map((g) => g.label__v.toLowerCase())).size);
   });
 
+  it('a label changed in the YAML of a group declared with its name__v renames it (a saved plan applies; same id)', async () => {
+    const fx = await startRosterFixture();
+    expect((await fx.run(['apply', '--auto-approve'])).code).toBe(0);
+    const before = (await listGroups(fx.sim)).find((g) => g.label__v === 'eTMF Reviewers');
+    const groupsFile = join(fx.dir, 'groups', 'clinical-teams.yaml');
+    writeFileSync(groupsFile, readFileSync(groupsFile, 'utf8').replace('  - label: eTMF Reviewers\n', '  - label: eTMF Approvers\n    name: etmf_reviewers__c\n'));
+    const planned = await fx.run(['plan', '--out', 'rename.json']);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toContain('label  "eTMF Reviewers" → "eTMF Approvers"');
+    const applied = await fx.run(['apply', 'rename.json', '--auto-approve']);
+    expect(applied.code, applied.stdout.slice(-2000) + applied.stderr).toBe(0);
+    const after = (await listGroups(fx.sim)).find((g) => g.id === before?.id);
+    expect(after?.label__v).toBe('eTMF Approvers');
+    expect((await fx.run(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+
   it('a plan right after import shows no changes, groups included', async () => {
     const fx = await startRosterFixture();
     expect((await fx.run(['apply', '--auto-approve'])).code).toBe(0);
@@ -106,7 +122,7 @@ describe('groups, plan → apply → re-plan against the simulator', () => {
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^imported \d+ users, 5 groups and \d+ SiteVault persons/);
     const groupsYaml = readFileSync(join(out, 'groups', 'groups.yaml'), 'utf8');
-    expect(groupsYaml).toContain('label: Clinical Trial Managers');
+    expect(groupsYaml).toContain('label: Clinical Trial Managers\n    name: clinical_trial_managers__c\n');
     expect(groupsYaml).not.toContain('Active Study Staff');
     const replan = await fx.run(['plan', '--detailed-exitcode', '--config', join(out, 'roster.yaml')]);
     expect(replan.code, replan.stdout.slice(0, 3000) + replan.stderr).toBe(0);

@@ -68,6 +68,16 @@ describe('group changes as operations', () => {
     expect(ops(plan)).toEqual([{ id: 'op-001', kind: 'update_group', depends_on: [], rows: [{ key: 'group:qa', group_id: 900, values: { label: 'qa', description: 'new' } }] }]);
   });
 
+  it('matches a group by name__v when the YAML gives it: a new label renames the group, and a name no group has is an error', () => {
+    const live = liveGroup('QA Team', 900, [25001]);
+    const renamed = planOf(desiredState({ users, groups: [desiredGroup('Quality Team', [KATE], { name: live.name })] }), liveState({ users: [ADMIN, kate, bob], groups: [live] }));
+    expect(ops(renamed)).toEqual([{ id: 'op-001', kind: 'update_group', depends_on: [], rows: [{ key: 'group:quality team', group_id: 900, values: { label: 'Quality Team' } }] }]);
+    expect(renamed.diagnostics.filter((d) => d.code === 'unmanaged-groups')).toEqual([]);
+    const unknown = planOf(desiredState({ users, groups: [desiredGroup('Quality Team', [KATE], { name: 'no_such__c' })] }), liveState({ users: [ADMIN, kate, bob], groups: [live] }));
+    expect(unknown.diagnostics.find((d) => d.code === 'group-name-unknown')).toMatchObject({ severity: 'error', position: { file: 'groups/teams.yaml', line: 2 } });
+    expect(unknown.operations).toEqual([]);
+  });
+
   it('splits a large member addition into calls of at most 500 ids', () => {
     const many = Array.from({ length: 1200 }, (_, i) => liveUser(`u${String(i).padStart(4, '0')}@veepharm.com`, 30000 + i));
     const plan = planOf(
