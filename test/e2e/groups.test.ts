@@ -114,6 +114,21 @@ describe('groups, plan → apply → re-plan against the simulator', () => {
     expect((await fx.run(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 
+  it('plan --drift finds a member removed in Vault from a managed group, and leaves undeclared groups alone', async () => {
+    const fx = await startRosterFixture();
+    expect((await fx.run(['apply', '--auto-approve'])).code).toBe(0);
+    const etmf = (await listGroups(fx.sim)).find((g) => g.label__v === 'eTMF Reviewers');
+    const noah = userId(fx, 'noah.kim@veepharm.com');
+    const session = await adminSession(fx.sim, DNS, API);
+    const form = new URLSearchParams({ members__v: `delete (${noah})` });
+    await fetch(`${fx.sim.url}/api/${API}/objects/groups/${etmf?.id ?? 0}`, { method: 'PUT', headers: { Authorization: session }, body: form });
+    const drift = await fx.run(['plan', '--drift', '--detailed-exitcode']);
+    expect(drift.code, drift.stdout.slice(0, 2000) + drift.stderr).toBe(2);
+    expect(drift.stdout).toContain('+ member noah.kim@veepharm.com');
+    expect(drift.stdout).toContain('only users and groups whose YAML is unchanged since then are compared');
+    expect(drift.stdout).not.toContain('unmanaged-groups');
+  });
+
   it('a plan right after import shows no changes, groups included', async () => {
     const fx = await startRosterFixture();
     expect((await fx.run(['apply', '--auto-approve'])).code).toBe(0);
