@@ -11,6 +11,7 @@ const MODELINES: readonly [string, string][] = [
   ['roster.yaml', 'roster.schema.json'],
   ['users/*.yaml', 'users.schema.json'],
   ['sitevault/*.yaml', 'sitevault.schema.json'],
+  ['groups/*.yaml', 'groups.schema.json'],
 ];
 
 /** Files in the target folder that would be replaced but are not vault-roster schemas. */
