@@ -264,14 +264,15 @@ function notUserManaged(group: DesiredGroup, current: LiveGroup): Diagnostic {
   };
 }
 
-function planDeclared(group: DesiredGroup, current: LiveGroup | undefined, users: UserIndex, out: GroupDiff): boolean {
+/** `changed`: the plan changes the group; `unchanged`: it matches; `refused`: a diagnostic says why not. */
+function planDeclared(group: DesiredGroup, current: LiveGroup | undefined, users: UserIndex, out: GroupDiff): 'changed' | 'unchanged' | 'refused' {
   if (current !== undefined && current.kind !== 'user_managed') {
     out.diagnostics.push(notUserManaged(group, current));
-    return false;
+    return 'refused';
   }
   const { values, fields } = valueChanges(group, current);
   const delta = memberDelta(group, current, users, out.diagnostics);
-  if (current !== undefined && fields.length === 0 && delta.add.length === 0 && delta.remove.length === 0) return false;
+  if (current !== undefined && fields.length === 0 && delta.add.length === 0 && delta.remove.length === 0) return 'unchanged';
   const action: ChangeAction = current === undefined ? 'group_create' : values.active === false ? 'group_deactivate' : 'group_update';
   const allFields = [...fields, ...memberFields(delta)];
   const after = { ...current, ...values };
@@ -291,7 +292,7 @@ function planDeclared(group: DesiredGroup, current: LiveGroup | undefined, users
       source: group.source,
     },
   });
-  return true;
+  return 'changed';
 }
 
 function planUnmanaged(desired: DesiredState, liveGroups: ReadonlyMap<string, LiveGroup>, matched: ReadonlySet<number>, out: GroupDiff): number {
@@ -379,7 +380,7 @@ export function diffGroups(desired: DesiredState, live: LiveState, created: User
     }
     if (current !== undefined) matched.add(current.id);
     out.digests[group.key] = liveRecordDigest(current);
-    if (!planDeclared(group, current, users, out)) unchanged += 1;
+    if (planDeclared(group, current, users, out) === 'unchanged') unchanged += 1;
   }
   const unmanaged = planUnmanaged(desired, liveGroups, matched, out);
   return { ...out, unchanged, unmanaged };

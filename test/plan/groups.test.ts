@@ -101,6 +101,7 @@ describe('group diagnostics and guards', () => {
       );
       expect(codes(plan)).toContain('error:group-not-user-managed');
       expect(plan.operations).toEqual([]);
+      expect(plan.summary.groups?.unchanged).toBe(0);
     }
   });
 
