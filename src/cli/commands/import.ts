@@ -64,11 +64,12 @@ export const importCommand: Command = {
   help: `Usage: vault-roster import [--out DIR] [--config roster.yaml] [--vaults 3003,4004]
                            [--split-by vault|none] [--max-users-per-file N] [--force] [--verbose]
 
-Reads live users (memberships, app licenses, domain flags, editable fields) and writes
-roster.yaml plus users/*.yaml (and sitevault/persons.yaml from the state file), with the values
-most users share factored into defaults:, and the JSON Schemas in schemas/ (each YAML file's
-$schema comment points there, so editors complete and check it wherever vault-roster is installed). Right after import, 'vault-roster plan' shows no
-changes. System-owned users are left out; the authenticated user is listed as protected.
+Reads live users (memberships, app licenses, domain flags, editable fields) and the session
+vault's user-managed groups (explicit members), and writes roster.yaml plus users/*.yaml,
+groups/groups.yaml (and sitevault/persons.yaml from the state file), with the values most users
+share factored into defaults:, and the JSON Schemas in schemas/ (each YAML file's $schema comment
+points there, so editors complete and check it wherever vault-roster is installed). Right after
+import, 'vault-roster plan' shows no changes. System-owned users are left out; the authenticated user is listed as protected.
 
 Options:
   -o, --out DIR          Folder to write (default: current directory)
