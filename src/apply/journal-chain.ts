@@ -10,7 +10,7 @@
  * apply prints the chain's head, and `journal verify --head` checks a head printed earlier.
  */
 import { readSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The chain before a file's first chained line. */
 export const CHAIN_START = '';
@@ -18,7 +18,8 @@ export const CHAIN_START = '';
 const CHAIN_SUFFIX = /,"chain":"([0-9a-f]{64})"\}$/;
 
 export function nextChain(previous: string, body: string): string {
-  return createHash('sha256').update(previous).update(body).digest('hex');
+  // One-shot hash: several times cheaper than createHash per line on a million-row journal.
+  return hash('sha256', previous + body, 'hex');
 }
 
 /** The line written for an entry's JSON `body` (an object) after chain `previous`, and its chain. */
