@@ -135,7 +135,7 @@ const legacyIds = new WeakMap<Plan, string>();
  * order of the file), 16 hex digits. Only used to find such a journal, so an interrupted run of
  * an older version still resumes.
  */
-function legacyPlanId(plan: Plan): string {
+export function legacyPlanId(plan: Plan): string {
   let id = legacyIds.get(plan);
   if (id === undefined) {
     id = sha256Hex(JSON.stringify(plan)).slice(0, 16);

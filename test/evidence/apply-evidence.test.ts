@@ -97,6 +97,12 @@ describe('audit evidence of an apply', () => {
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stdout).toContain(`intact, ${entries.length} lines chained, 1 run (1 finished), plan ${commentId}`);
 
+    expect((await run(['journal', 'verify', journalPath, '--plan', 'plan.json'])).code).toBe(0);
+    writeFileSync(join(fx.dir, 'other.json'), JSON.stringify({ ...plan, created_at: '2020-01-01T00:00:00.000Z' }));
+    const other = await run(['journal', 'verify', journalPath, '--plan', 'other.json']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(`runs of plan ${commentId} are in this journal, but other.json is plan `);
+
     const lines = text.split('\n');
     const edited = lines.findIndex((l) => l.includes('"type":"row_result"'));
     lines[edited] = (lines[edited] ?? '').replace('"ok":true', '"ok":false');
@@ -127,7 +133,7 @@ describe('audit evidence of an apply', () => {
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('(resumed an interrupted run)');
     expect(readdirSync(journalDir)).toEqual([`${legacyId}.jsonl`]);
-    const verified = await fx.run(['journal', 'verify', legacyPath]);
+    const verified = await fx.run(['journal', 'verify', legacyPath, '--plan', 'plan.json']);
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stdout).toContain('the first 2 lines are not chained');
   }, 60_000);

@@ -25,9 +25,8 @@ function reference(value: unknown): string {
 function reversedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reversedKeys);
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).reverse()) out[key] = reversedKeys((value as Record<string, unknown>)[key]);
-  return out;
+  // fromEntries defines own properties: a `__proto__` key stays a key (an assignment would not).
+  return Object.fromEntries(Object.keys(value).reverse().map((key) => [key, reversedKeys((value as Record<string, unknown>)[key])]));
 }
 
 describe('plan id', () => {
@@ -36,6 +35,7 @@ describe('plan id', () => {
     ['nested objects and arrays keep array order', { z: [{ b: 1, a: 2 }, 3], y: null }, '{"y":null,"z":[{"a":2,"b":1},3]}'],
     ['undefined members are left out, undefined items are null', { a: undefined, b: [undefined, true] }, '{"b":[null,true]}'],
     ['astral characters sort by their UTF-16 surrogates', { '\uffff': 1, '\u{1f600}': 2 }, '{"\u{1f600}":2,"\uffff":1}'],
+    ['a __proto__ key read from a file is a key like any other', JSON.parse('{"b":1,"__proto__":{"x":1}}') as unknown, '{"__proto__":{"x":1},"b":1}'],
     ['strings escaped as JSON.stringify does', { s: 'a"b\\\n\u0001é' }, '{"s":"a\\"b\\\\\\n\\u0001é"}'],
   ])('%s', (_name, value, canonical) => {
     expect(canonicalSha256(value)).toBe(sha256(canonical));

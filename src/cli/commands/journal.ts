@@ -1,6 +1,7 @@
 /** `vault-roster journal verify FILE`: checks an apply journal's hash chain and names what broke it. */
 import { resolve } from 'node:path';
-import { verifyJournal, type JournalVerdict } from '../../apply/index.js';
+import { legacyPlanId, readPlanFile, verifyJournal, type JournalVerdict } from '../../apply/index.js';
+import { planId } from '../../plan/index.js';
 import { VaultRosterError } from '../../errors.js';
 import { EXIT_ERROR, EXIT_OK, type Command } from '../command.js';
 import { stringOption } from '../context.js';
@@ -16,10 +17,22 @@ function coverage(v: JournalVerdict): string {
   return `${lines(v.chained)} chained, ${runs}${plans}`;
 }
 
+/** A problem line when the journal holds runs of a plan other than `plan` (FILE and its ids). */
+function otherPlans(v: JournalVerdict, plan: { readonly file: string; readonly ids: readonly string[] } | undefined): string[] {
+  if (plan === undefined) return [];
+  const others = v.plan_ids.filter((id) => !plan.ids.includes(id));
+  if (v.runs === 0) return [`  no run_started: no run of ${plan.file} is recorded in this journal`];
+  return others.length === 0 ? [] : [`  runs of plan ${others.join(', ')} are in this journal, but ${plan.file} is plan ${plan.ids[0] ?? ''}`];
+}
+
 /** The report, and whether the journal passed. */
-export function describeVerdict(v: JournalVerdict, expectHead: string | undefined): { readonly text: string; readonly ok: boolean } {
+export function describeVerdict(
+  v: JournalVerdict,
+  expectHead: string | undefined,
+  plan?: { readonly file: string; readonly ids: readonly string[] },
+): { readonly text: string; readonly ok: boolean } {
   const out: string[] = [];
-  const problems = [...v.problems.map((p) => `  line ${p.line} ${p.why}`)];
+  const problems = [...v.problems.map((p) => `  line ${p.line} ${p.why}`), ...otherPlans(v, plan)];
   if (v.more_problems > 0) problems.push(`  …and ${v.more_problems} more`);
   if (expectHead !== undefined && v.head_found_at === undefined && v.chained > 0) {
     problems.push(`  head ${expectHead} is not in this journal: lines were removed from its end, or it is the head of another journal`);
@@ -43,7 +56,7 @@ export function describeVerdict(v: JournalVerdict, expectHead: string | undefine
 export const journalCommand: Command = {
   name: 'journal',
   summary: "Check an apply journal's hash chain (journal verify FILE)",
-  help: `Usage: vault-roster journal verify FILE [--head HASH]
+  help: `Usage: vault-roster journal verify FILE [--head HASH] [--plan plan.json]
 
 Checks an apply journal (.vault-roster/journal/<plan id>.jsonl): every line must be JSON with the
 fields replay needs, and carry a 'chain' field equal to sha256(previous line's chain + the line
@@ -56,12 +69,14 @@ printed ('journal: FILE (head HASH)') as --head to check that nothing after it w
 
 Options:
       --head HASH   The chain apply printed at the end of a run: must be in the journal
+      --plan FILE   The saved plan: every run in the journal must be a run of it (by plan id)
   -h, --help        Show this help
 
 Exit codes: 0 intact, 1 broken, not chained, or unreadable.
 `,
   options: {
     head: { type: 'string' },
+    plan: { type: 'string' },
   },
   allowPositionals: true,
   run(values, positionals, io) {
@@ -73,8 +88,12 @@ Exit codes: 0 intact, 1 broken, not chained, or unreadable.
     if (head !== undefined && !/^[0-9a-f]{64}$/.test(head)) {
       throw new VaultRosterError('usage', `--head '${head}' is not a chain (64 lowercase hex digits)`, { hint: "copy it from apply's line 'journal: FILE (head HASH)'." });
     }
+    const planFile = stringOption(values, 'plan');
+    // An older vault-roster recorded the plan under its 16-digit id: both name the same plan.
+    const saved = planFile === undefined ? undefined : readPlanFile(resolve(io.cwd, planFile));
+    const plan = saved === undefined || planFile === undefined ? undefined : { file: planFile, ids: [planId(saved), legacyPlanId(saved)] };
     const verdict = verifyJournal(resolve(io.cwd, file), head);
-    const { text, ok } = describeVerdict({ ...verdict, path: file }, head);
+    const { text, ok } = describeVerdict({ ...verdict, path: file }, head, plan);
     (ok ? io.stdout : io.stderr).write(text);
     return Promise.resolve(ok ? EXIT_OK : EXIT_ERROR);
   },
