@@ -6,23 +6,28 @@
  * for SiteVault, and the per-user report. It must not speak HTTP (the port does).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppliedSiteVaultPerson, DesiredSiteVaultPerson, DesiredState, DesiredUser, LiveState } from '../model.js';
-import { groupRowKey, sha256Hex, type Change, type Plan } from '../plan/index.js';
+import { groupRowKey, planId, sha256Hex, type Change, type Plan } from '../plan/index.js';
 import { acquireLock, entryDigestsInBackground, nextBaseline, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
 import { formatClientEvent, type ClientEvent } from '../vault/index.js';
 import { admitPlan } from './admit.js';
 import type { ApplyEvent, ApplyListener } from './events.js';
 import { executeOperations, type ApplyPort, type RowFailure } from './execute.js';
-import { Journal, replayJournal, type JournalEntry, type JournalReplay } from './journal.js';
+import { runActor } from './evidence.js';
+import { Journal, replayJournal, type Approval, type JournalEntry, type JournalReplay, type RunActor, type RunStarted } from './journal.js';
 
+export { planId } from '../plan/index.js';
 export { vaultPort } from './vault-port.js';
 export { admitPlan } from './admit.js';
 export { readPlanFile, planSchemaErrors } from './plan-file.js';
 export { jsonLinesReporter, progressReporter } from './reporters.js';
 export type { ApplyEvent, ApplyListener } from './events.js';
 export type { ApplyPort, RowFailure } from './execute.js';
-export { replayJournal, type JournalReplay } from './journal.js';
+export { replayJournal, type Approval, type JournalReplay, type RunActor } from './journal.js';
+export { verifyJournal, type JournalProblem, type JournalVerdict } from './journal-verify.js';
+export { runActor } from './evidence.js';
 
 /** What apply did, in the plan summary's categories (so the two read side by side). */
 export interface ApplyCounts {
@@ -42,6 +47,10 @@ export interface ApplyReport {
   readonly counts: ApplyCounts;
   readonly failures: readonly RowFailure[];
   readonly journal_path: string;
+  /** The plan's id (the journal's name and every `run_started` record it). */
+  readonly plan_id: string;
+  /** Chain of the journal's last line after this run (`journal verify --head` checks it later). */
+  readonly journal_head?: string;
   /** Batches sent in this run (a resumed run skips what was done). */
   readonly batches: number;
   readonly resumed: boolean;
@@ -83,6 +92,10 @@ export interface ApplyInput {
   readonly stop?: AbortSignal;
   /** Client events from before the run (the login and reads apply made first), journaled at its start. */
   readonly priorClientEvents?: readonly ClientEvent[];
+  /** Who runs it (default: read from this process and its environment). */
+  readonly actor?: RunActor;
+  /** Approvals passed in (`--approved-by` …), recorded in `run_started`. */
+  readonly approvals?: readonly Approval[];
 }
 
 type NoteworthyEvent = Extract<ClientEvent, { type: 'auth' | 'retry' | 'pace' | 'wait' }>;
@@ -115,24 +128,40 @@ function waitOf(event: ClientEvent): ApplyEvent | undefined {
   return undefined;
 }
 
-const planIds = new WeakMap<Plan, string>();
+const legacyIds = new WeakMap<Plan, string>();
 
-/** Stable id of a plan document: names its journal, so a re-run of the same plan resumes. */
-export function planId(plan: Plan): string {
-  // Hashing a 20,000-row plan takes a few hundred ms and apply asks several times (lock, journal
-  // path, run entry, the CLI's replay check): once per plan object is enough, plans are immutable.
-  let id = planIds.get(plan);
+/**
+ * The name vault-roster 0.1 gave a plan's journal: sha256 of the plan's JSON as written (key
+ * order of the file), 16 hex digits. Only used to find such a journal, so an interrupted run of
+ * an older version still resumes.
+ */
+export function legacyPlanId(plan: Plan): string {
+  let id = legacyIds.get(plan);
   if (id === undefined) {
-    // Plain JSON: a plan's key order is fixed by createPlan and kept by JSON.parse of its file,
-    // and this is several times faster than canonical JSON on large plans.
     id = sha256Hex(JSON.stringify(plan)).slice(0, 16);
-    planIds.set(plan, id);
+    legacyIds.set(plan, id);
   }
   return id;
 }
 
+const LEGACY_JOURNAL = /^[0-9a-f]{16}\.jsonl$/;
+
+/**
+ * The plan's journal: `<plan id>.jsonl`, or the journal an older version started under the old
+ * name when only that one exists (the legacy id is computed only when such files are there).
+ */
 export function journalPathFor(journalDir: string, plan: Plan): string {
-  return join(journalDir, `${planId(plan)}.jsonl`);
+  const path = join(journalDir, `${planId(plan)}.jsonl`);
+  if (existsSync(path)) return path;
+  let names: string[];
+  try {
+    names = readdirSync(journalDir);
+  } catch {
+    return path;
+  }
+  if (!names.some((name) => LEGACY_JOURNAL.test(name))) return path;
+  const legacy = join(journalDir, `${legacyPlanId(plan)}.jsonl`);
+  return existsSync(legacy) ? legacy : path;
 }
 
 /** True when an earlier run of this plan did every row: applying it again would send nothing. */
@@ -241,12 +270,30 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       // A run that died after its last row but before writing the state file: finish it now.
       await finishState(input, { failedKeys: new Set(), rowIds: replay.rowIds }, entryDigestsInBackground(desired));
       const counts = countOutcomes([], new Set());
-      return { counts, failures: [], journal_path: journalPath, batches: 0, resumed: false, already_applied: true, interrupted: false, not_sent_rows: 0 };
+      return { counts, failures: [], journal_path: journalPath, plan_id: planId(plan), batches: 0, resumed: false, already_applied: true, interrupted: false, not_sent_rows: 0 };
     }
     return await run(input, journalPath, replay);
   } finally {
     lock?.release();
   }
+}
+
+/** The run's first entry: the evidence of which plan runs where, from which commit, by whom, approved by whom. */
+function runStarted(input: ApplyInput): RunStarted {
+  const { plan } = input;
+  return {
+    type: 'run_started',
+    at: new Date().toISOString(),
+    plan_id: planId(plan),
+    tool_version: input.toolVersion,
+    pid: process.pid,
+    vault_id: plan.target.vault_id,
+    vault_url: plan.target.url,
+    git_commit: plan.git_commit ?? null,
+    git_dirty: plan.git_commit === undefined ? null : plan.git_dirty === true,
+    actor: input.actor ?? runActor(process.env),
+    approvals: input.approvals ?? [],
+  };
 }
 
 async function run(input: ApplyInput, journalPath: string, replay: JournalReplay): Promise<ApplyReport> {
@@ -282,7 +329,7 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
     });
   });
   try {
-    journal.append({ type: 'run_started', at: new Date().toISOString(), plan_id: planId(plan), tool_version: input.toolVersion, pid: process.pid });
+    journal.append(runStarted(input));
     for (const event of input.priorClientEvents ?? []) if (isNoteworthy(event)) journal.append(clientEntry(event, undefined));
     journal.sync();
     const port: ApplyPort = { send: (op, options) => opContext.run(op.id, () => input.port.send(op, options)) };
@@ -313,6 +360,8 @@ async function run(input: ApplyInput, journalPath: string, replay: JournalReplay
       counts,
       failures: result.failures,
       journal_path: journalPath,
+      plan_id: planId(plan),
+      journal_head: journal.head,
       batches: result.calls,
       resumed: replay.runs > 0 && !replay.lastRunFinished,
       already_applied: false,

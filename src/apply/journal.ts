@@ -7,9 +7,10 @@
 import { closeSync, fstatSync, fsync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { VaultRosterError } from '../errors.js';
+import { CHAIN_START, chainedLine, lastChain } from './journal-chain.js';
 
 export type JournalEntry =
-  | { readonly type: 'run_started'; readonly at: string; readonly plan_id: string; readonly tool_version: string; readonly pid: number }
+  | RunStarted
   | {
       readonly type: 'batch_started';
       readonly at: string;
@@ -62,6 +63,56 @@ export type JournalEntry =
     }
   | { readonly type: 'run_finished'; readonly at: string; readonly counts: Readonly<Record<string, number>> };
 
+/** One approval passed to apply (`--approved-by`, `--approval-meaning`, `--approval-ref`). */
+export interface Approval {
+  /** Printed name and email of the approver: `Name <email>`. */
+  readonly by: string;
+  /** What the approval means, in the approver's words (Part 11 §11.50). */
+  readonly meaning: string;
+  /** Where it was given (the pull request, a change ticket), when passed. */
+  readonly ref?: string;
+}
+
+/** Who ran apply: the OS user and host, and the CI run when there is one. */
+export interface RunActor {
+  /** null when the OS could not say (no entry for the process's uid). */
+  readonly os_user: string | null;
+  readonly host: string;
+  readonly ci?: {
+    readonly system: 'github-actions';
+    readonly actor?: string;
+    readonly repository?: string;
+    readonly run_id?: string;
+    readonly run_attempt?: string;
+    readonly run_url?: string;
+    readonly workflow?: string;
+    readonly event?: string;
+    readonly ref?: string;
+    readonly sha?: string;
+  };
+}
+
+/**
+ * The start of a run. Journals of vault-roster 0.1 have only the first five fields; apply now
+ * always writes the rest (the evidence an auditor asks for: which plan, where, from which commit,
+ * by whom, approved by whom).
+ */
+export interface RunStarted {
+  readonly type: 'run_started';
+  readonly at: string;
+  readonly plan_id: string;
+  readonly tool_version: string;
+  readonly pid: number;
+  readonly vault_id?: number;
+  readonly vault_url?: string;
+  /** The commit the plan was made at; null when it was made outside a git work tree. */
+  readonly git_commit?: string | null;
+  /** The desired files differed from that commit when the plan was made; null without a commit. */
+  readonly git_dirty?: boolean | null;
+  readonly actor?: RunActor;
+  readonly approvals?: readonly Approval[];
+}
+
 /** What an earlier run of the same plan left behind. */
 export interface JournalReplay {
   /** Rows that succeeded, by operation id. */
@@ -89,7 +140,7 @@ export const EMPTY_REPLAY: JournalReplay = {
   lastRunFinished: false,
 };
 
-const KNOWN_ENTRY_TYPES: ReadonlySet<string> = new Set([
+export const KNOWN_ENTRY_TYPES: ReadonlySet<string> = new Set([
   'run_started',
   'batch_started',
   'sent',
@@ -111,7 +162,7 @@ function isString(value: unknown): value is string {
 }
 
 /** What is wrong with a parsed line as a journal entry of a known type, or undefined when it is sound. */
-function entryProblem(entry: Record<string, unknown>): string | undefined {
+export function entryProblem(entry: Record<string, unknown>): string | undefined {
   const needs = (field: string, ok: (v: unknown) => boolean): string | undefined => (ok(entry[field]) ? undefined : `${String(entry.type)} without a valid ${field}`);
   switch (entry.type) {
     case 'run_started':
@@ -129,7 +180,7 @@ function entryProblem(entry: Record<string, unknown>): string | undefined {
   }
 }
 
-function unreadable(path: string, error: unknown): VaultRosterError {
+export function unreadable(path: string, error: unknown): VaultRosterError {
   const code = (error as NodeJS.ErrnoException).code;
   return new VaultRosterError('journal-file', `cannot read journal ${path}: ${code === 'EISDIR' ? 'it is a directory' : (code ?? String(error))}`, {
     hint: 'Move it aside (a journal is a file written by apply), then run apply again.',
@@ -163,7 +214,7 @@ const READ_CHUNK = 1 << 20;
  * many runs) can be larger than one string can hold, and need not be in memory at once.
  * Splitting bytes at newlines is safe: 0x0a never occurs inside a multi-byte UTF-8 character.
  */
-function* journalLines(path: string, fd: number): Generator<string> {
+export function* journalLines(path: string, fd: number): Generator<string> {
   const buffer = Buffer.alloc(READ_CHUNK);
   let carry: Buffer = Buffer.alloc(0);
   for (;;) {
@@ -254,10 +305,14 @@ function assertNever(value: never): never {
   throw new Error(`unknown journal entry ${JSON.stringify(value)}`);
 }
 
-/** Appends entries to the journal file; `sync()` makes everything written so far durable. */
+/**
+ * Appends entries to the journal file, each line chained to the one before (journal-chain.ts);
+ * `sync()` makes everything written so far durable.
+ */
 export class Journal {
   readonly path: string;
   private fd: number | undefined;
+  private chain: string = CHAIN_START;
   private syncing = false;
   private syncAgain = false;
 
@@ -276,7 +331,13 @@ export class Journal {
       const last = Buffer.alloc(1);
       readSync(this.fd, last, 0, 1, size - 1);
       if (last[0] !== 0x0a) writeSync(this.fd, '\n');
+      this.chain = lastChain(this.fd, size);
     }
+  }
+
+  /** The chain of the last line written: printed by apply, so a later cut of the file is seen. */
+  get head(): string {
+    return this.chain;
   }
 
   append(...entries: readonly JournalEntry[]): void {
@@ -293,7 +354,9 @@ export class Journal {
     let pending: string[] = [];
     let size = 0;
     for (const entry of entries) {
-      const line = JSON.stringify(entry) + '\n';
+      const { line: text, chain } = chainedLine(this.chain, JSON.stringify(entry));
+      this.chain = chain;
+      const line = text + '\n';
       pending.push(line);
       size += line.length;
       if (size >= READ_CHUNK) {

@@ -25,6 +25,9 @@ export interface CliIo {
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
+/** Parsed options: a repeatable option (`multiple: true`) gives its values in order. */
+export type OptionValues = Record<string, string | boolean | readonly string[] | undefined>;
+
 export interface Command {
   readonly name: string;
   /** One line for `vault-roster --help`. */
@@ -38,7 +41,7 @@ export interface Command {
    * Returns the exit code: 0 ok / no changes, 1 error, 2 changes present (plan --detailed-exitcode).
    * `dispatch` runs another command line (the demo's steps) through the CLI's one error path.
    */
-  run(values: Record<string, string | boolean | undefined>, positionals: string[], io: CliIo, dispatch: Dispatch): Promise<number>;
+  run(values: OptionValues, positionals: string[], io: CliIo, dispatch: Dispatch): Promise<number>;
 }
 
 /** A command as the registry lists it: enough for `--help`, with its module loaded on demand. */

@@ -21,7 +21,7 @@ import {
   type ClientEvent,
   type VaultClient,
 } from '../vault/index.js';
-import type { CliIo, OptionsConfig } from './command.js';
+import type { CliIo, OptionValues, OptionsConfig } from './command.js';
 import { gitTree, type GitTree } from './git.js';
 import { trackClient } from './connections.js';
 
@@ -55,7 +55,7 @@ export const ALLOW_HELP = `  --allow-mass-deactivation  Let the plan deactivate 
                              or remove more group members than policy.max_group_member_removals
   --allow-mass-admin-grants  Let the plan grant admin profiles or Domain Admin more often than policy.max_admin_grants`;
 
-export type Values = Record<string, string | boolean | undefined>;
+export type Values = OptionValues;
 
 export function stringOption(values: Values, name: string): string | undefined {
   const value = values[name];

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { formatDiagnosticsText } from '../diagnostics.js';
 import { DiagnosticsError, VaultRosterError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PromptCancelled, type CliIo, type Command } from './command.js';
+import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PromptCancelled, type CliIo, type Command, type OptionValues } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { closeConnections } from './connections.js';
 
@@ -95,9 +95,10 @@ async function runCommand(command: Command, argv: string[], io: CliIo): Promise<
     io.stdout.write(command.help);
     return EXIT_OK;
   }
-  const values: Record<string, string | boolean | undefined> = {};
-  for (const [key, value] of Object.entries(parsed.values)) {
+  const values: OptionValues = {};
+  for (const [key, value] of Object.entries(parsed.values as Record<string, unknown>)) {
     if (typeof value === 'string' || typeof value === 'boolean') values[key] = value;
+    else if (Array.isArray(value) && value.every((v: unknown) => typeof v === 'string')) values[key] = value;
   }
   return command.run(values, parsed.positionals, io, runCli);
 }

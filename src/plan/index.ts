@@ -26,6 +26,7 @@ import { buildUserOperations } from './user-operations.js';
 
 export * from './types.js';
 export { canonicalJson, desiredDigest, liveRecordDigest, sha256Hex } from './digest.js';
+export { canonicalSha256, planId } from './plan-id.js';
 export { formatFieldPath, parseFieldPath } from './field-paths.js';
 export { burstLimitNote, formatCount } from './summary.js';
 export { entryDigest, groupEntryDigest, unchangedSinceBaseline, type Baseline } from './drift.js';

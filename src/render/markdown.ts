@@ -8,7 +8,7 @@
  * GitHub refuses comments over 65,536 characters; anything cut says what and where the full plan is.
  */
 import { categoryOf, type Diagnostic } from '../diagnostics.js';
-import { formatCount, type Change, type ChangeAction, type Plan } from '../plan/index.js';
+import { formatCount, planId, type Change, type ChangeAction, type Plan } from '../plan/index.js';
 import { bulkGroups } from './aggregate.js';
 import { code, html, linkTarget, prose } from './md-escape.js';
 import { riskBlock } from './markdown-risks.js';
@@ -95,6 +95,9 @@ function head(plan: Plan): string {
     '## vault-roster plan',
     '',
     `**Target** ${code(t.url)} · vault ${code(String(t.vault_id))} · API ${code(t.api_version)} · desired state ${code(shortDigest(plan))}${plan.git_commit === undefined ? '' : ` · commit ${code(plan.git_commit)}`}`,
+    '',
+    // The id apply prints and its journal records: ties this comment to the run that applies it.
+    `**Plan id** ${code(planId(plan))}`,
     '',
     `| ${columns.map(([label]) => label).join(' | ')} |`,
     `| ${columns.map(() => '---:').join(' | ')} |`,

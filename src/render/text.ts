@@ -1,6 +1,6 @@
 /** Terminal view: terraform-like markers per user, field before → after, calls, summary line. */
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
-import type { Change, ChangeSubject, Plan } from '../plan/index.js';
+import { planId, type Change, type ChangeSubject, type Plan } from '../plan/index.js';
 import { seatLines } from './seats.js';
 import { ChunkWriter, collectOutput, type OutputSink } from './chunks.js';
 import {
@@ -85,6 +85,8 @@ export function writeText(plan: Plan, options: { readonly color: boolean }, sink
   const t = plan.target;
   out.line(`vault-roster plan for ${t.url} (vault ${t.vault_id}, API ${t.api_version})`);
   out.line(paint('2', `made ${plan.created_at} by vault-roster ${plan.tool_version} from desired state ${shortDigest(plan)}${plan.git_commit === undefined ? '' : ` at commit ${plan.git_commit}${plan.git_dirty === true ? ' with uncommitted changes' : ''}`}`));
+  // The id apply prints and its journal records: ties this plan to the run that applies it.
+  out.line(paint('2', `plan id ${planId(plan)}`));
   const all = (): boolean => true;
   writeSection(out, 'Diagnostics', plan.diagnostics, all, (d) => {
     writeDiagnostic(out, d, paint);

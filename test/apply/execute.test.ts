@@ -100,7 +100,7 @@ describe('executeOperations', () => {
         }
       })
       .filter((e) => e.type === 'batch_started');
-    expect(started.map((e) => ({ ...e, at: 'x' }))).toEqual([
+    expect(started.map((e) => ({ ...e, at: 'x', chain: undefined }))).toEqual([
       { type: 'batch_started', at: 'x', op_id: 'op-001', kind: 'create_users', sent_before: false, keys: ['a', 'b'] },
       { type: 'batch_started', at: 'x', op_id: 'op-001', kind: 'create_users', sent_before: true, keys: ['b'] },
     ]);

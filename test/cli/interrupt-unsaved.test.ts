@@ -35,7 +35,7 @@ describe('interrupting apply without a plan file', () => {
     expect(code, stderr).toBe(130);
     expect(stdout).not.toContain('Apply complete');
     const resume = /^Resume with: (.+)$/m.exec(stderr)?.[1];
-    expect(resume).toMatch(/^vault-roster apply \.vault-roster\/interrupted-[0-9a-f]{16}\.plan\.json --concurrency 1$/);
+    expect(resume).toMatch(/^vault-roster apply \.vault-roster\/interrupted-[0-9a-f]{64}\.plan\.json --concurrency 1$/);
     const argv = (resume ?? '').split(' ').slice(1);
     expect(existsSync(join(fx.dir, argv[1] ?? ''))).toBe(true);
 

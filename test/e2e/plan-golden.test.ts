@@ -9,9 +9,10 @@ import { startRosterFixture } from '../helpers/roster.js';
 
 const GOLDEN = join(import.meta.dirname, 'golden');
 
-/** Only the timestamp, tool version and the simulator's port vary between runs. */
+/** Only the timestamp, tool version, the simulator's port and so the plan id vary between runs. */
 function normalise(text: string): string {
   return text
+    .replace(/(plan id |\*\*Plan id\*\* `)[0-9a-f]{64}/gi, '$1<plan-id>')
     .replace(/("server": "http:\/\/127\.0\.0\.1:)\d+"/g, '$1<port>"')
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<time>')
     .replace(/("tool_version": )"[^"]+"/g, '$1"<version>"')

@@ -1,6 +1,6 @@
 /** `vault-roster apply`: run a reviewed plan (or plan and confirm), report every user's outcome. */
 import { relative, resolve } from 'node:path';
-import { applyPlan, formatCounts, jsonLinesReporter, planId, progressReporter, readPlanFile, vaultPort, type ApplyListener, type ApplyReport } from '../../apply/index.js';
+import { applyPlan, formatCounts, jsonLinesReporter, planId, progressReporter, readPlanFile, runActor, vaultPort, type ApplyListener, type ApplyReport, type Approval } from '../../apply/index.js';
 import { hasErrors } from '../../diagnostics.js';
 import { VaultRosterError } from '../../errors.js';
 import { describeErrors, type Plan } from '../../plan/index.js';
@@ -23,6 +23,60 @@ function concurrencyOf(values: Values): number {
     });
   }
   return n;
+}
+
+function listOption(values: Values, name: string): readonly string[] {
+  const value = values[name];
+  if (value === undefined || typeof value === 'boolean') return [];
+  return typeof value === 'string' ? [value] : value;
+}
+
+/** `Name <email>`: the printed name Part 11 §11.50 asks for, and an address to reach the signer. */
+const APPROVER = /^([^<>]*\S)\s*<([^<>\s@]+@[^<>\s@]+)>$/;
+
+/** The i-th value of a flag given once (for every approval) or once per approval. */
+function perApproval(values: readonly string[], count: number, flag: string): (i: number) => string | undefined {
+  if (values.length > 1 && values.length !== count) {
+    throw new VaultRosterError('usage', `--${flag} was given ${values.length} times for ${count} --approved-by: give it once (for all) or once per approval, in the same order`, {
+      hint: `e.g. --approved-by 'Ana Ruiz <ana@example.com>' --${flag} … --approved-by 'Li Wei <li@example.com>' --${flag} …`,
+    });
+  }
+  return (i) => (values.length === 1 ? values[0] : values[i]);
+}
+
+/**
+ * The approvals passed in, each with its signer, meaning and optional reference. Refused when
+ * incomplete: an approval without its meaning is not one an auditor can read.
+ */
+export function approvalsOf(values: Values): Approval[] {
+  const by = listOption(values, 'approved-by');
+  const meanings = listOption(values, 'approval-meaning');
+  const refs = listOption(values, 'approval-ref');
+  if (by.length === 0) {
+    if (meanings.length > 0 || refs.length > 0) {
+      throw new VaultRosterError('usage', '--approval-meaning and --approval-ref describe an approval: they need --approved-by', {
+        hint: "add --approved-by 'Name <email>' for each approver.",
+      });
+    }
+    return [];
+  }
+  if (meanings.length === 0) {
+    throw new VaultRosterError('usage', '--approved-by needs --approval-meaning: what the approver approved, in words (e.g. "approved access change")', {
+      hint: 'Part 11 §11.50: a signature shows the signer, the date and time, and its meaning.',
+    });
+  }
+  const meaningOf = perApproval(meanings, by.length, 'approval-meaning');
+  const refOf = perApproval(refs, by.length, 'approval-ref');
+  return by.map((signer, i) => {
+    const match = APPROVER.exec(signer.trim());
+    if (match === null) {
+      throw new VaultRosterError('usage', `--approved-by '${signer}' is not 'Name <email>'`, { hint: "give the approver's printed name and email, e.g. --approved-by 'Ana Ruiz <ana.ruiz@example.com>'." });
+    }
+    const meaning = (meaningOf(i) ?? '').trim();
+    if (meaning === '') throw new VaultRosterError('usage', `--approval-meaning for '${signer}' is empty`, { hint: 'say what was approved, e.g. "approved access change".' });
+    const ref = refOf(i)?.trim();
+    return { by: `${match[1] ?? ''} <${match[2] ?? ''}>`, meaning, ...(ref === undefined || ref === '' ? {} : { ref }) };
+  });
 }
 
 /** `yes`, anything else (`no`), or how the prompt was left: Ctrl-C (`interrupt`) or Ctrl-D (`eof`). */
@@ -67,6 +121,8 @@ function resumeCommand(plan: Plan, planArg: string | undefined, values: Values, 
     if (value !== undefined) words.push(`--${name}`, value);
   }
   for (const name of Object.keys(ALLOW_OPTIONS)) if (values[name] === true) words.push(`--${name}`);
+  // The resumed run is a run of its own: it records the same approvals.
+  for (const name of ['approved-by', 'approval-meaning', 'approval-ref']) for (const value of listOption(values, name)) words.push(`--${name}`, value);
   return words.map(shellWord).join(' ');
 }
 
@@ -74,7 +130,7 @@ function reportInterrupted(report: ApplyReport, resume: string, io: CliIo): numb
   io.stderr.write(
     `\napply interrupted: no new call was sent after the interrupt; the calls in flight finished and are journaled.\n` +
       `Done before the interrupt: ${formatCounts(report.counts)}; not sent: ${report.not_sent_rows} ${report.not_sent_rows === 1 ? 'row' : 'rows'}.\n` +
-      `journal: ${report.journal_path}\n` +
+      `journal: ${report.journal_path}${report.journal_head === undefined ? '' : ` (head ${report.journal_head})`}\n` +
       `Resume with: ${resume}\n`,
   );
   return EXIT_INTERRUPTED;
@@ -118,11 +174,22 @@ Options:
       --auto-approve    Do not ask for confirmation (required without a terminal)
       --concurrency N   Batches in flight at once, 1-16 (default ${DEFAULT_CONCURRENCY})
       --refresh         Re-send every managed SiteVault person (only without a plan file)
+      --approved-by 'NAME <EMAIL>'
+                        An approver of this change, recorded in the journal (repeatable)
+      --approval-meaning TEXT
+                        What the approval means, e.g. "approved access change" (required
+                        with --approved-by: once for all, or once per approver)
+      --approval-ref REF
+                        Where it was approved, e.g. the pull request URL (once or per approver)
   -f, --format FMT      text (default: progress on a terminal) or json (one event per line)
 ${ALLOW_HELP}
   -v, --verbose         Log every Vault call to stderr (also DEBUG=vault-roster)
 ${deadlineHelp(25)}
   -h, --help            Show this help
+
+The plan id (sha256 of the plan's canonical JSON, as 'vault-roster plan-id' prints it) is shown
+before the first call and recorded in the journal with the vault, commit, who ran it and the
+approvals; 'vault-roster journal verify FILE' checks the journal's hash chain.
 
 Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row failed.
 `,
@@ -133,6 +200,9 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
     concurrency: { type: 'string' },
     refresh: { type: 'boolean' },
     format: { type: 'string', short: 'f' },
+    'approved-by': { type: 'string', multiple: true },
+    'approval-meaning': { type: 'string', multiple: true },
+    'approval-ref': { type: 'string', multiple: true },
   },
   allowPositionals: true,
   async run(values, positionals, io) {
@@ -144,6 +214,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
       throw new VaultRosterError('usage', `unknown format '${format}'`, { hint: 'use --format text or --format json.' });
     }
     const concurrency = concurrencyOf(values);
+    const approvals = approvalsOf(values);
     const planArg = positionals[0];
     if (planArg !== undefined && values.refresh === true) {
       throw new VaultRosterError('usage', '--refresh cannot be used with a plan file: the plan already says what it sends', {
@@ -183,6 +254,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
         io.stderr.write('\napply cancelled before the first call; nothing was sent.\n');
         return EXIT_INTERRUPTED;
       }
+      io.stderr.write(`plan id: ${planId(plan)}\n`);
       const reporter = reporterFor(values, io, plan);
       const quiet = announceStop(io);
       const report = await applyPlan({
@@ -201,6 +273,8 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
         ...(reporter === undefined ? {} : { listener: reporter }),
         ...(io.signal === undefined ? {} : { stop: io.signal }),
         priorClientEvents: prior,
+        actor: runActor(io.env),
+        approvals,
       }).finally(quiet);
       if (report.interrupted) {
         for (const f of report.failures) io.stderr.write(`  failed: ${f.key}: ${f.error_type}: ${f.message}\n`);
@@ -214,7 +288,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
       for (const f of report.failures) io.stderr.write(`  failed: ${f.key}: ${f.error_type}: ${f.message}\n`);
       const line = `Apply ${report.failures.length === 0 ? 'complete' : 'finished with failures'}: ${formatCounts(report.counts)}.`;
       (format === 'json' ? io.stderr : io.stdout).write(`${line}${report.resumed ? ' (resumed an interrupted run)' : ''}\n`);
-      io.stderr.write(`journal: ${report.journal_path}\n`);
+      io.stderr.write(`journal: ${report.journal_path}${report.journal_head === undefined ? '' : ` (head ${report.journal_head})`}\n`);
       return report.failures.length === 0 ? EXIT_OK : EXIT_ERROR;
     });
   },

@@ -23,6 +23,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./apply.js')).applyCommand,
   },
   {
+    name: 'plan-id',
+    summary: 'Print the id of a saved plan (as its PR comment, apply and journal show it)',
+    load: async () => (await import('./plan-id.js')).planIdCommand,
+  },
+  {
+    name: 'journal',
+    summary: "Check an apply journal's hash chain (journal verify FILE)",
+    load: async () => (await import('./journal.js')).journalCommand,
+  },
+  {
     name: 'import',
     summary: 'Write the users Vault has today as a desired-state repo (roster.yaml + YAML files)',
     load: async () => (await import('./import.js')).importCommand,

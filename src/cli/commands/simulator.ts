@@ -19,7 +19,7 @@ import {
   type UsersReadBehaviour,
   type WriteBehaviour,
 } from '../../simulator/index.js';
-import { EXIT_OK, type CliIo, type Command } from '../command.js';
+import { EXIT_OK, type CliIo, type Command, type OptionValues } from '../command.js';
 
 const HELP = `Usage: vault-roster simulator [options]
 
@@ -64,7 +64,7 @@ Inspection (not Vault): GET /_sim/state, /_sim/requests, /_sim/faults, /_sim/sit
 POST /_sim/faults with a SPEC to change faults while running.
 `;
 
-function integer(values: Record<string, string | boolean | undefined>, name: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
+function integer(values: OptionValues, name: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const raw = values[name];
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) > max) {
@@ -75,12 +75,12 @@ function integer(values: Record<string, string | boolean | undefined>, name: str
   return Number(raw);
 }
 
-function text(values: Record<string, string | boolean | undefined>, name: string): string | undefined {
+function text(values: OptionValues, name: string): string | undefined {
   const raw = values[name];
   return typeof raw === 'string' ? raw : undefined;
 }
 
-function optionsFrom(values: Record<string, string | boolean | undefined>, cwd: string): SimulatorOptions {
+function optionsFrom(values: OptionValues, cwd: string): SimulatorOptions {
   const mode = text(values, 'burst-mode');
   if (mode !== undefined && mode !== 'delay' && mode !== 'reject') {
     throw new VaultRosterError('usage', `--burst-mode must be delay or reject, got '${mode}'`, { hint: "run 'vault-roster simulator --help' for the options" });
@@ -118,7 +118,7 @@ function optionsFrom(values: Record<string, string | boolean | undefined>, cwd: 
 }
 
 /** `--capture DIR`: the seed and profile a doctor capture recorded; the switch flags still apply on top. */
-function captureFrom(values: Record<string, string | boolean | undefined>, cwd: string): { seed: SimulatorSeed; profile: SimulatorProfile } | undefined {
+function captureFrom(values: OptionValues, cwd: string): { seed: SimulatorSeed; profile: SimulatorProfile } | undefined {
   const dir = text(values, 'capture');
   if (dir === undefined) return undefined;
   if (text(values, 'seed') !== undefined || text(values, 'profile') !== undefined) {
@@ -160,7 +160,7 @@ const WRITE_SWITCHES = {
 } as const satisfies Record<string, keyof WriteBehaviour>;
 
 /** The switch flags given, as profile fields. */
-function switchesFrom(values: Record<string, string | boolean | undefined>): { read: Record<string, unknown>; write: Record<string, unknown> } {
+function switchesFrom(values: OptionValues): { read: Record<string, unknown>; write: Record<string, unknown> } {
   const read: Record<string, unknown> = {};
   const write: Record<string, unknown> = {};
   for (const [flag, key] of Object.entries(READ_SWITCHES)) if (text(values, flag) !== undefined) read[key] = text(values, flag);
@@ -175,7 +175,7 @@ function switchesFrom(values: Record<string, string | boolean | undefined>): { r
 }
 
 /** `--profile` (a name or a JSON file) with the switch flags applied on top; undefined when none is given. */
-function profileFrom(values: Record<string, string | boolean | undefined>, cwd: string): SimulatorProfile | undefined {
+function profileFrom(values: OptionValues, cwd: string): SimulatorProfile | undefined {
   const given = text(values, 'profile');
   const { read, write } = switchesFrom(values);
   if (given === undefined && Object.keys(read).length + Object.keys(write).length === 0) return undefined;
