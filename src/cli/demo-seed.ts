@@ -81,7 +81,7 @@ export function demoSeed(desired: DesiredState): SimulatorSeed {
   let nextId = base.counters?.next_user_id ?? 25002;
   const users: SeedUser[] = existing.map((user, i) => seedUser(user, nextId++, DRIFT_CYCLE[i % DRIFT_CYCLE.length] ?? 'none'));
   users.push(unmanagedUser(nextId++));
-  const inVault = new Map(users.filter((u) => u.vault_membership?.some((m) => m.vault_id === desired.target.vault_id && m.active__v)).map((u) => [u.user_name__v, Number(u.id)]));
+  const inVault = new Map(users.filter((u) => u.vault_membership?.some((m) => m.vault_id === desired.target.vault_id && m.active__v)).map((u) => [u.user_name__v, u.id]));
   const admin = base.users?.find((u) => u.is_domain_admin__v === true)?.user_name__v ?? '';
   return {
     ...base,

@@ -38,7 +38,7 @@ async function listGroups(sim: RunningSimulator): Promise<ListedGroup[]> {
 function userId(fx: RosterFixture, name: string): number {
   const user = (fx.sim.dump().users ?? []).find((u) => u.user_name__v.toLowerCase() === name);
   if (user === undefined) throw new Error(`no user ${name} in the simulator`);
-  return Number(user.id);
+  return user.id;
 }
 
 /** What an admin does in Vault's UI: add one member to a group, incrementally. */
