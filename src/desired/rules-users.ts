@@ -16,6 +16,7 @@ import {
   USER_KEY_LIMITS,
   type ValueSite,
 } from './rules-text.js';
+import { grantDates } from './rules-timebox.js';
 import type { DataPath } from './yaml-file.js';
 
 /** Promote Person to User first appears in API v26.2 (VAULT-API.md §9.1). */
@@ -287,5 +288,6 @@ export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry 
     ...promoteFields(users),
     ...reservedFieldNames(users),
     ...valuesWithinLimits(users),
+    ...grantDates(users),
   ];
 }
