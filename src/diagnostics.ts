@@ -124,6 +124,7 @@ export const DIAGNOSTIC_CODES = {
   'grant-expired': 'note',
   'grant-not-yet-valid': 'note',
   'grant-expiring-soon': 'note',
+  'grant-clock-invalid': 'reference',
 } as const satisfies Record<string, DiagnosticCategory>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
