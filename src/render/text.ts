@@ -7,7 +7,9 @@ import {
   ACTION_STYLES,
   operationLabel,
   burstNote,
+  expiringSoon,
   fieldLabel,
+  isExpiringSoon,
   formatValue,
   groupChangeParts,
   promotedFrom,
@@ -86,7 +88,11 @@ export function writeText(plan: Plan, options: { readonly color: boolean }, sink
   out.line(`vault-roster plan for ${t.url} (vault ${t.vault_id}, API ${t.api_version})`);
   out.line(paint('2', `made ${plan.created_at} by vault-roster ${plan.tool_version} from desired state ${shortDigest(plan)}${plan.git_commit === undefined ? '' : ` at commit ${plan.git_commit}${plan.git_dirty === true ? ' with uncommitted changes' : ''}`}`));
   const all = (): boolean => true;
-  writeSection(out, 'Diagnostics', plan.diagnostics, all, (d) => {
+  // Listed apart so a renewal is easy to spot: each names the line whose valid_until to move.
+  writeSection(out, 'Expiring soon', expiringSoon(plan), all, (d) => {
+    writeDiagnostic(out, d, paint);
+  });
+  writeSection(out, 'Diagnostics', plan.diagnostics, (d) => !isExpiringSoon(d), (d) => {
     writeDiagnostic(out, d, paint);
   });
   const persons = promotedPersons(plan);
