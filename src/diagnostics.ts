@@ -125,6 +125,8 @@ export const DIAGNOSTIC_CODES = {
   'grant-not-yet-valid': 'note',
   'grant-expiring-soon': 'note',
   'grant-clock-invalid': 'reference',
+  'grant-required': 'rule',
+  'grant-too-long': 'rule',
 } as const satisfies Record<string, DiagnosticCategory>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

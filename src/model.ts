@@ -42,6 +42,20 @@ export const STANDARD_SECURITY_PROFILES = [
   'view_based_user__v',
 ] as const;
 
+/** Security profiles that administer a vault. */
+export const ADMIN_PROFILES: ReadonlySet<string> = new Set(['system_admin__v', 'vault_owner__v', 'business_admin__v']);
+
+/**
+ * Whether a security profile administers a vault. Vault's API does not say which permissions a
+ * custom profile holds, so a custom profile (`__c`) counts as admin when its name says so
+ * (`admin` or `owner` in it, e.g. `rim_admin__c`): a reviewer sees it flagged rather than missed.
+ */
+export function isAdminProfile(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (ADMIN_PROFILES.has(value)) return true;
+  return value.endsWith('__c') && /admin|owner/i.test(value.slice(0, -3));
+}
+
 /** One application license of a user inside one vault (`app_licensing` encoding, §5.12). */
 export interface AppLicense {
   readonly active: boolean;
@@ -324,6 +338,31 @@ export interface Policy {
   readonly max_group_member_removals: number;
   /** Time-boxed grants ending within this many days of the plan's clock are listed as expiring soon. */
   readonly expiry_warning_days: number;
+  /** `policy.require_valid_until`: populations whose memberships must be time-boxed; absent = none. */
+  readonly require_valid_until?: Readonly<Partial<Record<TimeboxPopulation, TimeboxRequirement>>> | undefined;
+}
+
+/** Who `policy.require_valid_until` can name. */
+export const TIMEBOX_POPULATIONS = ['external_licenses', 'veevaid_users', 'admin_profiles'] as const;
+export type TimeboxPopulation = (typeof TIMEBOX_POPULATIONS)[number];
+export interface TimeboxRequirement {
+  /** Longest time box allowed, in days (both ends inclusive). */
+  readonly max_days?: number | undefined;
+}
+
+/**
+ * The populations of `policy.require_valid_until` one membership falls in, from the user's licence
+ * and security policy and the membership's licence and profile, defaults already applied.
+ */
+export function timeboxPopulations(
+  user: { readonly license_type?: string | undefined; readonly security_policy?: string | undefined },
+  membership: { readonly license_type?: string | undefined; readonly security_profile?: string | undefined } | undefined,
+): TimeboxPopulation[] {
+  const found: TimeboxPopulation[] = [];
+  if (user.license_type === 'external__v' || membership?.license_type === 'external__v') found.push('external_licenses');
+  if (user.security_policy === SITEVAULT_VEEVAID_POLICY) found.push('veevaid_users');
+  if (membership !== undefined && isAdminProfile(membership.security_profile)) found.push('admin_profiles');
+  return found;
 }
 
 export const DEFAULT_POLICY: Policy = {

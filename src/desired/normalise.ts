@@ -79,6 +79,7 @@ export function normalisePolicy(raw: RawConfig): Policy {
     unmanaged_groups: policy.unmanaged_groups ?? DEFAULT_POLICY.unmanaged_groups,
     max_group_member_removals: policy.max_group_member_removals ?? DEFAULT_POLICY.max_group_member_removals,
     expiry_warning_days: policy.expiry_warning_days ?? DEFAULT_POLICY.expiry_warning_days,
+    ...(policy.require_valid_until === undefined ? {} : { require_valid_until: { ...policy.require_valid_until } }),
     ...(policy.scope?.vaults === undefined ? {} : { scope_vaults: [...new Set(policy.scope.vaults)].sort((a, b) => a - b) }),
   };
 }

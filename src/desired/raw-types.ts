@@ -34,6 +34,7 @@ export interface RawConfig {
     unmanaged_groups?: UnmanagedGroupPolicy;
     max_group_member_removals?: number;
     expiry_warning_days?: number;
+    require_valid_until?: Partial<Record<'external_licenses' | 'veevaid_users' | 'admin_profiles', { max_days?: number }>>;
     scope?: { vaults?: number[] };
   };
   state?: string;

@@ -9,7 +9,18 @@
  * Days are UTC and inclusive: `valid_until: 2026-12-24` is valid until 2026-12-25T00:00Z.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import { GRANT_DAY_MS, grantDayStart, type DesiredState, type DesiredUser, type Grant, type LiveState, type LiveUser, type Membership } from '../model.js';
+import {
+  GRANT_DAY_MS,
+  grantDayStart,
+  timeboxPopulations,
+  type DesiredState,
+  type DesiredUser,
+  type Grant,
+  type LiveState,
+  type LiveUser,
+  type Membership,
+  type Policy,
+} from '../model.js';
 
 export type GrantState = 'valid' | 'expired' | 'not-yet-valid';
 
@@ -133,6 +144,58 @@ function notCreated(user: DesiredUser, grant: Grant, state: Exclude<GrantState, 
   };
 }
 
+/** The day a grant's span is counted from: the plan's day, or a later valid_from. */
+function spanStart(grant: Grant, asOf: number): number {
+  const today = Math.floor(asOf / GRANT_DAY_MS) * GRANT_DAY_MS;
+  const from = grant.valid_from === undefined ? undefined : grantDayStart(grant.valid_from);
+  return from === undefined ? today : Math.max(today, from);
+}
+
+/** Days a grant lasts from its span start to its valid_until, both ends counted. */
+function spanDays(grant: Grant, asOf: number): number | undefined {
+  const until = grant.valid_until === undefined ? undefined : grantDayStart(grant.valid_until);
+  return until === undefined ? undefined : Math.round((until - spanStart(grant, asOf)) / GRANT_DAY_MS) + 1;
+}
+
+/** `YYYY-MM-DD` of the last valid_until `max` days allow. */
+function latestAllowed(grant: Grant, asOf: number, max: number): string {
+  return new Date(spanStart(grant, asOf) + (max - 1) * GRANT_DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * `policy.require_valid_until.*.max_days`: a time box in a capped population may not reach further.
+ * Measured from the plan's day (or a later valid_from), so an existing grant only shortens with time.
+ */
+function tooLong(user: DesiredUser, policy: Policy, asOf: number): Diagnostic[] {
+  const rules = policy.require_valid_until;
+  if (rules === undefined || user.active === false) return [];
+  const byVault = new Map((user.membership_grants ?? []).map((g) => [g.vault_id, g]));
+  const found: Diagnostic[] = [];
+  const seen = new Set<Grant>();
+  for (const m of user.memberships ?? [undefined]) {
+    if (m?.active === false) continue;
+    const grant = (m === undefined ? undefined : byVault.get(m.vault_id)) ?? user.grant;
+    if (grant === undefined || seen.has(grant) || grantState(grant, asOf) === 'expired') continue;
+    const caps = timeboxPopulations(user, m).flatMap((p) => {
+      const max = rules[p]?.max_days;
+      return max === undefined ? [] : [{ p, max }];
+    });
+    const span = spanDays(grant, asOf);
+    const cap = caps.sort((a, b) => a.max - b.max)[0];
+    if (cap === undefined || span === undefined || span <= cap.max) continue;
+    seen.add(grant);
+    found.push({
+      severity: 'error',
+      code: 'grant-too-long',
+      summary: `valid_until ${grant.valid_until ?? ''} of ${m === undefined ? user.user_name : `the membership of vault ${m.vault_id} of ${user.user_name}`} gives ${span} days of access; policy.require_valid_until.${cap.p}.max_days allows ${cap.max}`,
+      hint: `move valid_until to ${latestAllowed(grant, asOf, cap.max)} or earlier, and renew it when that day comes`,
+      position: grant.source,
+      subject: { user: user.user_name, field: 'valid_until', ...(m === undefined ? {} : { vault_id: m.vault_id }) },
+    });
+  }
+  return found;
+}
+
 /** True when some user or membership of `desired` is time-boxed. */
 function hasGrants(desired: DesiredState): boolean {
   return desired.users.some((u) => u.grant !== undefined || u.membership_grants !== undefined);
@@ -164,6 +227,7 @@ export function applyGrantClock(desired: DesiredState, live: LiveState, createdA
   const lapsed = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const users = desired.users.map((user) => {
+    diagnostics.push(...tooLong(user, desired.policy, asOf));
     const clocked = clockUser(user, live.users.get(user.user_name), asOf, desired.policy.expiry_warning_days);
     if (clocked.notes.length > 0) notes.set(user.user_name, clocked.notes);
     if (clocked.lapsed) lapsed.add(user.user_name);

@@ -73,6 +73,45 @@ describe('time-boxed grants: loading', () => {
   });
 });
 
+describe('policy.require_valid_until', () => {
+  const roster = `${BASE_ROSTER}defaults:\n  security_policy: "821"\npolicy:\n  require_valid_until:\n    external_licenses: { max_days: 90 }\n    admin_profiles: {}\n`;
+
+  it('requires a valid_until on a membership in a named population, at its vault key', async () => {
+    const result = await load(
+      user(
+        [
+          '    memberships:',
+          '      - vault: 3003', // line 4: external, no time box
+          '        license_type: external__v',
+          '      - vault: 4004', // line 6: admin, no time box
+          '        security_profile: system_admin__v',
+          '      - vault: 5005', // line 8: neither
+          '      - vault: 6006', // external but time-boxed
+          '        license_type: external__v',
+          '        valid_until: 2026-12-31',
+          '      - vault: 7007', // admin but inactive
+          '        security_profile: vault_owner__v',
+          '        active: false',
+          '',
+        ].join('\n'),
+      ),
+      roster,
+    );
+    expect(summarise(result.diagnostics)).toEqual(['users/team.yaml:4:9 grant-required', 'users/team.yaml:6:9 grant-required']);
+    const [external] = result.diagnostics;
+    expect(external?.summary).toBe('the membership of vault 3003 of ann.lee@veepharm.com needs a valid_until: policy.require_valid_until.external_licenses in roster.yaml requires one');
+    expect(external?.hint).toBe('Add valid_until: YYYY-MM-DD (at most 90 days ahead) to it or to the user, with a reason.');
+  });
+
+  it("is met by the user's own valid_until, and asks it of a VeevaID user whose memberships are unmanaged", async () => {
+    const veevaid = `${BASE_ROSTER}policy:\n  require_valid_until:\n    veevaid_users: {}\n`;
+    const met = await load(user('    security_policy: VeevaID\n    valid_until: 2026-12-31\n    memberships:\n      - vault: 3003\n'), veevaid);
+    expect(summarise(met.diagnostics)).toEqual([]);
+    const missing = await load(user('    security_policy: VeevaID\n'), veevaid);
+    expect(summarise(missing.diagnostics)).toEqual(['users/team.yaml:2:5 grant-required']);
+  });
+});
+
 describe('grantDayStart', () => {
   it.each([
     ['2026-12-01', Date.UTC(2026, 11, 1)],

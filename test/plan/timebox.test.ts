@@ -129,3 +129,34 @@ describe('time-boxed users', () => {
     expect(p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['grant-clock-invalid']);
   });
 });
+
+describe('policy.require_valid_until max_days', () => {
+  const external = (grant: Partial<MembershipGrant>): DesiredUser =>
+    userWith({
+      memberships: [{ vault_id: 3003, active: true, security_profile: 'document_user__v', license_type: 'external__v' }],
+      license_type: 'external__v',
+      membership_grants: [membershipGrant(grant)],
+    });
+  const policy = { require_valid_until: { external_licenses: { max_days: 30 }, admin_profiles: { max_days: 7 } } };
+  const errors = (p: Plan): string[] => p.diagnostics.filter((d) => d.code === 'grant-too-long').map((d) => `${d.summary} | ${d.hint}`);
+
+  it('counts from the plan day, both ends included: 30 days allowed, 31 refused with the last allowed day', () => {
+    // The plan's day is 2026-01-02: 2026-01-31 is the 30th day.
+    expect(errors(plan(external({ valid_until: '2026-01-31' }), liveUser(NAME, 42), policy))).toEqual([]);
+    expect(errors(plan(external({ valid_until: '2026-02-01' }), liveUser(NAME, 42), policy))).toEqual([
+      `valid_until 2026-02-01 of the membership of vault 3003 of ${NAME} gives 31 days of access; policy.require_valid_until.external_licenses.max_days allows 30 | move valid_until to 2026-01-31 or earlier, and renew it when that day comes`,
+    ]);
+  });
+
+  it('counts from a later valid_from, and takes the smallest cap of the populations a membership is in', () => {
+    const admin = userWith({
+      memberships: [{ vault_id: 3003, active: true, security_profile: 'system_admin__v', license_type: 'external__v' }],
+      membership_grants: [membershipGrant({ valid_from: '2026-03-01', valid_until: '2026-03-08' })],
+    });
+    const p = plan(admin, liveUser(NAME, 42), policy);
+    expect(errors(p)).toEqual([
+      `valid_until 2026-03-08 of the membership of vault 3003 of ${NAME} gives 8 days of access; policy.require_valid_until.admin_profiles.max_days allows 7 | move valid_until to 2026-03-07 or earlier, and renew it when that day comes`,
+    ]);
+    expect(p.diagnostics.find((d) => d.code === 'grant-too-long')?.position).toEqual(AT);
+  });
+});
