@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DesiredUser, Grant, LiveUser, MembershipGrant } from '../../src/model.js';
-import { createPlan, type Plan } from '../../src/plan/index.js';
+import { createPlan, entryDigest, type Plan } from '../../src/plan/index.js';
 import { daysLeft, grantState, type GrantState } from '../../src/plan/timebox.js';
 import { desiredState, desiredUser, liveState, liveUser, planOf, ADMIN, ADMIN_DESIRED, OPTIONS } from './fixtures.js';
 
@@ -158,5 +158,18 @@ describe('policy.require_valid_until max_days', () => {
       `valid_until 2026-03-08 of the membership of vault 3003 of ${NAME} gives 8 days of access; policy.require_valid_until.admin_profiles.max_days allows 7 | move valid_until to 2026-03-07 or earlier, and renew it when that day comes`,
     ]);
     expect(p.diagnostics.find((d) => d.code === 'grant-too-long')?.position).toEqual(AT);
+  });
+});
+
+describe('drift mode', () => {
+  it('applies the same clock: an unchanged entry whose membership expired since the last apply is deactivated', () => {
+    const user = userWith({ membership_grants: [membershipGrant({ valid_until: '2026-01-01' })] });
+    const desired = desiredState({ users: [ADMIN_DESIRED, user] });
+    const live = liveState({ users: [ADMIN, liveUser(NAME, 42)] });
+    // The baseline digests the entry as declared (time box included), so the entry counts as unchanged.
+    const baseline = { applied_at: '2025-12-20T00:00:00.000Z', users: { [NAME]: entryDigest(user), [ADMIN_DESIRED.user_name]: entryDigest(ADMIN_DESIRED) }, sitevault: {}, live_users: [ADMIN.user_name, NAME] };
+    const p = planOf(desired, live, { mode: 'drift', baseline });
+    expect(p.changes.map((c) => [c.key, c.fields.map((f) => f.path)])).toEqual([[NAME, ['memberships[3003].active']]]);
+    expect(p.changes[0]?.reason).toMatch(/^membership of vault 3003 expired on 2026-01-01 /);
   });
 });
