@@ -118,6 +118,15 @@ export const DIAGNOSTIC_CODES = {
   'app-unverified': 'note',
   'license-seats-unverified': 'note',
   'unmanaged-scope-deactivation': 'note',
+  'grant-invalid-date': 'rule',
+  'grant-ends-before-start': 'rule',
+  'grant-reason-without-dates': 'rule',
+  'grant-expired': 'note',
+  'grant-not-yet-valid': 'note',
+  'grant-expiring-soon': 'note',
+  'grant-clock-invalid': 'reference',
+  'grant-required': 'rule',
+  'grant-too-long': 'rule',
 } as const satisfies Record<string, DiagnosticCategory>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -42,6 +42,20 @@ export const STANDARD_SECURITY_PROFILES = [
   'view_based_user__v',
 ] as const;
 
+/** Security profiles that administer a vault. */
+export const ADMIN_PROFILES: ReadonlySet<string> = new Set(['system_admin__v', 'vault_owner__v', 'business_admin__v']);
+
+/**
+ * Whether a security profile administers a vault. Vault's API does not say which permissions a
+ * custom profile holds, so a custom profile (`__c`) counts as admin when its name says so
+ * (`admin` or `owner` in it, e.g. `rim_admin__c`): a reviewer sees it flagged rather than missed.
+ */
+export function isAdminProfile(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (ADMIN_PROFILES.has(value)) return true;
+  return value.endsWith('__c') && /admin|owner/i.test(value.slice(0, -3));
+}
+
 /** One application license of a user inside one vault (`app_licensing` encoding, §5.12). */
 export interface AppLicense {
   readonly active: boolean;
@@ -111,8 +125,30 @@ export interface UserRecord {
   readonly memberships?: readonly Membership[];
 }
 
+/**
+ * A time box on a grant (`valid_from` / `valid_until`, both inclusive UTC days, `YYYY-MM-DD`).
+ * The loader keeps it as declared; the planner applies it with the plan's own clock
+ * (`desired/timebox.ts`), so planning stays pure and a saved plan re-derives the same way.
+ */
+export interface Grant {
+  readonly valid_from?: string;
+  readonly valid_until?: string;
+  readonly reason?: string;
+  /** Where the time box was declared (its `valid_until`, else `valid_from` key). */
+  readonly source: SourceRef;
+}
+
+/** The time box of one vault membership of a desired user. */
+export interface MembershipGrant extends Grant {
+  readonly vault_id: number;
+}
+
 /** A desired user, with where it came from and the optional Clinical promotion source. */
 export interface DesiredUser extends UserRecord {
+  /** The user's own time box (domain account); `undefined` = not time-boxed. */
+  readonly grant?: Grant;
+  /** Time boxes of memberships, sorted by vault id; absent when none is time-boxed. */
+  readonly membership_grants?: readonly MembershipGrant[];
   /** Clinical Operations: create this user by promoting this `person__sys` id. */
   readonly promote_from_person?: string;
   /** More `user__sys` fields sent with the promotion only (a Vault's configuration may require them). */
@@ -300,6 +336,33 @@ export interface Policy {
   readonly unmanaged_groups: UnmanagedGroupPolicy;
   /** Guard: explicit group memberships one plan may remove. */
   readonly max_group_member_removals: number;
+  /** Time-boxed grants ending within this many days of the plan's clock are listed as expiring soon. */
+  readonly expiry_warning_days: number;
+  /** `policy.require_valid_until`: populations whose memberships must be time-boxed; absent = none. */
+  readonly require_valid_until?: Readonly<Partial<Record<TimeboxPopulation, TimeboxRequirement>>> | undefined;
+}
+
+/** Who `policy.require_valid_until` can name. */
+export const TIMEBOX_POPULATIONS = ['external_licenses', 'veevaid_users', 'admin_profiles'] as const;
+export type TimeboxPopulation = (typeof TIMEBOX_POPULATIONS)[number];
+export interface TimeboxRequirement {
+  /** Longest time box allowed, in days (both ends inclusive). */
+  readonly max_days?: number | undefined;
+}
+
+/**
+ * The populations of `policy.require_valid_until` one membership falls in, from the user's licence
+ * and security policy and the membership's licence and profile, defaults already applied.
+ */
+export function timeboxPopulations(
+  user: { readonly license_type?: string | undefined; readonly security_policy?: string | undefined },
+  membership: { readonly license_type?: string | undefined; readonly security_profile?: string | undefined } | undefined,
+): TimeboxPopulation[] {
+  const found: TimeboxPopulation[] = [];
+  if (user.license_type === 'external__v' || membership?.license_type === 'external__v') found.push('external_licenses');
+  if (user.security_policy === SITEVAULT_VEEVAID_POLICY) found.push('veevaid_users');
+  if (membership !== undefined && isAdminProfile(membership.security_profile)) found.push('admin_profiles');
+  return found;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -312,6 +375,7 @@ export const DEFAULT_POLICY: Policy = {
   max_admin_grants: 3,
   unmanaged_groups: 'report',
   max_group_member_removals: 25,
+  expiry_warning_days: 14,
 };
 
 /** Target of a roster: which Vault and which API version. */
@@ -428,3 +492,22 @@ export interface LiveState {
 export function normaliseIdentity(value: string): string {
   return value.trim().toLowerCase();
 }
+
+const GRANT_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Start (UTC ms) of the day a grant date names, or `undefined` for text that is not a real
+ * calendar day (2026-02-30 would silently roll over in `Date.UTC`, so the parts are checked back).
+ */
+export function grantDayStart(date: string): number | undefined {
+  const match = GRANT_DATE.exec(date);
+  if (match === null) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const start = Date.UTC(year, month - 1, day);
+  const back = new Date(start);
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) return undefined;
+  return start;
+}
+
+/** One day in milliseconds: `valid_until` is inclusive, so a grant ends at the next day's start. */
+export const GRANT_DAY_MS = 86_400_000;

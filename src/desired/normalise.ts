@@ -9,13 +9,16 @@ import {
   type AppLicense,
   type DesiredSiteVaultPerson,
   type DesiredUser,
+  type Grant,
+  type MembershipGrant,
   type LicenseType,
   type Membership,
   type Policy,
   type VaultTarget,
 } from '../model.js';
 import type { ConfigEntry, PersonEntry, UserEntry } from './entries.js';
-import type { RawConfig, RawMembership } from './raw-types.js';
+import type { RawConfig, RawGrant, RawMembership } from './raw-types.js';
+import type { DataPath } from './yaml-file.js';
 
 /** Default last-applied state file, relative to the config's folder. */
 export const DEFAULT_STATE_PATH = '.vault-roster/state.json';
@@ -75,6 +78,8 @@ export function normalisePolicy(raw: RawConfig): Policy {
     max_admin_grants: policy.max_admin_grants ?? DEFAULT_POLICY.max_admin_grants,
     unmanaged_groups: policy.unmanaged_groups ?? DEFAULT_POLICY.unmanaged_groups,
     max_group_member_removals: policy.max_group_member_removals ?? DEFAULT_POLICY.max_group_member_removals,
+    expiry_warning_days: policy.expiry_warning_days ?? DEFAULT_POLICY.expiry_warning_days,
+    ...(policy.require_valid_until === undefined ? {} : { require_valid_until: { ...policy.require_valid_until } }),
     ...(policy.scope?.vaults === undefined ? {} : { scope_vaults: [...new Set(policy.scope.vaults)].sort((a, b) => a - b) }),
   };
 }
@@ -101,6 +106,26 @@ function normaliseMembership(raw: RawMembership, defaults: RawConfig['defaults']
   });
 }
 
+/** The time box declared at `at` within the user entry, or `undefined` when it has no date. */
+function grantAt(entry: UserEntry, raw: RawGrant, at: DataPath): Grant | undefined {
+  if (raw.valid_from === undefined && raw.valid_until === undefined) return undefined;
+  const key = raw.valid_until === undefined ? 'valid_from' : 'valid_until';
+  return compact<Grant>({
+    valid_from: raw.valid_from,
+    valid_until: raw.valid_until,
+    reason: raw.reason?.trim(),
+    source: entry.yaml.locate([...entry.path, ...at, key]),
+  });
+}
+
+function membershipGrants(entry: UserEntry): MembershipGrant[] | undefined {
+  const grants = (entry.raw.memberships ?? []).flatMap((m, index) => {
+    const grant = grantAt(entry, m, ['memberships', index]);
+    return grant === undefined ? [] : [{ vault_id: m.vault, ...grant }];
+  });
+  return grants.length === 0 ? undefined : grants.sort(byKey((g) => g.vault_id));
+}
+
 export function normaliseUser(entry: UserEntry, config: ConfigEntry): DesiredUser {
   const raw = entry.raw;
   const defaults = config.raw.defaults;
@@ -120,6 +145,8 @@ export function normaliseUser(entry: UserEntry, config: ConfigEntry): DesiredUse
     memberships: raw.memberships?.map((m) => normaliseMembership(m, defaults)).sort(byKey((m) => m.vault_id)),
     promote_from_person: raw.promote_from_person,
     promote_fields: raw.promote_fields === undefined ? undefined : { ...raw.promote_fields },
+    grant: grantAt(entry, raw, []),
+    membership_grants: membershipGrants(entry),
     source: entry.yaml.locate([...entry.path, 'user_name']),
   });
 }

@@ -33,12 +33,21 @@ export interface RawConfig {
     max_admin_grants?: number;
     unmanaged_groups?: UnmanagedGroupPolicy;
     max_group_member_removals?: number;
+    expiry_warning_days?: number;
+    require_valid_until?: Partial<Record<'external_licenses' | 'veevaid_users' | 'admin_profiles', { max_days?: number }>>;
     scope?: { vaults?: number[] };
   };
   state?: string;
 }
 
-export interface RawMembership {
+/** `valid_from` / `valid_until` / `reason` of a time-boxed grant. */
+export interface RawGrant {
+  valid_from?: string;
+  valid_until?: string;
+  reason?: string;
+}
+
+export interface RawMembership extends RawGrant {
   vault: number;
   security_profile?: string;
   license_type?: LicenseType;
@@ -46,7 +55,7 @@ export interface RawMembership {
   apps?: Record<string, LicenseType>;
 }
 
-export interface RawUser {
+export interface RawUser extends RawGrant {
   user_name: string;
   first_name?: string;
   last_name?: string;

@@ -16,6 +16,7 @@ import {
   USER_KEY_LIMITS,
   type ValueSite,
 } from './rules-text.js';
+import { grantDates, requiredGrants } from './rules-timebox.js';
 import type { DataPath } from './yaml-file.js';
 
 /** Promote Person to User first appears in API v26.2 (VAULT-API.md §9.1). */
@@ -282,10 +283,11 @@ export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry 
   return [
     ...duplicateUserNames(users),
     ...duplicateMemberships(users),
-    ...(config === undefined ? [] : [...appLicensePermissiveness(users, config), ...promotionApiVersion(users, config)]),
+    ...(config === undefined ? [] : [...appLicensePermissiveness(users, config), ...promotionApiVersion(users, config), ...requiredGrants(users, config)]),
     ...duplicatePromotions(users),
     ...promoteFields(users),
     ...reservedFieldNames(users),
     ...valuesWithinLimits(users),
+    ...grantDates(users),
   ];
 }

@@ -20,6 +20,7 @@ import { runGuards } from './guards.js';
 import { checkApps, checkProfiles, checkSeats } from './guards-vaults.js';
 import { buildSiteVaultOperations } from './sitevault-operations.js';
 import { summarise, summariseGroups } from './summary.js';
+import { applyGrantClock, type ClockedDesired } from './timebox.js';
 import { DEFAULT_BURST_LIMIT } from '../vault-api/index.js';
 import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanAllowFlags, type PlanOptions } from './types.js';
 import { buildUserOperations } from './user-operations.js';
@@ -93,7 +94,27 @@ export function planFoundDrift(plan: Plan): boolean {
   return planHasChanges(plan) || plan.diagnostics.some((d) => d.code === 'drift-new-users');
 }
 
-function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions): Plan {
+/**
+ * The clock's notes first in the reason of the user changes it caused; a deactivation a user's own
+ * time box caused has only them ("active: false in FILE" would be untrue).
+ */
+function withGrantNotes(change: Change, clock: ClockedDesired): Change {
+  const own = change.subject === 'user' ? clock.notes.get(change.key) : undefined;
+  if (own === undefined) return change;
+  const only = change.action === 'deactivate' && clock.lapsed_users.has(change.key);
+  return { ...change, reason: only ? own.join('; ') : `${own.join('; ')}; ${change.reason}` };
+}
+
+/** Users the clock kept from being created say so themselves; the generic note would tell to set active: true. */
+function withoutGenericNotCreated(diagnostics: readonly Diagnostic[], clock: readonly Diagnostic[]): Diagnostic[] {
+  const timed = new Set(clock.filter((d) => d.code === 'grant-expired' || d.code === 'grant-not-yet-valid').map((d) => d.subject?.user));
+  return diagnostics.filter((d) => d.code !== 'inactive-user-not-created' || !timed.has(d.subject?.user));
+}
+
+function buildPlan(declared: DesiredState, live: LiveState, options: PlanOptions): Plan {
+  // The plan's own time is the clock of time-boxed grants: apply re-derives with the saved created_at.
+  const clock = applyGrantClock(declared, live, options.created_at);
+  const desired = clock.desired;
   const users = diffUsers(desired, live);
   const sitevault = diffSiteVault(desired, live, options.refresh_sitevault === true);
   const userOps = buildUserOperations(users.items, live.vault_id);
@@ -121,7 +142,8 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
   ]);
   const seats = checkSeats(users.items, live, options.allow);
   const diagnostics: Diagnostic[] = [
-    ...users.diagnostics,
+    ...clock.diagnostics,
+    ...withoutGenericNotCreated(users.diagnostics, clock.diagnostics),
     ...userOps.diagnostics,
     ...runGuards(users.items, live, desired.policy, options.allow),
     ...seats.diagnostics,
@@ -139,7 +161,7 @@ function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions)
       hint: 'check VAULT_URL and vault.vault_id in roster.yaml',
     });
   }
-  const changes = [...users.items.map((i) => i.change), ...sitevault.items.map((i) => i.change), ...groups.items.map((i) => i.change)].sort(byChangeOrder);
+  const changes = [...users.items.map((i) => withGrantNotes(i.change, clock)), ...sitevault.items.map((i) => i.change), ...groups.items.map((i) => i.change)].sort(byChangeOrder);
   const desiredFiles = [...desired.files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((f) => ({ path: f.path, sha256: f.sha256 }));

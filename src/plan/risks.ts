@@ -1,24 +1,13 @@
 /** Which changes a reviewer must look at twice: admin rights, profiles, security policies, licenses, lost access. */
-import { SITEVAULT_ORG_NO_ACCESS_ROLE, SITEVAULT_SITE_NO_ACCESS_ROLE } from '../model.js';
+import { isAdminProfile, SITEVAULT_ORG_NO_ACCESS_ROLE, SITEVAULT_SITE_NO_ACCESS_ROLE } from '../model.js';
+
+// Moved to the model so the desired-state rules (policy.require_valid_until) judge admin profiles the same way.
+export { ADMIN_PROFILES, isAdminProfile } from '../model.js';
 import { parseFieldPath } from './field-paths.js';
 import type { ChangeAction, ChangeRisk, FieldChange } from './types.js';
 
-/** Security profiles that administer a vault. */
-export const ADMIN_PROFILES: ReadonlySet<string> = new Set(['system_admin__v', 'vault_owner__v', 'business_admin__v']);
-
 const RISK_ORDER: readonly ChangeRisk[] = ['admin', 'security_profile', 'security_policy', 'license', 'deactivation'];
 const NO_ACCESS_ROLES: ReadonlySet<string> = new Set([SITEVAULT_ORG_NO_ACCESS_ROLE, SITEVAULT_SITE_NO_ACCESS_ROLE]);
-
-/**
- * Whether a security profile administers a vault. Vault's API does not say which permissions a
- * custom profile holds, so a custom profile (`__c`) counts as admin when its name says so
- * (`admin` or `owner` in it, e.g. `rim_admin__c`): a reviewer sees it flagged rather than missed.
- */
-export function isAdminProfile(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  if (ADMIN_PROFILES.has(value)) return true;
-  return value.endsWith('__c') && /admin|owner/i.test(value.slice(0, -3));
-}
 
 function isAdminValue(value: unknown): boolean {
   return isAdminProfile(value) || value === 'org_admin__v';

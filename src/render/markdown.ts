@@ -1,10 +1,11 @@
 /**
  * Pull-request comment view, built to be read top-down in a minute at any plan size:
  * 1. the marker (CI finds and edits its own comment by it), target, counts and summary line;
- * 2. every risk, worst first, never cut (a denser form when the plain table would not fit);
- * 3. blocking errors, overridden guards and warnings, visible; notes collapsed;
- * 4. bulk changes counted together;
- * 5. per-section details, each within its own share of the budget.
+ * 2. time-boxed grants expiring soon (a short list: renewals are one-line PRs);
+ * 3. every risk, worst first, never cut (a denser form when the plain table would not fit);
+ * 4. blocking errors, overridden guards and warnings, visible; notes collapsed;
+ * 5. bulk changes counted together;
+ * 6. per-section details, each within its own share of the budget.
  * GitHub refuses comments over 65,536 characters; anything cut says what and where the full plan is.
  */
 import { categoryOf, type Diagnostic } from '../diagnostics.js';
@@ -20,7 +21,9 @@ import {
   operationLabel,
   assignmentChanges,
   burstNote,
+  expiringSoon,
   fieldLabel,
+  isExpiringSoon,
   formatValue,
   groupChangeParts,
   plural,
@@ -35,6 +38,8 @@ export const MARKDOWN_MARKER = '<!-- vault-roster-plan -->';
 export const DEFAULT_MAX_MARKDOWN_CHARS = 60_000;
 /** Room kept for the closing notice. */
 const NOTICE_RESERVE = 1_500;
+/** Grants expiring soon get at most this much, right under the summary (the first screen). */
+const EXPIRING_BUDGET = 4_000;
 /** The warnings and errors get at most this much; the bulk view at most the next. */
 const DIAGNOSTICS_BUDGET = 12_000;
 const BULK_BUDGET = 15_000;
@@ -143,7 +148,7 @@ function diagnosticsBlock(plan: Plan, budget: number, ref: string, cuts: Cut[]):
     if (fitted.cut > 0) cuts.push({ what, shown: list.length - fitted.cut, total: list.length });
     out += `\n${title}\n${fitted.text}`;
   }
-  const notes = plan.diagnostics.filter((d) => d.severity === 'info');
+  const notes = plan.diagnostics.filter((d) => d.severity === 'info' && !isExpiringSoon(d));
   if (notes.length > 0) {
     const share = Math.max(500, budget - out.length);
     const items = notes.map((d) => `- ℹ️ **${d.code}**: ${prose(clip(d.summary, DIAGNOSTIC_SUMMARY_MAX))} _${prose(d.hint)}_`);
@@ -151,6 +156,19 @@ function diagnosticsBlock(plan: Plan, budget: number, ref: string, cuts: Cut[]):
     out += `\n<details><summary><strong>Notes</strong> (${notes.length})</summary>\n\n${fitted.text}\n</details>\n`;
   }
   return out;
+}
+
+/** Time-boxed grants ending soon, each with the line to edit, so a renewal is a one-line PR. */
+function expiringBlock(plan: Plan, budget: number, ref: string, cuts: Cut[]): string {
+  const list = expiringSoon(plan);
+  if (list.length === 0) return '';
+  const items = list.map((d) => {
+    const where = d.position === undefined ? '' : ` — renew at ${code(`${d.position.file}:${d.position.line}`)}`;
+    return `- ⏳ ${prose(clip(d.summary, DIAGNOSTIC_SUMMARY_MAX))}${where}`;
+  });
+  const fitted = fitLines(items, budget - 200, (left) => `- …and ${formatCount(left)} more in ${ref}.`);
+  if (fitted.cut > 0) cuts.push({ what: 'grants expiring soon', shown: list.length - fitted.cut, total: list.length });
+  return `\n**Expiring soon (${formatCount(list.length)})** — time-boxed access ending within \`policy.expiry_warning_days\`; to renew, move its \`valid_until\`:\n\n${fitted.text}`;
 }
 
 function bulkBlock(plan: Plan, budget: number, ref: string, cuts: Cut[]): string {
@@ -299,6 +317,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   const ref = fullPlanRef(options);
   const cuts: Cut[] = [];
   let out = head(plan);
+  out += expiringBlock(plan, Math.min(EXPIRING_BUDGET, budget - out.length - NOTICE_RESERVE - 2_000), ref, cuts);
   const risks = riskBlock(riskItems(plan.changes), budget - out.length - NOTICE_RESERVE - 2_000, ref);
   if (risks.cut > 0) cuts.push({ what: 'risky changes', shown: risks.total - risks.cut, total: risks.total });
   out += risks.text;

@@ -16,6 +16,7 @@ import {
   type Plan,
   type PlanSummary,
 } from '../plan/index.js';
+import type { Diagnostic } from '../diagnostics.js';
 
 export interface ActionStyle {
   /** Terraform-like marker: + create, ~ update, - deactivate, ^ promote. */
@@ -254,4 +255,14 @@ export function assignmentChanges(change: Change): AssignmentChange[] {
     label: label === 'org' && typeof orgId?.after === 'string' ? `org ${orgId.after}` : label,
     parts: label === 'org' ? parts.filter((p) => p.name !== 'org_id' || orgId?.before !== null) : parts,
   }));
+}
+
+/** Time-boxed grants ending soon (`grant-expiring-soon` notes), in the plan's order (by file and line). */
+export function expiringSoon(plan: Plan): Diagnostic[] {
+  return plan.diagnostics.filter(isExpiringSoon);
+}
+
+/** The views list these on their own, near the top, so they are left out of the general notes. */
+export function isExpiringSoon(d: Diagnostic): boolean {
+  return d.code === 'grant-expiring-soon';
 }

@@ -7,7 +7,9 @@ import {
   ACTION_STYLES,
   operationLabel,
   burstNote,
+  expiringSoon,
   fieldLabel,
+  isExpiringSoon,
   formatValue,
   groupChangeParts,
   promotedFrom,
@@ -88,7 +90,11 @@ export function writeText(plan: Plan, options: { readonly color: boolean }, sink
   // The id apply prints and its journal records: ties this plan to the run that applies it.
   out.line(paint('2', `plan id ${planId(plan)}`));
   const all = (): boolean => true;
-  writeSection(out, 'Diagnostics', plan.diagnostics, all, (d) => {
+  // Listed apart so a renewal is easy to spot: each names the line whose valid_until to move.
+  writeSection(out, 'Expiring soon', expiringSoon(plan), all, (d) => {
+    writeDiagnostic(out, d, paint);
+  });
+  writeSection(out, 'Diagnostics', plan.diagnostics, (d) => !isExpiringSoon(d), (d) => {
     writeDiagnostic(out, d, paint);
   });
   const persons = promotedPersons(plan);

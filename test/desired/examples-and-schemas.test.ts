@@ -54,6 +54,7 @@ describe('examples', () => {
       max_admin_grants: 10,
       unmanaged_groups: 'report',
       max_group_member_removals: 25,
+      expiry_warning_days: 14,
     });
     const persons = state.sitevault;
     expect(persons.length).toBeGreaterThanOrEqual(4);

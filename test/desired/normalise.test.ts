@@ -68,7 +68,7 @@ describe('normalisation', () => {
     expect(state.config_path).toBe(join(root, 'repo-roster.yaml'));
     expect(state.state_path).toBe(join(root, 'state/last.json'));
     expect(state.target).toEqual({ url: 'https://x.veevavault.com', api_version: 'v26.2', vault_id: 3003, dns: 'x.veevavault.com' });
-    expect(state.policy).toEqual({ unmanaged_users: 'deactivate', max_deactivations: 10, max_deactivation_share: 0.1, max_access_removals: 10, max_access_removal_share: 0.1, protected_users: ['admin@sim.veevavault.local'], max_admin_grants: 3, unmanaged_groups: 'report', max_group_member_removals: 25 });
+    expect(state.policy).toEqual({ unmanaged_users: 'deactivate', max_deactivations: 10, max_deactivation_share: 0.1, max_access_removals: 10, max_access_removal_share: 0.1, protected_users: ['admin@sim.veevavault.local'], max_admin_grants: 3, unmanaged_groups: 'report', max_group_member_removals: 25, expiry_warning_days: 14 });
     expect(state.users.map((u) => u.user_name)).toEqual(['amy.adams@veepharm.com', 'zed.ward@veepharm.com']);
     const [amy, zed] = state.users;
     expect(amy).toEqual({

@@ -1,0 +1,238 @@
+/**
+ * Time-boxed grants meet the clock. The loader keeps `valid_from` / `valid_until` as declared;
+ * here, with the plan's own time (`PlanOptions.created_at`, which the plan records and apply
+ * re-derives with), a grant outside its days is treated as absent before anything is compared:
+ * an expired or not-yet-valid membership becomes inactive (or is not created), a user whose own
+ * time box is over is deactivated (or not created). Grants ending within
+ * `policy.expiry_warning_days` are listed as `grant-expiring-soon` notes. Pure.
+ *
+ * Days are UTC and inclusive: `valid_until: 2026-12-24` is valid until 2026-12-25T00:00Z.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import {
+  GRANT_DAY_MS,
+  grantDayStart,
+  timeboxPopulations,
+  type DesiredState,
+  type DesiredUser,
+  type Grant,
+  type LiveState,
+  type LiveUser,
+  type Membership,
+  type Policy,
+} from '../model.js';
+
+export type GrantState = 'valid' | 'expired' | 'not-yet-valid';
+
+/** Where a grant stands at `asOf` (UTC ms); dates the loader checked, so a bad one cannot reach here. */
+export function grantState(grant: Pick<Grant, 'valid_from' | 'valid_until'>, asOf: number): GrantState {
+  const until = grant.valid_until === undefined ? undefined : grantDayStart(grant.valid_until);
+  if (until !== undefined && asOf >= until + GRANT_DAY_MS) return 'expired';
+  const from = grant.valid_from === undefined ? undefined : grantDayStart(grant.valid_from);
+  if (from !== undefined && asOf < from) return 'not-yet-valid';
+  return 'valid';
+}
+
+/** Whole days from `asOf` to the end of `valid_until` (0 = ends today), or undefined without one. */
+export function daysLeft(grant: Pick<Grant, 'valid_until'>, asOf: number): number | undefined {
+  const until = grant.valid_until === undefined ? undefined : grantDayStart(grant.valid_until);
+  if (until === undefined) return undefined;
+  return Math.ceil((until + GRANT_DAY_MS - asOf) / GRANT_DAY_MS) - 1;
+}
+
+/** Why a grant is not in force, for the change's reason: "expired on DATE (file:line)". */
+export function grantNote(what: string, grant: Grant, state: Exclude<GrantState, 'valid'>): string {
+  const where = `${grant.source.file}:${grant.source.line}`;
+  const why = grant.reason === undefined ? '' : `; reason: ${grant.reason}`;
+  return state === 'expired' ? `${what} expired on ${grant.valid_until ?? ''} (${where}${why})` : `${what} is not valid before ${grant.valid_from ?? ''} (${where}${why})`;
+}
+
+export interface ClockedDesired {
+  readonly desired: DesiredState;
+  /** Per user name: why the clock changed what the user gets (prefixed to the change's reason). */
+  readonly notes: ReadonlyMap<string, readonly string[]>;
+  /** Users the clock deactivates through their own time box: their deactivation's whole reason is the note. */
+  readonly lapsed_users: ReadonlySet<string>;
+  readonly diagnostics: Diagnostic[];
+}
+
+interface UserClock {
+  readonly user: DesiredUser;
+  readonly notes: string[];
+  lapsed: boolean;
+  readonly diagnostics: Diagnostic[];
+}
+
+function expiringSoon(user: DesiredUser, what: string, grant: Grant, asOf: number, warnDays: number, vaultId?: number): Diagnostic[] {
+  const left = daysLeft(grant, asOf);
+  if (left === undefined || left >= warnDays) return [];
+  const when = left === 0 ? 'today' : left === 1 ? 'tomorrow' : `in ${left} days`;
+  return [
+    {
+      severity: 'info',
+      code: 'grant-expiring-soon',
+      summary: `${what} of ${user.user_name} ends ${when} (valid_until ${grant.valid_until ?? ''})${grant.reason === undefined ? '' : `; reason: ${grant.reason}`}`,
+      hint: `to renew, move valid_until at ${grant.source.file}:${grant.source.line} to a later day; to let it lapse, do nothing`,
+      position: grant.source,
+      subject: { user: user.user_name, field: vaultId === undefined ? 'valid_until' : `memberships[${vaultId}].valid_until`, ...(vaultId === undefined ? {} : { vault_id: vaultId }) },
+    },
+  ];
+}
+
+/**
+ * A membership outside its days: the live one (if any) made inactive with its other parts as they
+ * are, so an expiry only switches access off; none when Vault has none (nothing is created).
+ */
+function lapsedMembership(vaultId: number, live: LiveUser | undefined): Membership | undefined {
+  const current = live?.memberships.find((m) => m.vault_id === vaultId);
+  if (current === undefined) return undefined;
+  return { vault_id: vaultId, active: false, security_profile: current.security_profile, license_type: current.license_type };
+}
+
+function clockMemberships(user: DesiredUser, live: LiveUser | undefined, asOf: number, warnDays: number, out: UserClock): readonly Membership[] | undefined {
+  const grants = new Map((user.membership_grants ?? []).map((g) => [g.vault_id, g]));
+  if (grants.size === 0 || user.memberships === undefined) return user.memberships;
+  return user.memberships.flatMap((m) => {
+    const grant = grants.get(m.vault_id);
+    if (grant === undefined) return [m];
+    const what = `membership of vault ${m.vault_id}`;
+    const state = grantState(grant, asOf);
+    if (state === 'valid') {
+      out.diagnostics.push(...expiringSoon(user, what, grant, asOf, warnDays, m.vault_id));
+      return [m];
+    }
+    // An expired membership that is already inactive (or absent) needs no change: no note either.
+    const lapsed = lapsedMembership(m.vault_id, live);
+    const current = live?.memberships.find((c) => c.vault_id === m.vault_id);
+    if (current?.active === true) out.notes.push(grantNote(what, grant, state));
+    return lapsed === undefined ? [] : [lapsed];
+  });
+}
+
+function clockUser(user: DesiredUser, live: LiveUser | undefined, asOf: number, warnDays: number): UserClock {
+  const out: UserClock = { user, notes: [], lapsed: false, diagnostics: [] };
+  const memberships = clockMemberships(user, live, asOf, warnDays, out);
+  let active = user.active;
+  const grant = user.grant;
+  if (grant !== undefined) {
+    const state = grantState(grant, asOf);
+    if (state === 'valid') {
+      out.diagnostics.push(...expiringSoon(user, 'access', grant, asOf, warnDays));
+    } else {
+      active = false;
+      if (live === undefined) {
+        out.diagnostics.push(notCreated(user, grant, state));
+      } else if (live.active !== false) {
+        out.notes.unshift(grantNote('user', grant, state));
+        out.lapsed = true;
+      }
+    }
+  }
+  const { grant: _grant, membership_grants: _grants, ...rest } = user;
+  const clocked: DesiredUser = { ...rest, ...(active === undefined ? {} : { active }), ...(memberships === undefined ? {} : { memberships }) };
+  return { ...out, user: clocked };
+}
+
+function notCreated(user: DesiredUser, grant: Grant, state: Exclude<GrantState, 'valid'>): Diagnostic {
+  return {
+    severity: 'info',
+    code: state === 'expired' ? 'grant-expired' : 'grant-not-yet-valid',
+    summary: `${grantNote(`user ${user.user_name}`, grant, state)}; not in Vault, so it is not created`,
+    hint: state === 'expired' ? 'move valid_until to a later day to create the user, or remove the entry' : 'nothing to do: a plan made on or after valid_from creates the user',
+    position: grant.source,
+    subject: { user: user.user_name, field: state === 'expired' ? 'valid_until' : 'valid_from' },
+  };
+}
+
+/** The day a grant's span is counted from: the plan's day, or a later valid_from. */
+function spanStart(grant: Grant, asOf: number): number {
+  const today = Math.floor(asOf / GRANT_DAY_MS) * GRANT_DAY_MS;
+  const from = grant.valid_from === undefined ? undefined : grantDayStart(grant.valid_from);
+  return from === undefined ? today : Math.max(today, from);
+}
+
+/** Days a grant lasts from its span start to its valid_until, both ends counted. */
+function spanDays(grant: Grant, asOf: number): number | undefined {
+  const until = grant.valid_until === undefined ? undefined : grantDayStart(grant.valid_until);
+  return until === undefined ? undefined : Math.round((until - spanStart(grant, asOf)) / GRANT_DAY_MS) + 1;
+}
+
+/** `YYYY-MM-DD` of the last valid_until `max` days allow. */
+function latestAllowed(grant: Grant, asOf: number, max: number): string {
+  return new Date(spanStart(grant, asOf) + (max - 1) * GRANT_DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * `policy.require_valid_until.*.max_days`: a time box in a capped population may not reach further.
+ * Measured from the plan's day (or a later valid_from), so an existing grant only shortens with time.
+ */
+function tooLong(user: DesiredUser, policy: Policy, asOf: number): Diagnostic[] {
+  const rules = policy.require_valid_until;
+  if (rules === undefined || user.active === false) return [];
+  const byVault = new Map((user.membership_grants ?? []).map((g) => [g.vault_id, g]));
+  const found: Diagnostic[] = [];
+  const seen = new Set<Grant>();
+  for (const m of user.memberships ?? [undefined]) {
+    if (m?.active === false) continue;
+    const grant = (m === undefined ? undefined : byVault.get(m.vault_id)) ?? user.grant;
+    if (grant === undefined || seen.has(grant) || grantState(grant, asOf) === 'expired') continue;
+    const caps = timeboxPopulations(user, m).flatMap((p) => {
+      const max = rules[p]?.max_days;
+      return max === undefined ? [] : [{ p, max }];
+    });
+    const span = spanDays(grant, asOf);
+    const cap = caps.sort((a, b) => a.max - b.max)[0];
+    if (cap === undefined || span === undefined || span <= cap.max) continue;
+    seen.add(grant);
+    found.push({
+      severity: 'error',
+      code: 'grant-too-long',
+      summary: `valid_until ${grant.valid_until ?? ''} of ${m === undefined ? user.user_name : `the membership of vault ${m.vault_id} of ${user.user_name}`} gives ${span} days of access; policy.require_valid_until.${cap.p}.max_days allows ${cap.max}`,
+      hint: `move valid_until to ${latestAllowed(grant, asOf, cap.max)} or earlier, and renew it when that day comes`,
+      position: grant.source,
+      subject: { user: user.user_name, field: 'valid_until', ...(m === undefined ? {} : { vault_id: m.vault_id }) },
+    });
+  }
+  return found;
+}
+
+/** True when some user or membership of `desired` is time-boxed. */
+function hasGrants(desired: DesiredState): boolean {
+  return desired.users.some((u) => u.grant !== undefined || u.membership_grants !== undefined);
+}
+
+/**
+ * `desired` as of `createdAt` (the plan's ISO time): time boxes applied and removed, so the rest of
+ * the planner never sees them. A time it cannot read is an error whenever a grant depends on it.
+ */
+export function applyGrantClock(desired: DesiredState, live: LiveState, createdAt: string): ClockedDesired {
+  if (!hasGrants(desired)) return { desired, notes: new Map(), lapsed_users: new Set(), diagnostics: [] };
+  const asOf = Date.parse(createdAt);
+  if (Number.isNaN(asOf)) {
+    return {
+      desired,
+      notes: new Map(),
+      lapsed_users: new Set(),
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'grant-clock-invalid',
+          summary: `the plan's time "${createdAt}" is not an ISO date-time, so time-boxed grants cannot be judged`,
+          hint: 'make the plan again (plan writes created_at itself); do not edit a saved plan',
+        },
+      ],
+    };
+  }
+  const notes = new Map<string, string[]>();
+  const lapsed = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  const users = desired.users.map((user) => {
+    diagnostics.push(...tooLong(user, desired.policy, asOf));
+    const clocked = clockUser(user, live.users.get(user.user_name), asOf, desired.policy.expiry_warning_days);
+    if (clocked.notes.length > 0) notes.set(user.user_name, clocked.notes);
+    if (clocked.lapsed) lapsed.add(user.user_name);
+    diagnostics.push(...clocked.diagnostics);
+    return clocked.user;
+  });
+  return { desired: { ...desired, users }, notes, lapsed_users: lapsed, diagnostics };
+}
