@@ -98,6 +98,7 @@ export const DIAGNOSTIC_CODES = {
   'group-not-user-managed': 'reference',
   'group-member-unknown': 'reference',
   'group-name-unknown': 'reference',
+  'group-name-duplicate': 'reference',
   'groups-not-read': 'reference',
   'group-member-inactive': 'note',
   'group-member-no-vault-access': 'note',

@@ -21,6 +21,8 @@ type GroupValueKey = (typeof GROUP_VALUE_KEYS)[number];
 export interface GroupPlanItem {
   readonly change: Change;
   readonly key: string;
+  /** The label as declared (as Vault has it, for an undeclared group). */
+  readonly label: string;
   /** Absent: the plan creates the group. */
   readonly group_id?: number;
   /** Values to send: all declared ones for a new group, the differing ones otherwise. */
@@ -278,8 +280,9 @@ function planDeclared(group: DesiredGroup, current: LiveGroup | undefined, users
   const after = { ...current, ...values };
   out.items.push({
     key: group.key,
+    label: group.label,
     ...(current === undefined ? {} : { group_id: current.id }),
-    values: current === undefined ? { ...values, label: group.label } : values,
+    values,
     add: delta.add,
     remove: delta.remove,
     change: {
@@ -315,6 +318,7 @@ function planUnmanaged(desired: DesiredState, liveGroups: ReadonlyMap<string, Li
     if (group.active === false) continue;
     out.items.push({
       key: group.key,
+      label: group.label,
       group_id: group.id,
       values: { active: false },
       add: [],
@@ -371,7 +375,7 @@ export function diffGroups(desired: DesiredState, live: LiveState, created: User
     if (current !== undefined && matched.has(current.id)) {
       out.diagnostics.push({
         severity: 'error',
-        code: 'group-name-unknown',
+        code: 'group-name-duplicate',
         summary: `group "${group.label}" names the same Vault group (${current.name}) as another declared group`,
         hint: 'each Vault group may be declared once: check the name: and label: keys',
         position: { file: group.source.file, line: group.source.line, col: group.source.col },

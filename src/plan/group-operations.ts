@@ -31,7 +31,7 @@ export function buildGroupOperations(items: readonly GroupPlanItem[], userDrafts
     const key = groupRowKey(item.key);
     const values = item.values;
     if (item.group_id === undefined) {
-      stages.create.push({ kind: 'create_group', rows: [{ key, values: { ...values, label: values.label ?? item.key } }] });
+      stages.create.push({ kind: 'create_group', rows: [{ key, values: { ...values, label: item.label } }] });
     } else if (Object.keys(values).length > 0) {
       stages.update.push({ kind: 'update_group', rows: [{ key, group_id: item.group_id, values }] });
     }

@@ -5,7 +5,7 @@ import type { GroupPlanItem } from './diff-groups.js';
 import type { PlanAllowFlags } from './types.js';
 
 function massMemberRemoval(items: readonly GroupPlanItem[], policy: Policy, allow: PlanAllowFlags): Diagnostic[] {
-  const removals = items.flatMap((i) => i.remove.map((m) => `${m.user_name} from "${i.values.label ?? i.key}"`));
+  const removals = items.flatMap((i) => i.remove.map((m) => `${m.user_name} from "${i.label}"`));
   if (removals.length <= policy.max_group_member_removals) return [];
   const summary = `plan removes ${removals.length} explicit group memberships, above policy.max_group_member_removals (${policy.max_group_member_removals}); e.g. ${removals.slice(0, 5).join(', ')}`;
   if (allow.mass_removal === true) {

@@ -22,7 +22,6 @@ import {
   decodeListedGroup,
   decodeMembershipRow,
   decodeQueriedGroup,
-  excerpt,
   GROUP_MEMBERSHIP_VQL,
   groupByLabelVql,
   groupCreateForm,
@@ -41,34 +40,13 @@ import {
   type QueriedGroup,
 } from '../vault-api/index.js';
 import { asId, readCall, type JsonRecord } from './envelope.js';
-import { query, queryPages } from './query.js';
+import { query } from './query.js';
+import { PROBLEMS_SHOWN, ReadProblems } from './read-problems.js';
 import { RETRYABLE_VAULT_ERRORS } from './retry.js';
 import type { VaultTransport } from './transport.js';
 import { CREATE_TRIES, type RowOutcome, type WriteContext } from './writes.js';
 
 const NOTHING_PLANNED = 'Nothing was planned or written.';
-const PROBLEMS_SHOWN = 20;
-
-/** Decoding problems of one read, all listed (capped) in one vault-decode error. */
-class Problems {
-  readonly lines: string[] = [];
-  count = 0;
-
-  constructor(private readonly redact: (text: string) => string) {}
-
-  add(subject: string, error: WireDecodeError): void {
-    this.count += 1;
-    if (this.lines.length < PROBLEMS_SHOWN) this.lines.push(`${subject}, field ${error.field}: ${error.reason} (value ${this.redact(excerpt(error.value))})`);
-  }
-
-  throwIfAny(call: string, what: string): void {
-    if (this.count === 0) return;
-    const more = this.count > this.lines.length ? [`… and ${this.count - this.lines.length} more`] : [];
-    throw new VaultRosterError('vault-decode', `${call}: ${this.count} ${what} could not be read:${[...this.lines, ...more].map((l) => `\n  - ${l}`).join('')}`, {
-      hint: `${NOTHING_PLANNED} vault-roster reads only the forms of these fields it knows (README: "How vault-roster reads Vault"); send the lines above with a bug report.`,
-    });
-  }
-}
 
 /** How a problem names a raw group: its label, else its id, else its place. */
 function subject(raw: unknown, position: number): string {
@@ -78,32 +56,13 @@ function subject(raw: unknown, position: number): string {
   return id === undefined ? `group #${position}` : `group id ${id}`;
 }
 
-function decodeAll<T>(rows: readonly unknown[], decode: (row: unknown) => T, problems: Problems, name: (raw: unknown, i: number) => string): T[] {
-  const out: T[] = [];
-  rows.forEach((row, i) => {
-    try {
-      out.push(decode(row));
-    } catch (error) {
-      if (!(error instanceof WireDecodeError)) throw error;
-      problems.add(name(row, i + 1), error);
-    }
-  });
-  return out;
-}
-
-async function allRows(transport: VaultTransport, vql: string, signal: AbortSignal): Promise<JsonRecord[]> {
-  const rows: JsonRecord[] = [];
-  for await (const page of queryPages(transport, vql, signal)) rows.push(...page);
-  return rows;
-}
-
 const GROUPS_CALL = 'POST /api/…/query (group__sys)';
 const MEMBERSHIP_CALL = 'POST /api/…/query (group_membership__sys)';
 const LISTING_CALL = `GET /api/…${GROUPS_PATH}?includeImplied=true (Retrieve All Groups)`;
 
 async function readListing(transport: VaultTransport, redact: (text: string) => string): Promise<ListedGroup[]> {
   const answer = await readCall(transport, { method: 'GET', path: GROUPS_PATH.slice(1), query: GROUPS_LISTING_QUERY, retry: 'idempotent' });
-  const problems = new Problems(redact);
+  const problems = new ReadProblems(redact);
   let entries: unknown[] = [];
   try {
     entries = listedEntries(answer.body);
@@ -111,7 +70,7 @@ async function readListing(transport: VaultTransport, redact: (text: string) => 
     if (!(error instanceof WireDecodeError)) throw error;
     problems.add('the answer', error);
   }
-  const listed = decodeAll(entries, decodeListedGroup, problems, subject);
+  const listed = problems.decodeAll(entries, decodeListedGroup, subject);
   problems.throwIfAny(LISTING_CALL, 'groups');
   return listed;
 }
@@ -135,16 +94,16 @@ export async function readGroups(transport: VaultTransport, signal?: AbortSignal
   const redact = (text: string): string => transport.settings.redactor.text(text);
   try {
     const [groupRows, listed, membershipRows] = await Promise.all([
-      watch(allRows(transport, GROUPS_VQL, stop.signal)),
+      watch(query(transport, GROUPS_VQL, stop.signal)),
       watch(readListing(transport, redact)),
-      watch(allRows(transport, GROUP_MEMBERSHIP_VQL, stop.signal)),
+      watch(query(transport, GROUP_MEMBERSHIP_VQL, stop.signal)),
     ]);
     if (stop.signal.aborted) throw new VaultRosterError('vault-response', 'reading groups was stopped before every page was read', { hint: NOTHING_PLANNED });
-    const groupProblems = new Problems(redact);
-    const queried: QueriedGroup[] = decodeAll(groupRows, (row) => decodeQueriedGroup(row as JsonRecord), groupProblems, subject);
+    const groupProblems = new ReadProblems(redact);
+    const queried: QueriedGroup[] = groupProblems.decodeAll(groupRows, (row) => decodeQueriedGroup(row as JsonRecord), subject);
     groupProblems.throwIfAny(GROUPS_CALL, 'groups');
-    const memberProblems = new Problems(redact);
-    const memberships: GroupMembershipRow[] = decodeAll(membershipRows, (row) => decodeMembershipRow(row as JsonRecord), memberProblems, (_raw, i) => `row ${i}`);
+    const memberProblems = new ReadProblems(redact);
+    const memberships: GroupMembershipRow[] = memberProblems.decodeAll(membershipRows, (row) => decodeMembershipRow(row as JsonRecord), (_raw, i) => `row ${i}`);
     memberProblems.throwIfAny(MEMBERSHIP_CALL, 'group memberships');
     const { groups, conflicts } = assembleGroups(queried, listed, memberships);
     if (conflicts.length > 0) {

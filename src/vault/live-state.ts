@@ -15,6 +15,7 @@ import {
   type Membership,
 } from '../model.js';
 import type { VaultClient } from './client.js';
+import { ReadProblems } from './read-problems.js';
 import { asId, asString, type JsonRecord } from './envelope.js';
 import {
   decodeBoolean,
@@ -117,33 +118,6 @@ export function normaliseLiveUser(user: JsonRecord): LiveUser {
   out.fields = fields;
   out.memberships = membershipsOf(user);
   return out as LiveUser;
-}
-
-/** Most problems one error lists; the rest are counted. */
-const PROBLEMS_SHOWN = 20;
-
-/** Decoding problems of one read, collected so that one run shows all of them (capped). */
-class ReadProblems {
-  readonly lines: string[] = [];
-  count = 0;
-
-  constructor(private readonly redact: (text: string) => string) {}
-
-  add(subject: string, error: WireDecodeError): void {
-    this.count += 1;
-    if (this.lines.length < PROBLEMS_SHOWN) {
-      this.lines.push(`${subject}, field ${error.field}: ${error.reason} (value ${this.redact(excerpt(error.value))})`);
-    }
-  }
-
-  throwIfAny(call: string, what: string): void {
-    if (this.count === 0) return;
-    const more = this.count > this.lines.length ? [`… and ${this.count - this.lines.length} more`] : [];
-    const list = [...this.lines, ...more].map((line) => `\n  - ${line}`).join('');
-    throw new VaultRosterError('vault-decode', `${call}: ${this.count} ${what} could not be read:${list}`, {
-      hint: 'Nothing was planned or written. vault-roster reads only the forms of these fields it knows (README: "How vault-roster reads Vault"); send the lines above with a bug report.',
-    });
-  }
 }
 
 /** How a problem names a user: the user name if it can be read, else the id, else its place in the list. */

@@ -7,11 +7,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, journalPathFor, vaultPort, type ApplyPort } from '../../src/apply/index.js';
-import type { Operation, Plan } from '../../src/plan/index.js';
+import type { Plan } from '../../src/plan/index.js';
 import { createVaultClient, resolveConnection, type ClientEvent } from '../../src/vault/index.js';
 import { startRosterFixture, type RosterFixture } from '../helpers/roster.js';
 import { adminSession } from '../helpers/simulator.js';
-import { duplicateUserNames, journalRun, readFixtureLive, readJournal, writesIn } from './support.js';
+import { dieAfterFirst, duplicateUserNames, journalRun, readFixtureLive, readJournal, writesIn } from './support.js';
 
 async function savedPlan(fx: RosterFixture): Promise<Plan> {
   const planned = await fx.run(['plan', '--out', 'plan.json']);
@@ -51,18 +51,7 @@ async function applyDirect(fx: RosterFixture, plan: Plan, wrap: (port: ApplyPort
 }
 
 /** Sends the first create to Vault, then dies before the answer is recorded; nothing after. */
-function dieAfterCreate(port: ApplyPort): ApplyPort {
-  let dead = false;
-  return {
-    async send(operation: Operation, options) {
-      if (dead) throw new Error('process is dead');
-      if (operation.kind !== 'create_users') return port.send(operation, options);
-      await port.send(operation, options);
-      dead = true;
-      throw new Error('killed after Vault processed the create');
-    },
-  };
-}
+const dieAfterCreate = dieAfterFirst('create_users', 'killed after Vault processed the create');
 
 describe('re-running an interrupted plan', () => {
   it('skips done rows and sends the cut-off create as an upsert by user name', async () => {

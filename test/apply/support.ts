@@ -3,7 +3,9 @@
 // extra users for tests that need more rows than examples/full has.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ApplyPort } from '../../src/apply/index.js';
 import type { JournalEntry } from '../../src/apply/journal.js';
+import type { OperationKind } from '../../src/plan/index.js';
 import type { DesiredState, DesiredUser, LiveState } from '../../src/model.js';
 import { readStateFile, sitevaultMap } from '../../src/state/index.js';
 import { readLiveState, type VaultClient } from '../../src/vault/index.js';
@@ -142,4 +144,23 @@ export const seededRandom = prng;
 export async function readFixtureLive(client: VaultClient, desired: DesiredState): Promise<LiveState> {
   const state = readStateFile(desired.state_path, desired.target.vault_id ?? 0);
   return readLiveState(client, { promotions: desired.users.some((u) => u.promote_from_person !== undefined), groups: desired.groups !== undefined, sitevault: sitevaultMap(state) });
+}
+
+/**
+ * A port that sends the first operation of `kind` to Vault, then dies before its answer is
+ * journaled (throws a non-Vault error, as a crash stops the run); nothing is sent after it.
+ */
+export function dieAfterFirst(kind: OperationKind, message: string): (port: ApplyPort) => ApplyPort {
+  return (port) => {
+    let dead = false;
+    return {
+      async send(operation, options) {
+        if (dead) throw new Error('process is dead');
+        if (operation.kind !== kind) return port.send(operation, options);
+        await port.send(operation, options);
+        dead = true;
+        throw new Error(message);
+      },
+    };
+  };
 }

@@ -8,11 +8,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyPlan, vaultPort, type ApplyPort } from '../../src/apply/index.js';
-import type { Operation, Plan } from '../../src/plan/index.js';
+import { applyPlan, vaultPort } from '../../src/apply/index.js';
+import type { Plan } from '../../src/plan/index.js';
 import type { RequestLogEntry, RunningSimulator } from '../../src/simulator/index.js';
 import { createVaultClient, resolveConnection, type ClientEvent } from '../../src/vault/index.js';
-import { readFixtureLive } from '../apply/support.js';
+import { dieAfterFirst, readFixtureLive } from '../apply/support.js';
 import { startRosterFixture, type RosterFixture } from '../helpers/roster.js';
 import { adminSession, isWrite } from '../helpers/simulator.js';
 
@@ -145,18 +145,7 @@ describe('groups, plan → apply → re-plan against the simulator', () => {
 });
 
 /** Sends the first Create Group, then dies before its answer is journaled; nothing after. */
-function dieAfterGroupCreate(port: ApplyPort): ApplyPort {
-  let dead = false;
-  return {
-    async send(operation: Operation, options) {
-      if (dead) throw new Error('process is dead');
-      if (operation.kind !== 'create_group') return port.send(operation, options);
-      await port.send(operation, options);
-      dead = true;
-      throw new Error('killed after Vault created the group');
-    },
-  };
-}
+const dieAfterGroupCreate = dieAfterFirst('create_group', 'killed after Vault created the group');
 
 describe('an apply that dies right after Create Group', () => {
   it('converges on re-run: the group is found by label, not created twice, and its members follow', async () => {

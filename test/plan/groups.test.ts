@@ -76,6 +76,11 @@ describe('group changes as operations', () => {
     const unknown = planOf(desiredState({ users, groups: [desiredGroup('Quality Team', [KATE], { name: 'no_such__c' })] }), liveState({ users: [ADMIN, kate, bob], groups: [live] }));
     expect(unknown.diagnostics.find((d) => d.code === 'group-name-unknown')).toMatchObject({ severity: 'error', position: { file: 'groups/teams.yaml', line: 2 } });
     expect(unknown.operations).toEqual([]);
+    const twice = planOf(
+      desiredState({ users, groups: [desiredGroup('QA Team', [KATE]), desiredGroup('Quality Team', [KATE], { name: live.name })] }),
+      liveState({ users: [ADMIN, kate, bob], groups: [live] }),
+    );
+    expect(twice.diagnostics.find((d) => d.code === 'group-name-duplicate')).toMatchObject({ severity: 'error' });
   });
 
   it('splits a large member addition into calls of at most 500 ids', () => {
