@@ -18,6 +18,7 @@ export type {
   LicenseType,
   LicenseUsage,
   LiveState,
+  LastLogin,
   LiveUser,
   Membership,
   Policy,

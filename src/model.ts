@@ -156,11 +156,26 @@ export interface DesiredUser extends UserRecord {
   readonly source: SourceRef;
 }
 
+/**
+ * `last_login__v` as the listing gave it (VAULT-API.md §5.3: ISO-8601 UTC instants). Each reading
+ * is kept apart so a report never guesses: a missing key is not "never logged in".
+ */
+export type LastLogin =
+  | { readonly kind: 'at'; readonly at: string }
+  | { readonly kind: 'never' }
+  | { readonly kind: 'not_reported' }
+  | { readonly kind: 'unreadable'; readonly excerpt: string };
+
 /** A live user as read from Vault. */
 export interface LiveUser extends UserRecord {
   readonly id: number;
   readonly memberships: readonly Membership[];
   readonly fields: Readonly<Record<string, FieldValue>>;
+  /**
+   * Last login as Vault reported it (informative: reviews and seat reports; never compared, never
+   * part of a digest, since any login changes it). Absent on records not read from a listing.
+   */
+  readonly last_login?: LastLogin;
 }
 
 /** SiteVault (VAULT-API.md §8) values. */

@@ -31,8 +31,10 @@ export function sha256Hex(text: string): string {
 export function liveRecordDigest(record: LiveUser | ClinicalPerson | AppliedSiteVaultPerson | LiveGroup | undefined): string | null {
   if (record === undefined) return null;
   if ('memberships' in record) {
-    const memberships = [...record.memberships].sort((a, b) => a.vault_id - b.vault_id);
-    return sha256Hex(canonicalJson({ ...record, memberships }));
+    // Any login changes last_login (apply's own login too): it is informative, never compared.
+    const { last_login: _lastLogin, ...compared } = record;
+    const memberships = [...compared.memberships].sort((a, b) => a.vault_id - b.vault_id);
+    return sha256Hex(canonicalJson({ ...compared, memberships }));
   }
   return sha256Hex(canonicalJson(record));
 }

@@ -27,7 +27,7 @@ export type { CreateUsersOptions, UserRow, VaultUser } from './users.js';
 export type { DomainInfo, DomainVault, SecurityPolicy } from './directory.js';
 export type { SiteVaultPersonResult } from './clinical.js';
 export type { RowOutcome } from './writes.js';
-export { readLiveState, normaliseLiveUser, isSystemUser, PERSONS_VQL } from './live-state.js';
+export { readLiveState, normaliseLiveUser, lastLoginOf, isSystemUser, PERSONS_VQL } from './live-state.js';
 export type { LiveStateScope } from './live-state.js';
 export { Redactor } from './redact.js';
 export { RETRYABLE_VAULT_ERRORS } from './retry.js';

@@ -9,6 +9,7 @@ import {
   type AppliedSiteVaultPerson,
   type ClinicalPerson,
   type FieldValue,
+  type LastLogin,
   type LicenseType,
   type LiveState,
   type LiveUser,
@@ -117,7 +118,22 @@ export function normaliseLiveUser(user: JsonRecord): LiveUser {
   out.active = decodeBoolean(present(user, USER_FIELD_TO_VAULT.active), USER_FIELD_TO_VAULT.active);
   out.fields = fields;
   out.memberships = membershipsOf(user);
+  out.last_login = lastLoginOf(user);
   return out as LiveUser;
+}
+
+/** An ISO-8601 UTC instant as §5.3 shows them (`2022-05-23T20:49:06.000Z`; millis optional). */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** `last_login__v`, without guessing: an unreadable value is kept as such, never read as "never". */
+export function lastLoginOf(user: JsonRecord): LastLogin {
+  if (!Object.hasOwn(user, 'last_login__v')) return { kind: 'not_reported' };
+  const value = user.last_login__v;
+  if (value === null) return { kind: 'never' };
+  if (typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) {
+    return { kind: 'at', at: new Date(value).toISOString() };
+  }
+  return { kind: 'unreadable', excerpt: excerpt(value) };
 }
 
 /** How a problem names a user: the user name if it can be read, else the id, else its place in the list. */

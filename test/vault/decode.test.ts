@@ -192,6 +192,7 @@ describe('normaliseLiveUser', () => {
       memberships: [
         { vault_id: 5005, active: true, security_profile: 'document_user__v', license_type: 'full__v', apps: { ctms_v: { active: true, license_type: 'full__v' } } },
       ],
+      last_login: { kind: 'not_reported' },
     });
   });
 
