@@ -25,8 +25,26 @@ export interface FakeIssue {
   state: 'open' | 'closed';
   state_reason?: string;
   labels: string[];
+  assignees?: string[];
   pull_request?: { url: string };
   html_url: string;
+}
+
+export interface FakeReview {
+  id: number;
+  user: { login: string; type?: string };
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  commit_id: string;
+  submitted_at?: string;
+  html_url: string;
+}
+
+/** A public profile as GET /users/{login} returns it (name and email null when not public). */
+export interface FakeUser {
+  login: string;
+  id: number;
+  name: string | null;
+  email: string | null;
 }
 
 export interface FakePull {
@@ -83,6 +101,9 @@ export interface FakeGitHub {
   readonly pullsByCommit: Map<string, FakePull[]>;
   readonly artifacts: FakeArtifact[];
   readonly runs: Map<number, FakeRun>;
+  /** Reviews by pull request number, in the order GitHub lists them (oldest first). */
+  readonly reviews: Map<number, FakeReview[]>;
+  readonly users: Map<string, FakeUser>;
   readonly requests: RecordedRequest[];
   /** Answer every later `method` request whose path matches with `status` and `message`. */
   fail(method: string, path: RegExp, status: number, message: string): void;
@@ -122,6 +143,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const pullsByCommit = new Map<string, FakePull[]>();
   const artifacts: FakeArtifact[] = [];
   const runs = new Map<number, FakeRun>();
+  const reviews = new Map<number, FakeReview[]>();
+  const users = new Map<string, FakeUser>();
   const requests: RecordedRequest[] = [];
   const failures: Failure[] = [];
   let nextId = 1000;
@@ -172,9 +195,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return;
     }
     if (method === 'POST' && path === `${base}/issues`) {
-      const input = body as { title: string; body: string; labels?: string[] };
+      const input = body as { title: string; body: string; labels?: string[]; assignees?: string[] };
       const number = issues.length + 1;
-      const issue: FakeIssue = { number, title: input.title, body: input.body, state: 'open', labels: input.labels ?? [], html_url: `https://github.example/i/${number}` };
+      const issue: FakeIssue = {
+        number,
+        title: input.title,
+        body: input.body,
+        state: 'open',
+        labels: input.labels ?? [],
+        ...(input.assignees === undefined ? {} : { assignees: input.assignees }),
+        html_url: `https://github.example/i/${number}`,
+      };
       issues.push(issue);
       send(res, 201, issue);
       return;
@@ -191,6 +222,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     if (method === 'GET' && (m = new RegExp(`^${base}/commits/([0-9a-f]+)/pulls$`).exec(path))) {
       paged(res, url, pullsByCommit.get(m[1]!) ?? []);
+      return;
+    }
+    if (method === 'GET' && (m = new RegExp(`^${base}/pulls/(\\d+)/reviews$`).exec(path))) {
+      paged(res, url, reviews.get(Number(m[1])) ?? []);
+      return;
+    }
+    if (method === 'GET' && (m = /^\/users\/([^/]+)$/.exec(path))) {
+      const user = users.get(decodeURIComponent(m[1]!));
+      if (user === undefined) {
+        send(res, 404, { message: 'Not Found' });
+        return;
+      }
+      send(res, 200, user);
       return;
     }
     if (method === 'GET' && path === `${base}/actions/artifacts`) {
@@ -249,6 +293,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     pullsByCommit,
     artifacts,
     runs,
+    reviews,
+    users,
     requests,
     fail(method, path, status, message) {
       failures.push({ method, path, status, message });
