@@ -41,6 +41,8 @@ type Value = string | number | boolean | null;
 export interface StoredArtifact {
   readonly runId: string;
   readonly dir: string;
+  /** The retention-days the upload asked for, when it did. */
+  readonly retentionDays?: string;
 }
 
 /** Artifacts by name, as actions/upload-artifact and actions/download-artifact see them. */
@@ -49,14 +51,14 @@ export class ArtifactStore {
   readonly items = new Map<string, StoredArtifact>();
 
   /** Stores `files` (relative path → source file) as artifact `name` of run `runId`. */
-  put(name: string, runId: string, files: Record<string, string>): void {
+  put(name: string, runId: string, files: Record<string, string>, retentionDays?: string): void {
     const dir = join(this.root, `${name}-${runId}`);
     rmSync(dir, { recursive: true, force: true });
     for (const [path, source] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       cpSync(source, join(dir, path));
     }
-    this.items.set(name, { runId, dir });
+    this.items.set(name, { runId, dir, ...(retentionDays === undefined ? {} : { retentionDays }) });
   }
 
   files(name: string): string[] {
@@ -274,7 +276,13 @@ function bash(script: string, cwd: string, env: Record<string, string>): Promise
   });
 }
 
-function uploadArtifact(withs: Record<string, string>, options: RunActionOptions, runId: string): { ok: boolean; message: string } {
+interface UsesResult {
+  ok: boolean;
+  message: string;
+  outputs?: Record<string, string>;
+}
+
+function uploadArtifact(withs: Record<string, string>, options: RunActionOptions, runId: string): UsesResult {
   const name = withs.name ?? '';
   if (name === '') return { ok: false, message: 'upload-artifact: no name' };
   const hidden = withs['include-hidden-files'] === 'true';
@@ -291,11 +299,13 @@ function uploadArtifact(withs: Record<string, string>, options: RunActionOptions
     const ok = withs['if-no-files-found'] !== 'error';
     return { ok, message: `upload-artifact: no files found for ${name}` };
   }
-  options.artifacts.put(name, runId, files);
-  return { ok: true, message: `uploaded ${name}: ${Object.keys(files).sort().join(', ')}` };
+  options.artifacts.put(name, runId, files, withs['retention-days']);
+  // actions/upload-artifact@v4 outputs the artifact's id and its download page.
+  const id = String(options.artifacts.items.size);
+  return { ok: true, message: `uploaded ${name}: ${Object.keys(files).sort().join(', ')}`, outputs: { 'artifact-id': id, 'artifact-url': `https://github.example/artifacts/${id}` } };
 }
 
-function downloadArtifact(withs: Record<string, string>, options: RunActionOptions): { ok: boolean; message: string } {
+function downloadArtifact(withs: Record<string, string>, options: RunActionOptions): UsesResult {
   const name = withs.name ?? '';
   const item = options.artifacts.items.get(name);
   if (name === '' || item === undefined) return { ok: false, message: `download-artifact: Unable to find artifact '${name}'` };
@@ -320,7 +330,7 @@ async function runOne(step: ActionStep, scope: Scope, options: RunActionOptions,
             ? downloadArtifact(withs, options)
             : undefined;
     if (result === undefined) throw new Error(`the test runner does not play ${step.uses}`);
-    return { ...base, outcome: result.ok ? 'success' : 'failure', outputs: {}, stdout: `${result.message}\n`, stderr: '', env: {} };
+    return { ...base, outcome: result.ok ? 'success' : 'failure', outputs: result.outputs ?? {}, stdout: `${result.message}\n`, stderr: '', env: {} };
   }
   if (step.run === undefined || step.shell !== 'bash') throw new Error(`step ${name}: a composite run step needs shell: bash`);
   const outputFile = join(temp, `output-${step.id ?? 'step'}-${Date.now()}`);

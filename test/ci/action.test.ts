@@ -119,6 +119,22 @@ function recordMerge(number: number, head: string, merged: string): void {
   });
 }
 
+/** Kate approves the head of PR `number` (her profile has a name and a public email). */
+function approve(number: number, head: string): void {
+  github.reviews.set(number, [
+    { id: 77, user: { login: 'kate-grossman', type: 'User' }, state: 'APPROVED', commit_id: head, submitted_at: '2026-03-05T11:30:00Z', html_url: `https://github.example/veepharm/access-roster/pull/${String(number)}#pullrequestreview-77` },
+  ]);
+  github.users.set('kate-grossman', { login: 'kate-grossman', id: 501, name: 'Kate Grossman', email: 'kate.grossman@veepharm.com' });
+}
+
+/**
+ * The apply inputs. `evidence: 'false'` until `apply --evidence DIR` is on this branch (built in
+ * parallel on evidence2): the integrator drops it and asserts the bundle artifact here.
+ */
+function applyInputs(): Record<string, string> {
+  return { command: 'apply', evidence: 'false', ...credentials() };
+}
+
 /** What GitHub knows once the apply run `runId` on main saved the state artifact. */
 function recordStateArtifact(runId: number, sha: string): void {
   github.artifacts.push({
@@ -179,10 +195,35 @@ describe('the vault-roster Action with the packed CLI', () => {
     git(repo, 'merge', '-q', '--no-ff', '-m', 'Merge access/add-nina', 'access/add-nina');
     const merged = git(repo, 'rev-parse', 'HEAD');
     recordMerge(12, head, merged);
-    const apply = await run(repo, { command: 'apply', ...credentials() }, context('push', 8001, merged));
+
+    // Merged without an approving review of its head (an admin bypass): refused before any Vault call.
+    sim.clearRequestLog();
+    const unapproved = await run(repo, applyInputs(), context('push', 8000, merged));
+    expect(unapproved.failed).toBe(true);
+    expect(unapproved.step('approvals').stderr).toContain('PR #12 has 0 approving reviews of its head');
+    expect(unapproved.step('apply').outcome).toBe('skipped');
+    expect(sim.requestLog()).toEqual([]);
+
+    approve(12, head);
+    const apply = await run(repo, applyInputs(), context('push', 8001, merged));
     expect(apply.failed, apply.log).toBe(false);
-    expect(apply.outputs).toMatchObject({ result: 'ok', stale: 'false' });
+    expect(apply.outputs).toMatchObject({ result: 'ok', stale: 'false', approvals: 'kate-grossman' });
     expect(apply.step('Find the plan reviewed in the merged pull request').outputs).toMatchObject({ 'pr-number': '12', 'head-sha': head });
+    // The plan id of the PR comment is the one apply ran, recorded with the approval in the journal.
+    const planIdShown = /\*\*Plan id\*\* `([0-9a-f]{64})`/.exec(comment?.body ?? '')?.[1];
+    expect(planIdShown).toBeDefined();
+    expect(apply.outputs['plan-id']).toBe(planIdShown);
+    const journal = readFileSync(join(repo, '.vault-roster/journal', `${planIdShown!}.jsonl`), 'utf8').split('\n');
+    const started = JSON.parse(journal.find((l) => l.includes('"run_started"'))!) as { approvals?: unknown };
+    expect(started.approvals).toEqual([
+      { by: 'Kate Grossman <kate.grossman@veepharm.com>', meaning: 'approved access change', ref: `https://github.example/veepharm/access-roster/pull/12#pullrequestreview-77 (approved 2026-03-05T11:30:00Z at commit ${head})` },
+    ]);
+    const result = github.comments.filter((c) => c.issue === 12 && c.body.startsWith('<!-- vault-roster-apply -->'));
+    expect(result).toHaveLength(1);
+    expect(result[0]?.body).toContain('### ✅ vault-roster applied the reviewed plan');
+    expect(result[0]?.body).toContain(`| Plan id | \`${planIdShown!}\` |`);
+    expect(result[0]?.body).toContain('| Approvals | 1: @kate-grossman |');
+    expect(result[0]?.body).toContain('| Evidence bundle | not made (the Action input evidence is false) |');
     expect(sim.dump().users?.some((u) => u.user_name__v === 'nina.patel@veepharm.com')).toBe(true);
     expect(artifacts.files('vault-roster-state')).toContain('state.json');
     expect(apply.summary).toContain('### vault-roster apply passed (exit code 0)');
@@ -234,7 +275,7 @@ describe('the vault-roster Action with the packed CLI', () => {
     const sha = git(repo, 'rev-parse', 'HEAD');
     const wrong = await run(repo, { command: 'destroy', ...credentials() }, context('push', 1, sha));
     expect(wrong.failed).toBe(true);
-    expect(wrong.steps[0]?.stdout).toContain("the input command must be plan, apply or drift, not 'destroy'");
+    expect(wrong.steps[0]?.stdout).toContain("the input command must be plan, apply, drift, expire or review, not 'destroy'");
     expect(wrong.steps.slice(1).every((s) => s.outcome === 'skipped')).toBe(true);
 
     const planOnPush = await run(repo, { command: 'plan', ...credentials() }, context('push', 2, sha));

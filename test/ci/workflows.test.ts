@@ -39,8 +39,16 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 
-const FILES = ['vault-roster-pr.yml', 'vault-roster-apply.yml', 'vault-roster-drift.yml'] as const;
-const COMMANDS = { 'vault-roster-pr.yml': 'plan', 'vault-roster-apply.yml': 'apply', 'vault-roster-drift.yml': 'drift' } as const;
+const FILES = ['vault-roster-pr.yml', 'vault-roster-apply.yml', 'vault-roster-drift.yml', 'vault-roster-expiry.yml', 'vault-roster-review.yml'] as const;
+const COMMANDS = {
+  'vault-roster-pr.yml': 'plan',
+  'vault-roster-apply.yml': 'apply',
+  'vault-roster-drift.yml': 'drift',
+  'vault-roster-expiry.yml': 'expire',
+  'vault-roster-review.yml': 'review',
+} as const;
+/** Outputs actions/upload-artifact@v4 sets, which a later step may read. */
+const UPLOAD_OUTPUTS = ['artifact-id', 'artifact-url', 'artifact-digest'];
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const ACTION_REF = `veepharm/vault-roster@v${VERSION}`;
 
@@ -186,9 +194,17 @@ describe('vault-roster-apply.yml', () => {
     expect(apply.concurrency).toEqual({ group: 'vault-roster-apply', 'cancel-in-progress': false });
   });
 
-  it('has a read-only token and takes the Vault secrets from a protected environment', () => {
-    expect(apply.permissions).toEqual({ contents: 'read', 'pull-requests': 'read', actions: 'read' });
+  it('may write only PR comments (the result), and takes the Vault secrets from a protected environment', () => {
+    expect(apply.permissions).toEqual({ contents: 'read', 'pull-requests': 'write', actions: 'read' });
     expect(onlyJob(apply).environment).toBe('vault-roster-apply');
+  });
+
+  it('requires one approval and keeps the evidence for the public-repository maximum', () => {
+    const step = stepUsing(onlyJob(apply).steps, 'veepharm/vault-roster');
+    expect(step.with).toMatchObject({ 'require-approvals': 1, 'approval-meaning': 'approved access change', 'evidence-retention-days': 90 });
+    expect(action.inputs['require-approvals']?.default).toBe('1');
+    expect(action.inputs['evidence-retention-days']?.default).toBe('90');
+    expect(action.inputs.evidence?.default).toBe('true');
   });
 
   it('is found under the paths the Action defaults to (plan artifacts and state come from them)', () => {
@@ -207,6 +223,38 @@ describe('vault-roster-drift.yml', () => {
     expect(schedule?.cron.split(' ')).toHaveLength(5);
     expect(drift.permissions).toEqual({ contents: 'read', issues: 'write', actions: 'read' });
     expect(onlyJob(drift).environment).toBeUndefined();
+  });
+});
+
+describe('vault-roster-expiry.yml', () => {
+  const expiry = workflows['vault-roster-expiry.yml'];
+
+  it('runs daily and on demand, may write issues only, and never applies unless asked', () => {
+    expect(Object.keys(expiry.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    const [schedule] = expiry.on.schedule as { cron: string }[];
+    expect(schedule?.cron.split(' ').slice(2)).toEqual(['*', '*', '*']);
+    expect(expiry.permissions).toEqual({ contents: 'read', issues: 'write', actions: 'read' });
+    const step = stepUsing(onlyJob(expiry).steps, 'veepharm/vault-roster');
+    expect(step.with?.['apply-expiries']).toBe("${{ inputs.apply || 'false' }}");
+    expect((expiry.on.workflow_dispatch as { inputs: Record<string, { type: string; default: boolean }> }).inputs.apply).toMatchObject({ type: 'boolean', default: false });
+    expect(action.inputs['apply-expiries']?.default).toBe('false');
+  });
+
+  it('never applies beside a PR apply (same concurrency group, not cancelled), with the writer environment', () => {
+    expect(expiry.concurrency).toEqual(workflows['vault-roster-apply.yml'].concurrency);
+    expect(onlyJob(expiry).environment).toBe('vault-roster-apply');
+  });
+});
+
+describe('vault-roster-review.yml', () => {
+  const review = workflows['vault-roster-review.yml'];
+
+  it('runs once a quarter and on demand, reads Vault with the repository secrets, writes issues only', () => {
+    expect(Object.keys(review.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    const [schedule] = review.on.schedule as { cron: string }[];
+    expect(schedule?.cron.split(' ').slice(2)).toEqual(['2', '1,4,7,10', '*']);
+    expect(review.permissions).toEqual({ contents: 'read', issues: 'write', actions: 'read' });
+    expect(onlyJob(review).environment).toBeUndefined();
   });
 });
 
@@ -229,7 +277,7 @@ describe('action.yml', () => {
   it('passes each credential input under its VAULT_* name, only to the steps that run vault-roster against Vault', () => {
     for (const s of actionSteps) {
       const env = s.env ?? {};
-      const talksToVault = /"\$VAULT_ROSTER" (plan|apply)\b/.test(s.run ?? '');
+      const talksToVault = /"\$VAULT_ROSTER" (plan|apply|review)\b/.test(s.run ?? '');
       const credentialNames = Object.keys(env).filter((k) => k.startsWith('VAULT_') && k !== 'VAULT_ROSTER');
       if (!talksToVault) {
         expect(credentialNames, s.name).toEqual([]);
@@ -245,7 +293,9 @@ describe('action.yml', () => {
   it('never puts an input or a secret into a command line or a with: other than a token for artifacts', () => {
     for (const [path, value] of strings(actionSteps)) {
       if (!value.includes('inputs.')) continue;
-      if (path[1] === 'with') expect(value, path.join('.')).toBe('${{ inputs.github-token }}');
+      // A with: is no shell, but keep inputs out of it except the token and the artifact's retention.
+      if (path[1] === 'with' && path[2] === 'retention-days') expect(value, path.join('.')).toBe('${{ inputs.evidence-retention-days }}');
+      else if (path[1] === 'with') expect(value, path.join('.')).toBe('${{ inputs.github-token }}');
       else expect(path[1], path.join('.')).toMatch(/^(env|if)$/);
     }
   });
@@ -267,6 +317,10 @@ describe('action.yml', () => {
       const source = actionSteps.findIndex((x) => x.id === id);
       expect(source, `${where} reads steps.${id}`).toBeGreaterThanOrEqual(0);
       expect(source, `${where} reads a later step ${id}`).toBeLessThan(before);
+      if (actionSteps[source]!.uses === 'actions/upload-artifact@v4') {
+        expect(UPLOAD_OUTPUTS, `${where} reads steps.${id}.outputs.${output}`).toContain(output);
+        return;
+      }
       const script = SCRIPT_CALL.exec(actionSteps[source]!.run ?? '')?.[1];
       expect(script, `steps.${id} has no script`).toBeDefined();
       expect(outputsWritten(script!), `${script!} writes ${output}`).toContain(output);
@@ -288,9 +342,31 @@ describe('action.yml', () => {
     expect(actionStep('plan').run).toContain(
       '-- "$VAULT_ROSTER" plan --config "$CONFIG" --out plan.json --format markdown --detailed-exitcode --plan-url "$PLAN_URL"',
     );
-    expect(actionStep('apply').run).toContain('-- "$VAULT_ROSTER" apply reviewed-plan/plan.json --auto-approve --config "$CONFIG"');
+    expect(actionStep('apply').run).toContain(
+      'run-capture.mjs" --label apply --body apply.md --log apply.log --args-file approvals.json -- "$VAULT_ROSTER" apply reviewed-plan/plan.json --auto-approve --config "$CONFIG" "${evidence[@]}"',
+    );
+    expect(actionStep('apply').run).toContain('evidence=(--evidence vault-roster-evidence)');
+    expect(actionStep('expire-plan').run).toContain('-- "$VAULT_ROSTER" plan --config "$CONFIG" --out expire-plan.json --format markdown --detailed-exitcode');
+    expect(actionStep('expire-apply').run).toContain('-- "$VAULT_ROSTER" apply expire-plan.json --auto-approve --config "$CONFIG" "${evidence[@]}"');
+    expect(actionStep('review').run).toContain('-- "$VAULT_ROSTER" review --config "$CONFIG" --format markdown --out vault-roster-review');
+    expect(actionStep('review-issues').run).toContain('review-issues.mjs" --dir vault-roster-review');
     expect(actionStep('drift').run).toContain('-- "$VAULT_ROSTER" plan --drift --detailed-exitcode --format markdown --config "$CONFIG"');
     expect(actionStep('validate').run).toContain('-- "$VAULT_ROSTER" validate --config "$CONFIG"');
+  });
+
+  it('collects the approvals before apply, which runs only when that step passed', () => {
+    const order = ['find', 'approvals', 'apply', 'result', 'evidence-upload', 'apply-comment', 'apply-post'].map((id) => actionSteps.findIndex((s) => s.id === id));
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(actionStep('approvals').run).toContain('pr-approvals.mjs" --pr "$PR_NUMBER" --head "$HEAD_SHA" --out approvals.json --require "$REQUIRE"');
+    expect(actionStep('apply').if).toBe("inputs.command == 'apply'"); // success() implied: a failed approvals step skips it
+    const upload = actionStep('evidence-upload');
+    expect(upload.with).toMatchObject({ name: 'vault-roster-evidence-${{ steps.result.outputs.plan-id }}', path: 'vault-roster-evidence/', 'if-no-files-found': 'error' });
+    expect(actionStep('apply-post').run).toContain("--body-file apply-comment.md --marker '<!-- vault-roster-apply -->'");
+  });
+
+  it('applies expiries only when asked and the plan holds nothing else', () => {
+    expect(actionStep('expire-apply').if).toBe("inputs.command == 'expire' && inputs.apply-expiries == 'true' && steps.expiry.outputs.expiry-only == 'true'");
+    expect(actionSteps.at(-1)?.if).toContain("(inputs.apply-expiries == 'true' && steps.expiry.outputs.expiry-only == 'false')");
   });
 
   it('saves the hidden state folder after every apply attempt, and fails last, after commenting', () => {

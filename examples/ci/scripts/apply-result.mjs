@@ -116,6 +116,8 @@ async function main() {
   const exitCode = Number(requireOption(values, 'exit-code', USAGE));
   if (!Number.isInteger(exitCode) || exitCode < 0) throw new StepError(`--exit-code must be the apply step's exit code, got '${values['exit-code']}'`);
   const result = parseApplyLog(log, exitCode);
+  // The Action passes an empty --evidence-dir when its input evidence is false.
+  if (values['evidence-dir'] === '') delete values['evidence-dir'];
   const evidence = result.planId !== undefined && hasFiles(values['evidence-dir']);
   if (values.body !== undefined) {
     try {
