@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator, SimulatorSeed } from '../../src/simulator/index.js';
 import { startTestSimulator } from '../helpers/simulator.js';
-import { packAndInstall, REPO_ROOT, type PackedInstall } from '../package/packed.js';
+import { packAndInstall, REPO_ROOT, runProcess, type PackedInstall } from '../package/packed.js';
 import { ArtifactStore, runAction, type ActionRun } from './action-runner.js';
 import { startFakeGitHub, type FakeGitHub } from './fake-github.js';
 import { git, rosterRepo } from './run-script.js';
@@ -250,6 +250,42 @@ describe('the vault-roster Action with the packed CLI', () => {
     expect(fixed.outputs.result, fixed.log).toBe('ok');
     expect(github.issues[0]?.state).toBe('closed');
   }, 120_000); // four runs of the Action, about thirty processes: minutes only on a crowded machine
+
+  it('withdraws a membership whose valid_until passed (expire, apply-expiries: true), through one expiry issue', async () => {
+    const repo = repoWithPackedCli();
+    // One expiry among five users is a fifth of them: above the default removal guard (10%).
+    const config = join(repo, 'roster.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('  max_deactivations: 10\n', '  max_deactivations: 10\n  max_access_removal_share: 1\n'));
+    git(repo, 'commit', '-q', '-am', 'Removal guard for the test');
+    const bootstrap = await runProcess(join(repo, 'node_modules/.bin/vault-roster'), ['apply', '--auto-approve'], repo, {
+      ...packed.env,
+      NO_COLOR: '1',
+      VAULT_URL: sim.url,
+      VAULT_USERNAME: sim.adminUser,
+      VAULT_PASSWORD: PASSWORD,
+    });
+    expect(bootstrap.code, bootstrap.stderr).toBe(0);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const team = join(repo, 'users/team.yaml');
+    writeFileSync(team, readFileSync(team, 'utf8').replace('        apps: { rimReg_v: full__v }\n', `        apps: { rimReg_v: full__v }\n        valid_until: ${yesterday}\n        reason: contract ended\n`));
+    git(repo, 'commit', '-q', '-am', 'Daniel until yesterday');
+    const sha = git(repo, 'rev-parse', 'HEAD');
+    const membership = (): boolean | undefined =>
+      sim.dump().users?.find((u) => u.user_name__v === 'daniel.okafor@veepharm.com')?.vault_membership?.find((m) => m.vault_id === 3003)?.active__v;
+    expect(membership()).toBe(true);
+
+    const expire = await run(repo, { command: 'expire', 'apply-expiries': 'true', evidence: 'false', ...credentials() }, context('schedule', 9100, sha));
+    expect(expire.failed, expire.log).toBe(false);
+    expect(expire.step('expiry').outputs).toEqual({ expired: '1', others: '0', 'expiry-only': 'true' });
+    expect(expire.step('expire-apply').outputs).toMatchObject({ result: 'ok' });
+    expect(membership()).toBe(false);
+    expect(github.issues).toHaveLength(1);
+    expect(github.issues[0]?.title).toBe('vault-roster: time-boxed access expired');
+    expect(github.issues[0]?.body).toContain(`| \`daniel.okafor@veepharm.com\` | membership of vault 3003 | ${yesterday} |`);
+    expect(github.issues[0]?.body).toContain('#### Apply');
+    expect(github.issues[0]?.state).toBe('closed');
+    expect(expire.outputs['plan-id']).toMatch(/^[0-9a-f]{64}$/);
+  }, 120_000);
 
   it('comments the validation errors and fails the job without planning when the YAML is invalid', async () => {
     const repo = repoWithPackedCli();
