@@ -366,7 +366,7 @@ describe('action.yml', () => {
 
   it('applies expiries only when asked and the plan holds nothing else', () => {
     expect(actionStep('expire-apply').if).toBe("inputs.command == 'expire' && inputs.apply-expiries == 'true' && steps.expiry.outputs.expiry-only == 'true'");
-    expect(actionSteps.at(-1)?.if).toContain("(inputs.apply-expiries == 'true' && steps.expiry.outputs.expiry-only == 'false')");
+    expect(actionSteps.at(-1)?.if).toContain("(inputs.apply-expiries == 'true' && steps.expiry.outputs.expiry-only == 'false' && steps.expiry.outputs.expired != '0')");
   });
 
   it('saves the hidden state folder after every apply attempt, and fails last, after commenting', () => {
