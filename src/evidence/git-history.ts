@@ -79,18 +79,41 @@ function treeFiles(cwd: string, sha: string, prefix: string): { path: string; mo
     });
 }
 
+/**
+ * The contents of blobs, in order, from one `git cat-file --batch` (one process, not one per file).
+ * Its answer is `<id> blob <size>\n<bytes>\n` per blob.
+ */
+function readBlobs(cwd: string, ids: readonly string[]): Buffer[] {
+  if (ids.length === 0) return [];
+  const out = execFileSync('git', ['cat-file', '--batch'], { cwd, input: ids.map((id) => `${id}\n`).join(''), stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024 });
+  const blobs: Buffer[] = [];
+  let at = 0;
+  for (const id of ids) {
+    const nl = out.indexOf(0x0a, at);
+    const header = out.toString('utf8', at, nl).split(' ');
+    const size = Number(header[2]);
+    if (header[0] !== id || header[1] !== 'blob' || !Number.isInteger(size)) {
+      throw new VaultRosterError('usage', `git cat-file gave '${header.join(' ')}' for blob ${id}`, { hint: 'Check the repository with git fsck.' });
+    }
+    blobs.push(out.subarray(nl + 1, nl + 1 + size));
+    at = nl + 1 + size + 1;
+  }
+  return blobs;
+}
+
 /** Loads the desired state as committed at `sha`; the config is roster.yaml's path relative to its folder. */
 export async function desiredAt(configPath: string, at: RepoAt): Promise<DesiredState> {
   const cwd = dirname(configPath);
   const root = mkdtempSync(join(tmpdir(), 'vr-as-of-'));
   try {
-    for (const file of treeFiles(cwd, at.commit.sha, at.prefix)) {
-      // Regular files only: a symlink or submodule in the tree is not followed (the loader refuses links too).
-      if (file.mode !== '100644' && file.mode !== '100755') continue;
+    // Regular files only: a symlink or submodule in the tree is not followed (the loader refuses links too).
+    const files = treeFiles(cwd, at.commit.sha, at.prefix).filter((f) => f.mode === '100644' || f.mode === '100755');
+    const blobs = readBlobs(cwd, files.map((f) => f.blob));
+    files.forEach((file, i) => {
       const target = join(root, file.path);
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, git(cwd, ['cat-file', 'blob', file.blob]));
-    }
+      writeFileSync(target, blobs[i] ?? Buffer.alloc(0));
+    });
     const config = join(root, at.prefix, basename(configPath));
     const loaded = await loadDesiredState(config, { cwd: root });
     if (!loaded.ok) {
