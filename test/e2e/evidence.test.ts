@@ -4,7 +4,7 @@
 // verify naming the file or line; the bundle's plan id is the PR comment's and apply's; as-of
 // before and after an apply lists the access before and after it.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliCaptured, type CliRun } from '../helpers/cli.js';
@@ -146,5 +146,14 @@ describe('evidence bundle and as-of', () => {
     expect((await run(['evidence', 'as-of', '2026-01-04'])).stderr).toContain('is before the first commit of the repo');
     appendFileSync(join(fx.dir, 'users', 'clinical-team.yaml'), '\n# working-tree edit: as-of never reads it\nbroken: [\n');
     expect((await run(['evidence', 'as-of', betweenApplies])).code).toBe(0);
+    for (const bundle of ['ev1', 'ev2', 'ev3']) {
+      for (const name of readdirSync(join(fx.dir, bundle))) {
+        const text = readFileSync(join(fx.dir, bundle, name), 'utf8');
+        expect(text, `${bundle}/${name}`).not.toContain(PASSWORD);
+        // A Vault session id is 48 upper-case hex digits in the simulator (and in Vault).
+        expect(text, `${bundle}/${name}`).not.toMatch(/[0-9A-F]{48}/);
+      }
+    }
+    expect(before.stdout + after.stdout).not.toContain(PASSWORD);
   }, 120_000);
 });
