@@ -202,7 +202,11 @@ export async function asOf(input: AsOfInput): Promise<AsOfReport> {
   const repo = commitAt(configDir, instant);
   const applies = appliesAt(join(configDir, '.vault-roster'), instant).filter((a) => input.vaultId === undefined || a.vault_id === null || a.vault_id === input.vaultId);
   const warnings: string[] = [];
-  const basisApply = applies.filter((a) => a.finished_at !== null && a.git_commit !== null).at(-1);
+  // The apply that finished last by DATE set what Vault held (as far as the journals know).
+  const basisApply = applies
+    .filter((a) => a.finished_at !== null && a.git_commit !== null)
+    .sort((a, b) => Date.parse(a.finished_at ?? '') - Date.parse(b.finished_at ?? ''))
+    .at(-1);
   let basisCommit = repo.commit;
   if (basisApply?.git_commit != null && basisApply.git_commit !== repo.commit.sha) {
     basisCommit = commitInfo(configDir, basisApply.git_commit);

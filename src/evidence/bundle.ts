@@ -101,6 +101,11 @@ function runJson(plan: Plan, id: string, runs: readonly RunRecord[], input: Bund
 
 function checkJournalIsOfPlan(journalPath: string, plan: Plan, runs: readonly RunRecord[]): void {
   const id = planId(plan);
+  if (runs.length === 0) {
+    throw new VaultRosterError('journal-file', `journal ${journalPath} records no run (no run_started line): there is no apply to make evidence of`, {
+      hint: 'Give the journal apply wrote for the plan (.vault-roster/journal/<plan id>.jsonl).',
+    });
+  }
   // An older vault-roster recorded the plan under its 16-digit id: both name the same plan.
   const others = [...new Set(runs.map((r) => r.started.plan_id))].filter((p) => p !== id && p !== legacyPlanId(plan));
   if (others.length > 0) {

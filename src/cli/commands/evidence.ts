@@ -112,6 +112,14 @@ async function runAsOf(date: string, values: Values, io: CliIo): Promise<number>
   return EXIT_OK;
 }
 
+/** An option of another form of the command is refused, not ignored (e.g. --out with as-of). */
+function onlyOptions(values: Values, form: string, allowed: readonly string[]): void {
+  const other = Object.keys(values).find((name) => values[name] !== undefined && !allowed.includes(name));
+  if (other !== undefined) {
+    throw new VaultRosterError('usage', `${form} does not take --${other}`, { hint: "run 'vault-roster evidence --help' for the options of each form." });
+  }
+}
+
 export const evidenceCommand: Command = {
   name: 'evidence',
   summary: 'Audit evidence: bundle an apply (evidence PLAN-ID --out DIR), verify it, list access as of a date',
@@ -165,9 +173,18 @@ Exit codes: 0 written / intact / listed, 1 refused, not intact, or an error.
   allowPositionals: true,
   async run(values, positionals, io) {
     const [first, second, ...rest] = positionals;
-    if (first === 'verify' && second !== undefined && rest.length === 0) return verify(second, io);
-    if (first === 'as-of' && second !== undefined && rest.length === 0) return runAsOf(second, values, io);
-    if (first !== undefined && first !== 'verify' && first !== 'as-of' && second === undefined) return build(first, values, io);
+    if (first === 'verify' && second !== undefined && rest.length === 0) {
+      onlyOptions(values, 'evidence verify', []);
+      return verify(second, io);
+    }
+    if (first === 'as-of' && second !== undefined && rest.length === 0) {
+      onlyOptions(values, 'evidence as-of', ['config', 'vault', 'format']);
+      return runAsOf(second, values, io);
+    }
+    if (first !== undefined && first !== 'verify' && first !== 'as-of' && second === undefined) {
+      onlyOptions(values, 'evidence PLAN-ID', ['config', 'out', 'plan', 'no-read-back', 'verbose', 'deadline']);
+      return build(first, values, io);
+    }
     throw new VaultRosterError('usage', `evidence takes 'PLAN-ID --out DIR', 'verify DIR' or 'as-of DATE', got '${positionals.join(' ')}'`, {
       hint: "run 'vault-roster evidence --help'.",
     });
