@@ -110,17 +110,25 @@ describe('evidence bundle and as-of', () => {
 
     // A second commit gives chloe eTMF; it is applied; its bundle is made later from the plan id alone.
     const file = join(fx.dir, 'users', 'clinical-team.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('apps: { ctms_v: full__v }\n', 'apps: { ctms_v: full__v, etmf_v: full__v }\n'));
+    // Leila's rename fails in Vault (fault injection): the bundle and as-of name the failure.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('apps: { ctms_v: full__v }\n', 'apps: { ctms_v: full__v, etmf_v: full__v }\n').replace('first_name: Leila\n', 'first_name: Leyla\n'));
     git(fx.dir, ['commit', '-q', '-am', 'chloe gets eTMF']);
     expect((await run(['plan', '--out', 'plan2.json'])).code).toBe(0);
+    fx.sim.setFaults({ failRows: ['leila.karimi@veepharm.com'] });
     const second = await run(['apply', 'plan2.json', '--auto-approve', ...APPROVALS]);
-    expect(second.code, second.stderr).toBe(0);
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toContain('failed: leila.karimi@veepharm.com: INVALID_DATA');
     const secondId = only(/^plan id: ([0-9a-f]{64})$/m.exec(second.stderr), 'second plan id');
     const bundled = await run(['evidence', secondId, '--out', 'ev2']);
     expect(bundled.code, bundled.stderr).toBe(0);
     expect(bundled.stdout).toMatch(new RegExp(`^evidence: .*ev2: 10 files, plan ${secondId}, journal head [0-9a-f]{64}; after read back from vault 5005 at `));
     const chloe2 = (readJson(join(fx.dir, 'ev2', 'changes.json')).changes as Json[]).find((c) => c.key === 'chloe.martin@veepharm.com');
     expect(chloe2).toMatchObject({ action: 'update', after_read_back: { status: 'read', values: { 'memberships[5005].apps.etmf_v': { active: true, license_type: 'full__v' } }, matches_intended: true } });
+    const leila = (readJson(join(fx.dir, 'ev2', 'changes.json')).changes as Json[]).find((c) => c.key === 'leila.karimi@veepharm.com');
+    expect(leila).toMatchObject({ outcome: 'failed', rows: [{ ok: false, error_type: 'INVALID_DATA' }], after_read_back: { status: 'read', values: { first_name: 'Leila' }, matches_intended: false } });
+    const summary2 = readFileSync(join(fx.dir, 'ev2', 'summary.md'), 'utf8');
+    expect(summary2).toMatch(/## Failures\n\n- leila\.karimi@veepharm\.com \(op-\d+\): INVALID_DATA: /);
+    expect(summary2).toContain('1 differ from the intended after (leila.karimi@veepharm.com)');
     expect((await run(['evidence', 'verify', 'ev2'])).code).toBe(0);
     const skipped = await run(['evidence', secondId, '--out', 'ev3', '--no-read-back']);
     expect(skipped.stdout).toContain('after NOT read back (--no-read-back was given)');
@@ -137,6 +145,7 @@ describe('evidence bundle and as-of', () => {
     expect(after.code, after.stderr).toBe(0);
     expect(after.stdout).toContain('Access as of ');
     expect(after.stdout).toMatch(/ {2}chloe\.martin@veepharm\.com: active, licence full__v\n {4}vault 5005: ACTIVE, document_user__v, licence full__v, apps ctms_v \(full__v\), etmf_v \(full__v\)\n/);
+    expect(after.stdout).toMatch(/ {2}leila\.karimi@veepharm\.com: active[^\n]*\n(?: {4}[^\n]*\n)* {4}note: failed in apply of plan [0-9a-f]{12}: INVALID_DATA: /);
     expect(after.stdout).toContain('Limits of this reconstruction:');
     expect(after.stdout).toContain('not a reading of Vault');
 
