@@ -215,7 +215,9 @@ export async function asOf(input: AsOfInput): Promise<AsOfReport> {
   if (basisApply === undefined) warnings.push('no apply had finished by DATE: the listing is what the YAML declared, not what Vault held');
   if (basisApply?.git_dirty === true) warnings.push(`plan ${basisApply.plan_id.slice(0, 12)} was made from desired files with uncommitted changes: the committed YAML listed may differ from what was applied`);
   const desired = await desiredAt(input.configPath, { ...repo, commit: basisCommit });
-  const users = annotate(desired.users.map((u) => userAccess(u, desired, instant, input.vaultId)), applies, basisApply);
+  const all = desired.users.map((u) => userAccess(u, desired, instant, input.vaultId));
+  // With --vault: the users declared with a membership of that vault (and only that membership).
+  const users = annotate(input.vaultId === undefined ? all : all.filter((u) => u.memberships.length > 0), applies, basisApply);
   return {
     as_of: new Date(instant).toISOString(),
     reconstruction: true,

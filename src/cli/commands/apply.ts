@@ -173,7 +173,7 @@ export const applyCommand: Command = {
   name: 'apply',
   summary: 'Apply a saved plan (or plan, confirm and apply) to Vault',
   help: `Usage: vault-roster apply [plan.json] [--config roster.yaml] [--auto-approve] [--concurrency N]
-                          [--refresh] [--format text|json] [--allow-…] [--verbose]
+                          [--refresh] [--format text|json] [--allow-…] [--verbose] [--evidence DIR]
 
 With a plan file: admits it before any write. It must be for this server and vault, made from
 the desired files on disk, relying on live records that have not changed (a stale plan is refused,

@@ -154,7 +154,7 @@ Options:
   -o, --out DIR        The bundle's folder (new or empty)
       --plan FILE      The plan that was applied, when apply did not keep it (checked by its id)
       --no-read-back   Do not read the after from Vault (the bundle says so)
-      --vault ID       as-of: only memberships of this vault
+      --vault ID       as-of: only users declared with a membership of this vault, and that membership
   -f, --format FMT     as-of: text (default) or json
   -v, --verbose        Log every Vault call to stderr
 ${deadlineHelp(24)}
