@@ -28,7 +28,7 @@ function readBackLine(readBack: ReadBack, changes: readonly ChangeEvidence[]): s
   if (readBack.status === 'skipped') return `**Not read back** from Vault: ${readBack.why}. The "after" of each change is the plan's intended value only.`;
   const read = changes.filter((c) => c.after_read_back.status === 'read');
   const differ = read.filter((c) => c.after_read_back.status === 'read' && !c.after_read_back.matches_intended);
-  return `Read back from vault ${readBack.vault_id} at ${readBack.at}: ${read.length} of ${changes.length} changes read, ${differ.length} differ from the intended after${differ.length === 0 ? '' : ` (${differ.slice(0, 10).map((c) => cell(c.key)).join(', ')})`}.`;
+  return `Read back from vault ${readBack.vault_id} at ${readBack.at}: ${read.length} of ${changes.length} changes read, ${differ.length} ${differ.length === 1 ? 'differs' : 'differ'} from the intended after${differ.length === 0 ? '' : ` (${differ.slice(0, 10).map((c) => cell(c.key)).join(', ')})`}.`;
 }
 
 export interface SummaryInput {

@@ -128,7 +128,7 @@ describe('evidence bundle and as-of', () => {
     expect(leila).toMatchObject({ outcome: 'failed', rows: [{ ok: false, error_type: 'INVALID_DATA' }], after_read_back: { status: 'read', values: { first_name: 'Leila' }, matches_intended: false } });
     const summary2 = readFileSync(join(fx.dir, 'ev2', 'summary.md'), 'utf8');
     expect(summary2).toMatch(/## Failures\n\n- leila\.karimi@veepharm\.com \(op-\d+\): INVALID_DATA: /);
-    expect(summary2).toContain('1 differ from the intended after (leila.karimi@veepharm.com)');
+    expect(summary2).toContain('1 differs from the intended after (leila.karimi@veepharm.com)');
     expect((await run(['evidence', 'verify', 'ev2'])).code).toBe(0);
     const skipped = await run(['evidence', secondId, '--out', 'ev3', '--no-read-back']);
     expect(skipped.stdout).toContain('after NOT read back (--no-read-back was given)');
