@@ -17,6 +17,7 @@ import type { ApplyEvent, ApplyListener } from './events.js';
 import { executeOperations, type ApplyPort, type RowFailure } from './execute.js';
 import { runActor } from './evidence.js';
 import { Journal, replayJournal, type Approval, type JournalEntry, type JournalReplay, type RunActor, type RunStarted } from './journal.js';
+import { keepPlan, plansDirFor } from './plan-store.js';
 
 export { planId } from '../plan/index.js';
 export { vaultPort } from './vault-port.js';
@@ -28,6 +29,9 @@ export type { ApplyPort, RowFailure } from './execute.js';
 export { replayJournal, type Approval, type JournalReplay, type RunActor } from './journal.js';
 export { verifyJournal, type JournalProblem, type JournalVerdict } from './journal-verify.js';
 export { runActor } from './evidence.js';
+export { keepPlan, keptPlanPath, plansDirFor } from './plan-store.js';
+export { journalLines } from './journal.js';
+export type { JournalEntry, RunStarted } from './journal.js';
 
 /** What apply did, in the plan summary's categories (so the two read side by side). */
 export interface ApplyCounts {
@@ -266,6 +270,8 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyReport> {
       toolVersion: input.toolVersion,
       ...(input.requireCommittedYaml === undefined ? {} : { requireCommittedYaml: input.requireCommittedYaml }),
     });
+    // The plan that runs is kept by its id, so evidence can be built later from the id alone.
+    keepPlan(plansDirFor(input.journalDir), plan);
     if (alreadyApplied(plan, replay)) {
       // A run that died after its last row but before writing the state file: finish it now.
       await finishState(input, { failedKeys: new Set(), rowIds: replay.rowIds }, entryDigestsInBackground(desired));

@@ -1,6 +1,8 @@
 // No secret leaves the process: a full CLI run (validate, plan --verbose --out, apply of that
-// plan with DEBUG=vault-roster, a failed login, an expired ready session) is scanned whole:
-// stdout, stderr and every file it left in the repo folder (plan, journal, state, lock).
+// plan with DEBUG=vault-roster and --evidence, an evidence bundle read back by plan id, as-of, a
+// failed login, an expired ready session) is scanned whole: stdout, stderr and every file it left
+// in the repo folder (plan, journal, kept plan, state, lock, both evidence bundles).
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,10 +32,18 @@ describe('secrets in a full CLI run', () => {
     };
 
     expect((await run(['validate'], withPassword)).code).toBe(0);
+    // A git repo, so the as-of listing below has history to read.
+    for (const args of [['init', '-q', '-b', 'main'], ['add', '.'], ['commit', '-q', '-m', 'roster']]) {
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: fx.dir, stdio: 'ignore' });
+    }
     expect((await run(['plan', '--verbose', '--out', 'plan.json'], withPassword)).code).toBe(0);
-    const applied = await run(['apply', 'plan.json', '--auto-approve'], { ...withPassword, DEBUG: 'vault-roster' });
+    const applied = await run(['apply', 'plan.json', '--auto-approve', '--evidence', 'evidence-apply'], { ...withPassword, DEBUG: 'vault-roster' });
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stderr).toMatch(/POST \/api\/v26\.2\/auth/);
+    const id = /^plan id: ([0-9a-f]{64})$/m.exec(applied.stderr)?.[1] ?? '';
+    expect((await run(['evidence', id, '--out', 'evidence-later', '--verbose'], withPassword)).code).toBe(0);
+    const listed = await run(['evidence', 'as-of', new Date().toISOString(), '--format', 'json'], withPassword);
+    expect(listed.code, listed.stderr).toBe(0);
     // A ready session id, used for a verbose plan and then again once it has expired.
     const sessionId = await adminSession(fx.sim, 'veepharm-clinical.veevavault.com', 'v26.2');
     const withSession = { NO_COLOR: '1', VAULT_URL: fx.sim.url, VAULT_SESSION_ID: sessionId };
@@ -48,6 +58,8 @@ describe('secrets in a full CLI run', () => {
     const files = filesUnder(fx.dir).filter((f) => !f.endsWith('.yaml'));
     expect(files.some((f) => f.endsWith('plan.json'))).toBe(true);
     expect(files.some((f) => /journal/.test(f))).toBe(true);
+    for (const bundle of ['evidence-apply', 'evidence-later']) expect(files.some((f) => f.endsWith(join(bundle, 'manifest.json')))).toBe(true);
+    expect(files.some((f) => f.endsWith(join('evidence-later', 'changes.json')))).toBe(true);
     const written = files.map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const secret of [PASSWORD, WRONG_PASSWORD, sessionId]) {
       expect(output).not.toContain(secret);

@@ -9,7 +9,8 @@ import { writeFileAtomic } from '../../state/index.js';
 import type { ClientEvent } from '../../vault/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PromptCancelled, type CliIo, type Command } from '../command.js';
-import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, liveRequestFor, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock, workDir, type Values } from '../context.js';
+import { ALLOW_HELP, ALLOW_OPTIONS, CONNECTION_OPTIONS, connect, deadlineHelp, liveRequestFor, loadDesired, makePlan, readLive, stringOption, useColor, withRepoLock, workDir, type Connection, type Values } from '../context.js';
+import type { DesiredState } from '../../model.js';
 
 const DEFAULT_CONCURRENCY = 4;
 
@@ -147,6 +148,21 @@ function announceStop(io: CliIo): () => void {
   return () => { signal.removeEventListener('abort', onAbort); };
 }
 
+/** `--evidence DIR`: the bundle of the run just made, the after read back on the same connection. */
+async function writeEvidence(plan: Plan, report: ApplyReport, dir: string, at: { connection: Connection; desired: DesiredState }, io: CliIo): Promise<void> {
+  const { readBack, describeBundle } = await import('./evidence.js');
+  const { writeBundle } = await import('../../evidence/index.js');
+  let back;
+  try {
+    back = await readBack(plan, at.connection, at.desired);
+  } catch (error) {
+    io.stderr.write(`The run is done and journaled; its evidence bundle was not written: the read-back failed. Write it later with: vault-roster evidence ${report.plan_id} --out ${dir}\n`);
+    throw error;
+  }
+  const result = writeBundle({ plan, journalPath: report.journal_path, outDir: resolve(io.cwd, dir), readBack: back, toolVersion: TOOL_VERSION });
+  io.stderr.write(describeBundle(result, back));
+}
+
 function reporterFor(values: Values, io: CliIo, plan: Plan): ApplyListener | undefined {
   if (stringOption(values, 'format') === 'json') return jsonLinesReporter(io.stdout);
   if (io.stderr.isTTY === true) return progressReporter(io.stderr, plan.operations.reduce((n, op) => n + op.rows.length, 0));
@@ -157,7 +173,7 @@ export const applyCommand: Command = {
   name: 'apply',
   summary: 'Apply a saved plan (or plan, confirm and apply) to Vault',
   help: `Usage: vault-roster apply [plan.json] [--config roster.yaml] [--auto-approve] [--concurrency N]
-                          [--refresh] [--format text|json] [--allow-…] [--verbose]
+                          [--refresh] [--format text|json] [--allow-…] [--verbose] [--evidence DIR]
 
 With a plan file: admits it before any write. It must be for this server and vault, made from
 the desired files on disk, relying on live records that have not changed (a stale plan is refused,
@@ -181,6 +197,8 @@ Options:
                         with --approved-by: once for all, or once per approver)
       --approval-ref REF
                         Where it was approved, e.g. the pull request URL (once or per approver)
+      --evidence DIR    After the run, write its evidence bundle to DIR (a new folder), the
+                        touched users read back from Vault: as 'vault-roster evidence' writes it
   -f, --format FMT      text (default: progress on a terminal) or json (one event per line)
 ${ALLOW_HELP}
   -v, --verbose         Log every Vault call to stderr (also DEBUG=vault-roster)
@@ -203,6 +221,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
     'approved-by': { type: 'string', multiple: true },
     'approval-meaning': { type: 'string', multiple: true },
     'approval-ref': { type: 'string', multiple: true },
+    evidence: { type: 'string' },
   },
   allowPositionals: true,
   async run(values, positionals, io) {
@@ -215,6 +234,9 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
     }
     const concurrency = concurrencyOf(values);
     const approvals = approvalsOf(values);
+    const evidenceDir = stringOption(values, 'evidence');
+    // Refused before anything is read or sent: the bundle is written after the run, into a new folder.
+    if (evidenceDir !== undefined) (await import('../../evidence/index.js')).assertNewOut(resolve(io.cwd, evidenceDir));
     const planArg = positionals[0];
     if (planArg !== undefined && values.refresh === true) {
       throw new VaultRosterError('usage', '--refresh cannot be used with a plan file: the plan already says what it sends', {
@@ -283,12 +305,15 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
       if (report.already_applied) {
         const which = planArg === undefined ? 'The plan' : `Plan ${planArg}`;
         io.stdout.write(`${which} was already applied in full (journal ${report.journal_path}); nothing to send.\n`);
+        if (evidenceDir !== undefined) await writeEvidence(plan, report, evidenceDir, { connection, desired }, io);
         return EXIT_OK;
       }
       for (const f of report.failures) io.stderr.write(`  failed: ${f.key}: ${f.error_type}: ${f.message}\n`);
       const line = `Apply ${report.failures.length === 0 ? 'complete' : 'finished with failures'}: ${formatCounts(report.counts)}.`;
       (format === 'json' ? io.stderr : io.stdout).write(`${line}${report.resumed ? ' (resumed an interrupted run)' : ''}\n`);
       io.stderr.write(`journal: ${report.journal_path}${report.journal_head === undefined ? '' : ` (head ${report.journal_head})`}\n`);
+      // After the run's own report: a read-back that fails cannot hide what apply did.
+      if (evidenceDir !== undefined) await writeEvidence(plan, report, evidenceDir, { connection, desired }, io);
       return report.failures.length === 0 ? EXIT_OK : EXIT_ERROR;
     });
   },

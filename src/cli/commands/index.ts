@@ -33,6 +33,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./journal.js')).journalCommand,
   },
   {
+    name: 'evidence',
+    summary: 'Audit evidence: bundle an apply (evidence PLAN-ID --out DIR), verify it, list access as of a date',
+    load: async () => (await import('./evidence.js')).evidenceCommand,
+  },
+  {
     name: 'import',
     summary: 'Write the users Vault has today as a desired-state repo (roster.yaml + YAML files)',
     load: async () => (await import('./import.js')).importCommand,
