@@ -127,12 +127,9 @@ function approve(number: number, head: string): void {
   github.users.set('kate-grossman', { login: 'kate-grossman', id: 501, name: 'Kate Grossman', email: 'kate.grossman@veepharm.com' });
 }
 
-/**
- * The apply inputs. `evidence: 'false'` until `apply --evidence DIR` is on this branch (built in
- * parallel on evidence2): the integrator drops it and asserts the bundle artifact here.
- */
+/** The apply inputs: evidence is on by default (the Action's input), so every apply makes a bundle. */
 function applyInputs(): Record<string, string> {
-  return { command: 'apply', evidence: 'false', ...credentials() };
+  return { command: 'apply', ...credentials() };
 }
 
 /** What GitHub knows once the apply run `runId` on main saved the state artifact. */
@@ -223,7 +220,12 @@ describe('the vault-roster Action with the packed CLI', () => {
     expect(result[0]?.body).toContain('### ✅ vault-roster applied the reviewed plan');
     expect(result[0]?.body).toContain(`| Plan id | \`${planIdShown!}\` |`);
     expect(result[0]?.body).toContain('| Approvals | 1: @kate-grossman |');
-    expect(result[0]?.body).toContain('| Evidence bundle | not made (the Action input evidence is false) |');
+    // The bundle verified before upload, and the comment links the uploaded artifact.
+    expect(apply.step('evidence-verify').outcome).toBe('success');
+    expect(apply.step('evidence-verify').stdout).toContain('intact');
+    const bundle = artifacts.files(`vault-roster-evidence-${planIdShown!}`);
+    for (const file of ['manifest.json', 'plan.json', 'journal.jsonl', 'approvals.json', 'changes.json', 'summary.md']) expect(bundle).toContain(file);
+    expect(result[0]?.body).toMatch(/\| Evidence bundle \| \[vault-roster-evidence-[0-9a-f]{64}\]\(https:\/\/github\.example\/artifacts\/\d+\)/);
     expect(sim.dump().users?.some((u) => u.user_name__v === 'nina.patel@veepharm.com')).toBe(true);
     expect(artifacts.files('vault-roster-state')).toContain('state.json');
     expect(apply.summary).toContain('### vault-roster apply passed (exit code 0)');
