@@ -71,6 +71,8 @@ export interface Approval {
   readonly meaning: string;
   /** Where it was given (the pull request, a change ticket), when passed. */
   readonly ref?: string;
+  /** When it was given (UTC ISO instant, `--approved-at`), when passed; else the run's start is the record. */
+  readonly at?: string;
 }
 
 /** Who ran apply: the OS user and host, and the CI run when there is one. */

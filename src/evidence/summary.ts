@@ -52,8 +52,8 @@ export function summaryMarkdown(input: SummaryInput): string {
   const approvals = runs.flatMap((r) => (r.started.approvals ?? []).map((a) => ({ a, at: r.started.at })));
   if (approvals.length === 0) out.push('No approval was recorded (apply was run without `--approved-by`).');
   else {
-    out.push('| Approver | Meaning | Reference | Recorded (run start, UTC) |', '| --- | --- | --- | --- |');
-    for (const { a, at } of approvals) out.push(`| ${cell(a.by)} | ${cell(a.meaning)} | ${cell(a.ref ?? '')} | ${at} |`);
+    out.push('| Approver | Meaning | Reference | Approved at (UTC) | Recorded (run start, UTC) |', '| --- | --- | --- | --- | --- |');
+    for (const { a, at } of approvals) out.push(`| ${cell(a.by)} | ${cell(a.meaning)} | ${cell(a.ref ?? '')} | ${a.at ?? 'not given'} | ${at} |`);
   }
   out.push('', '## Runs', '', '| Started | Finished | Run by | Counts |', '| --- | --- | --- | --- |');
   for (const run of runs) out.push(`| ${run.started.at} | ${run.finished?.at ?? '—'} | ${actorOf(run)} | ${counts(run)} |`);

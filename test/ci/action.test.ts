@@ -213,7 +213,7 @@ describe('the vault-roster Action with the packed CLI', () => {
     const journal = readFileSync(join(repo, '.vault-roster/journal', `${planIdShown!}.jsonl`), 'utf8').split('\n');
     const started = JSON.parse(journal.find((l) => l.includes('"run_started"'))!) as { approvals?: unknown };
     expect(started.approvals).toEqual([
-      { by: 'Kate Grossman <kate.grossman@veepharm.com>', meaning: 'approved access change', ref: `https://github.example/veepharm/access-roster/pull/12#pullrequestreview-77 (approved 2026-03-05T11:30:00Z at commit ${head})` },
+      { by: 'Kate Grossman <kate.grossman@veepharm.com>', meaning: 'approved access change', ref: `https://github.example/veepharm/access-roster/pull/12#pullrequestreview-77 (approved 2026-03-05T11:30:00Z at commit ${head})`, at: '2026-03-05T11:30:00.000Z' },
     ]);
     const result = github.comments.filter((c) => c.issue === 12 && c.body.startsWith('<!-- vault-roster-apply -->'));
     expect(result).toHaveLength(1);

@@ -66,9 +66,9 @@ describe('approver identity', () => {
     const r = review('ana', 'APPROVED', '10:00');
     expect(approvalRef(r, 12)).toBe(`${r.html_url} (approved 2026-03-05T10:00:00Z at commit ${HEAD})`);
     expect(approvalRef({ ...r, html_url: '' }, 12)).toBe(`review ${String(r.id)} of PR #12 (approved 2026-03-05T10:00:00Z at commit ${HEAD})`);
-    expect(applyArguments([{ by: 'A <a@x.io>', meaning: 'm', ref: 'r1' }, { by: 'B <b@x.io>', meaning: 'm', ref: 'r2' }])).toEqual([
-      '--approved-by', 'A <a@x.io>', '--approval-meaning', 'm', '--approval-ref', 'r1',
-      '--approved-by', 'B <b@x.io>', '--approval-meaning', 'm', '--approval-ref', 'r2',
+    expect(applyArguments([{ by: 'A <a@x.io>', meaning: 'm', ref: 'r1', at: '2026-03-05T10:00:00Z' }, { by: 'B <b@x.io>', meaning: 'm', ref: 'r2', at: '2026-03-05T10:30:00Z' }])).toEqual([
+      '--approved-by', 'A <a@x.io>', '--approval-meaning', 'm', '--approval-ref', 'r1', '--approved-at', '2026-03-05T10:00:00Z',
+      '--approved-by', 'B <b@x.io>', '--approval-meaning', 'm', '--approval-ref', 'r2', '--approved-at', '2026-03-05T10:30:00Z',
     ]);
   });
 });
@@ -99,8 +99,8 @@ describe('pr-approvals.mjs against a fake GitHub API', () => {
     const run = await approvals(['--meaning', 'approved access change']);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(readFileSync(run.out, 'utf8'))).toEqual([
-      '--approved-by', 'Ana Ruiz <ana.ruiz@veepharm.com>', '--approval-meaning', 'approved access change', '--approval-ref', `${ana.html_url} (approved 2026-03-05T10:00:00Z at commit ${HEAD})`,
-      '--approved-by', 'li-wei <12+li-wei@users.noreply.github.com>', '--approval-meaning', 'approved access change', '--approval-ref', `${li.html_url} (approved 2026-03-05T10:30:00Z at commit ${HEAD})`,
+      '--approved-by', 'Ana Ruiz <ana.ruiz@veepharm.com>', '--approval-meaning', 'approved access change', '--approval-ref', `${ana.html_url} (approved 2026-03-05T10:00:00Z at commit ${HEAD})`, '--approved-at', '2026-03-05T10:00:00Z',
+      '--approved-by', 'li-wei <12+li-wei@users.noreply.github.com>', '--approval-meaning', 'approved access change', '--approval-ref', `${li.html_url} (approved 2026-03-05T10:30:00Z at commit ${HEAD})`, '--approved-at', '2026-03-05T10:30:00Z',
     ]);
     expect(run.outputs).toEqual({ count: '2', approvers: 'ana,li-wei' });
     expect(run.stdout).toContain('Not counted: sam: latest verdict CHANGES_REQUESTED');

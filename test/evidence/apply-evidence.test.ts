@@ -30,7 +30,9 @@ const APPROVALS = [
   '--approved-by', 'Ana Ruiz <ana.ruiz@example.com>',
   '--approval-meaning', 'approved access change',
   '--approval-ref', 'https://github.example.com/veepharm/roster/pull/7',
+  '--approved-at', '2026-03-05T12:30:00+01:00',
   '--approved-by', 'Li Wei <li.wei@example.com>',
+  '--approved-at', '2026-03-05T11:45:00Z',
 ];
 
 function only(match: RegExpExecArray | null, what: string): string {
@@ -77,8 +79,8 @@ describe('audit evidence of an apply', () => {
         },
       },
       approvals: [
-        { by: 'Ana Ruiz <ana.ruiz@example.com>', meaning: 'approved access change', ref: 'https://github.example.com/veepharm/roster/pull/7' },
-        { by: 'Li Wei <li.wei@example.com>', meaning: 'approved access change', ref: 'https://github.example.com/veepharm/roster/pull/7' },
+        { by: 'Ana Ruiz <ana.ruiz@example.com>', meaning: 'approved access change', ref: 'https://github.example.com/veepharm/roster/pull/7', at: '2026-03-05T11:30:00.000Z' },
+        { by: 'Li Wei <li.wei@example.com>', meaning: 'approved access change', ref: 'https://github.example.com/veepharm/roster/pull/7', at: '2026-03-05T11:45:00.000Z' },
       ],
     });
     const calls = entries.filter((e) => e.type === 'call');
@@ -146,6 +148,10 @@ describe('audit evidence of an apply', () => {
       [['--approved-by', 'ana@example.com', '--approval-meaning', 'approved'], "--approved-by 'ana@example.com' is not 'Name <email>'"],
       [['--approved-by', 'A <a@x.com>', '--approved-by', 'B <b@x.com>', '--approved-by', 'C <c@x.com>', '--approval-meaning', 'm1', '--approval-meaning', 'm2'], '--approval-meaning was given 2 times for 3 --approved-by'],
       [['--approved-by', 'A <a@x.com>', '--approval-meaning', ' '], "--approval-meaning for 'A <a@x.com>' is empty"],
+      [['--approved-by', 'A <a@x.com>', '--approval-meaning', 'm', '--approved-at', '2026-03-05 11:30'], "--approved-at '2026-03-05 11:30' for 'A <a@x.com>' is not a date and time with its zone"],
+      [['--approved-by', 'A <a@x.com>', '--approval-meaning', 'm', '--approved-at', '2026-03-05T11:30:00'], 'is not a date and time with its zone'],
+      [['--approved-by', 'A <a@x.com>', '--approval-meaning', 'm', '--approved-at', '2999-01-01T00:00:00Z'], "--approved-at '2999-01-01T00:00:00Z' for 'A <a@x.com>' is in the future"],
+      [['--approved-at', '2026-03-05T11:30:00Z'], 'they need --approved-by'],
     ];
     for (const [flags, message] of cases) {
       const run = await runCliCaptured(['apply', '--auto-approve', ...flags], { cwd });

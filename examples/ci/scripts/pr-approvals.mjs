@@ -41,7 +41,7 @@ function booleanOption(value, name) {
 async function approvalOf(github, review, meaning, pr) {
   const login = review.user.login;
   const profile = await github.request('GET', `users/${encodeURIComponent(login)}`);
-  return { login, by: `${printedName(profile, login)} <${approverEmail(profile, login)}>`, meaning, ref: approvalRef(review, pr) };
+  return { login, by: `${printedName(profile, login)} <${approverEmail(profile, login)}>`, meaning, ref: approvalRef(review, pr), at: review.submitted_at };
 }
 
 async function main() {

@@ -53,9 +53,10 @@ export function approvalsOf(values: Values): Approval[] {
   const by = listOption(values, 'approved-by');
   const meanings = listOption(values, 'approval-meaning');
   const refs = listOption(values, 'approval-ref');
+  const times = listOption(values, 'approved-at');
   if (by.length === 0) {
-    if (meanings.length > 0 || refs.length > 0) {
-      throw new VaultRosterError('usage', '--approval-meaning and --approval-ref describe an approval: they need --approved-by', {
+    if (meanings.length > 0 || refs.length > 0 || times.length > 0) {
+      throw new VaultRosterError('usage', '--approval-meaning, --approval-ref and --approved-at describe an approval: they need --approved-by', {
         hint: "add --approved-by 'Name <email>' for each approver.",
       });
     }
@@ -68,6 +69,7 @@ export function approvalsOf(values: Values): Approval[] {
   }
   const meaningOf = perApproval(meanings, by.length, 'approval-meaning');
   const refOf = perApproval(refs, by.length, 'approval-ref');
+  const timeOf = perApproval(times, by.length, 'approved-at');
   return by.map((signer, i) => {
     const match = APPROVER.exec(signer.trim());
     if (match === null) {
@@ -76,8 +78,26 @@ export function approvalsOf(values: Values): Approval[] {
     const meaning = (meaningOf(i) ?? '').trim();
     if (meaning === '') throw new VaultRosterError('usage', `--approval-meaning for '${signer}' is empty`, { hint: 'say what was approved, e.g. "approved access change".' });
     const ref = refOf(i)?.trim();
-    return { by: `${match[1] ?? ''} <${match[2] ?? ''}>`, meaning, ...(ref === undefined || ref === '' ? {} : { ref }) };
+    const at = approvalTime(timeOf(i), signer);
+    return { by: `${match[1] ?? ''} <${match[2] ?? ''}>`, meaning, ...(ref === undefined || ref === '' ? {} : { ref }), ...(at === undefined ? {} : { at }) };
   });
+}
+
+/** An instant with its offset (`2026-03-05T11:30:00Z`, `…+01:00`): a signature's time is never a guess of the zone. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** `--approved-at`, as a UTC ISO instant; refused when it is not one, or lies in the future. */
+function approvalTime(raw: string | undefined, signer: string): string | undefined {
+  if (raw === undefined) return undefined;
+  const text = raw.trim();
+  const ms = INSTANT.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new VaultRosterError('usage', `--approved-at '${raw}' for '${signer}' is not a date and time with its zone`, { hint: 'give an ISO 8601 instant, e.g. --approved-at 2026-03-05T11:30:00Z (the time the approval was given).' });
+  }
+  if (ms > Date.now() + 5 * 60_000) {
+    throw new VaultRosterError('usage', `--approved-at '${raw}' for '${signer}' is in the future`, { hint: 'give the time the approval was given; check the clock of the machine that reads it.' });
+  }
+  return new Date(ms).toISOString();
 }
 
 /** `yes`, anything else (`no`), or how the prompt was left: Ctrl-C (`interrupt`) or Ctrl-D (`eof`). */
@@ -123,7 +143,7 @@ function resumeCommand(plan: Plan, planArg: string | undefined, values: Values, 
   }
   for (const name of Object.keys(ALLOW_OPTIONS)) if (values[name] === true) words.push(`--${name}`);
   // The resumed run is a run of its own: it records the same approvals.
-  for (const name of ['approved-by', 'approval-meaning', 'approval-ref']) for (const value of listOption(values, name)) words.push(`--${name}`, value);
+  for (const name of ['approved-by', 'approval-meaning', 'approval-ref', 'approved-at']) for (const value of listOption(values, name)) words.push(`--${name}`, value);
   return words.map(shellWord).join(' ');
 }
 
@@ -197,6 +217,9 @@ Options:
                         with --approved-by: once for all, or once per approver)
       --approval-ref REF
                         Where it was approved, e.g. the pull request URL (once or per approver)
+      --approved-at TIME
+                        When it was approved, an ISO 8601 instant such as 2026-03-05T11:30:00Z
+                        (once or per approver; without it, the run's start time is the record)
       --evidence DIR    After the run, write its evidence bundle to DIR (a new folder), the
                         touched users read back from Vault: as 'vault-roster evidence' writes it
   -f, --format FMT      text (default: progress on a terminal) or json (one event per line)
@@ -221,6 +244,7 @@ Exit codes: 0 everything applied (or nothing to do), 1 refused, or any row faile
     'approved-by': { type: 'string', multiple: true },
     'approval-meaning': { type: 'string', multiple: true },
     'approval-ref': { type: 'string', multiple: true },
+    'approved-at': { type: 'string', multiple: true },
     evidence: { type: 'string' },
   },
   allowPositionals: true,

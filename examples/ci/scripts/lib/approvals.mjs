@@ -84,5 +84,5 @@ export function approvalRef(review, pr) {
 
 /** The apply arguments for `approvals` ({ by, meaning, ref }), each flag once per approver, in order. */
 export function applyArguments(approvals) {
-  return approvals.flatMap((a) => ['--approved-by', a.by, '--approval-meaning', a.meaning, '--approval-ref', a.ref]);
+  return approvals.flatMap((a) => ['--approved-by', a.by, '--approval-meaning', a.meaning, '--approval-ref', a.ref, ...(a.at === undefined ? [] : ['--approved-at', a.at])]);
 }
