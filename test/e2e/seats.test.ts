@@ -23,17 +23,18 @@ const SAMUEL = 'samuel.adeyemi@veepharm.com';
 /** The demo seed, with known last logins and a seeded allowed count for ctms_v read_only__v in vault 5005. */
 function seed(desired: DesiredState): SimulatorSeed {
   const base = demoSeed(desired);
-  const logins: Record<string, string | null> = {
-    [KWAME]: new Date(Date.now() - 200 * DAY_MS).toISOString(),
-    [ZOE]: null,
-    [SAMUEL]: new Date(Date.now() - 2 * DAY_MS).toISOString(),
-  };
+  const logins = new Map<string, string | null>([
+    [KWAME, new Date(Date.now() - 200 * DAY_MS).toISOString()],
+    [ZOE, null],
+    [SAMUEL, new Date(Date.now() - 2 * DAY_MS).toISOString()],
+  ]);
   const users = (base.users ?? []).map((u) => {
     const name = u.user_name__v.toLowerCase();
-    return name in logins ? { ...u, last_login__v: logins[name] } : u;
+    const login = logins.get(name);
+    return login === undefined ? u : { ...u, last_login__v: login };
   });
-  expect(Object.keys(logins).every((n) => users.some((u) => u.user_name__v.toLowerCase() === n)), 'the demo seed holds the users this test sets').toBe(true);
-  const vaults = (base.vaults ?? []).map((v) =>
+  expect([...logins.keys()].every((n) => users.some((u) => u.user_name__v.toLowerCase() === n)), 'the demo seed holds the users this test sets').toBe(true);
+  const vaults = base.vaults.map((v) =>
     v.id !== 5005 ? v : { ...v, applications: (v.applications ?? []).map((a) => (a.name === 'ctms_v' ? { ...a, licenses: { ...a.licenses, read_only__v: 7 } } : a)) },
   );
   return { ...base, users, vaults };
