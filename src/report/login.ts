@@ -37,7 +37,7 @@ export function loginStanding(user: string, login: LastLogin | undefined, asOf: 
   if (login.kind === 'never') return { kind: 'never' };
   if (login.kind === 'unreadable') {
     throw new VaultRosterError('vault-decode', `user ${user}: last_login__v is not an ISO-8601 instant or null: ${login.excerpt}`, {
-      hint: 'Vault sent a last login this report cannot read, so it cannot say whether the user is dormant; check the user in Admin > Users and report the value (vault-roster doctor --record captures it).',
+      hint: 'the report cannot tell whether this user is inactive without it: check the user in Admin > Users, and report the value Vault sent as a vault-roster issue.',
     });
   }
   const days = daysSinceLogin(login.at, asOf);

@@ -163,5 +163,13 @@ describe('report seats against the simulator', () => {
     const name = await fx.run(['report', 'licences']);
     expect(name.code).toBe(1);
     expect(name.stderr).toContain("report takes one report name, seats; got 'licences'");
+
+    // A last login Vault sent in a form nobody documented stops the report, naming user and field.
+    const state = fx.sim.dump();
+    fx.sim.replaceState({ ...state, users: (state.users ?? []).map((u) => (u.user_name__v.toLowerCase() === ZOE ? { ...u, last_login__v: 'last tuesday' } : u)) });
+    const odd = await fx.run(['report', 'seats', '--format', 'json']);
+    expect(odd.code).toBe(1);
+    const error = (JSON.parse(odd.stdout.trim()) as { error: { code: string; message: string } }).error;
+    expect(error).toMatchObject({ code: 'vault-decode', message: `user ${ZOE}: last_login__v is not an ISO-8601 instant or null: "last tuesday"` });
   });
 });
