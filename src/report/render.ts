@@ -50,7 +50,7 @@ function textSeats(report: SeatReport): string[] {
   const labels = report.seats.map((r) => `vault ${r.vault_id}  ${seatLabel(r)}`);
   const width = Math.max(...labels.map((l) => l.length));
   const lines = report.seats.map((r, i) => {
-    const licensed = r.licensed === null ? 'licensed ?' : `${r.licensed} licensed`;
+    const licensed = r.licensed === null ? 'licensed not reported' : `${r.licensed} licensed`;
     const used = `${r.used} used${r.verified ? '' : '*'}`;
     return `  ${(labels[i] ?? '').padEnd(width)}  ${licensed}, ${used} → ${r.after} after plan (${signed(r.change)})${over(r) ? '  OVER' : ''}`;
   });
