@@ -48,6 +48,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./schemas.js')).schemasCommand,
   },
   {
+    name: 'report',
+    summary: 'Report licence seats (licensed, used, after the plan) and inactive licence holders (report seats)',
+    load: async () => (await import('./report.js')).reportCommand,
+  },
+  {
     name: 'simulator',
     summary: 'Serve the local Vault simulator on 127.0.0.1 until interrupted',
     load: async () => (await import('./simulator.js')).simulatorCommand,
