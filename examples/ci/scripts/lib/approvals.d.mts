@@ -17,4 +17,4 @@ export declare function countedApprovals(reviews: readonly Review[], options: { 
 export declare function printedName(profile: Profile | null, login: string): string;
 export declare function approverEmail(profile: Profile | null, login: string): string;
 export declare function approvalRef(review: Review, pr: number): string;
-export declare function applyArguments(approvals: readonly { by: string; meaning: string; ref: string }[]): string[];
+export declare function applyArguments(approvals: readonly { by: string; meaning: string; ref: string; at?: string }[]): string[];
