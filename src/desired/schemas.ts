@@ -107,8 +107,7 @@ export function itemValidatorFor(kind: FileKind): ValidateFunction | undefined {
   let validate = itemValidators.get(kind);
   if (validate === undefined) {
     validatorFor(kind);
-    const id = readSchema(kind).$id;
-    validate = precompiledValidator(itemExport(kind)) ?? ajv?.getSchema(`${String(id)}#/definitions/${list.definition}`);
+    validate = precompiledValidator(itemExport(kind)) ?? ajv?.getSchema(`${String(readSchema(kind).$id)}#/definitions/${list.definition}`);
     if (validate === undefined) throw new Error(`vault-roster installation is incomplete: ${SCHEMA_FILES[kind]} has no definition ${list.definition}`);
     itemValidators.set(kind, validate);
   }
