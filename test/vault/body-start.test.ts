@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BODY_HEAD_BYTES, readText } from '../../src/vault/transport.js';
 
@@ -55,5 +56,27 @@ describe('readText: the start of a body, before the rest arrives', () => {
 
   it('reads plainly when nobody asks for the head', async () => {
     expect(await readText(new Response('{"a":1}'), undefined)).toBe('{"a":1}');
+  });
+
+  it('returns what a UTF-8 decoder makes of the whole body, whatever the bytes (ASCII, multi-byte, BOM, invalid)', async () => {
+    // Pure-ASCII bodies take a Latin-1 fast path; every other body must decode exactly as before.
+    const byte = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0, max: 255 }));
+    const body = fc.oneof(
+      fc.array(fc.integer({ min: 0, max: 0x7f }), { maxLength: 300 }),
+      fc.array(byte, { maxLength: 300 }),
+      fc.string({ unit: 'grapheme', maxLength: 100 }).map((t) => [...bytes(t)]),
+      fc.string({ maxLength: 50 }).map((t) => [0xef, 0xbb, 0xbf, ...bytes(t)]),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, fc.integer({ min: 1, max: 64 }), async (list, size) => {
+        const all = Uint8Array.from(list);
+        const chunks: Uint8Array[] = [];
+        for (let at = 0; at < all.length; at += size) chunks.push(all.subarray(at, at + size));
+        chunks.push(new Uint8Array(0));
+        const text = await readText(gatedBody(chunks, Promise.resolve()), () => undefined);
+        expect(text).toBe(new TextDecoder().decode(all));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
