@@ -22,6 +22,8 @@ import { checkShape, checkShapeOfItems } from './shape.js';
 import { readSourceFile, type FileRole } from './source-file.js';
 import { parseYamlFile, type YamlFile } from './yaml-file.js';
 
+export { parseYamlFile, type YamlFile } from './yaml-file.js';
+
 export type LoadResult = { ok: true; state: DesiredState; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
 export interface LoadOptions {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { readPlanFile } from '../apply/index.js';
 import { VaultRosterError } from '../errors.js';
 import type { DesiredState, DesiredUser, Grant } from '../model.js';
-import { grantState } from '../plan/timebox.js';
+import { grantState } from '../plan/index.js';
 import { commitAt, commitInfo, desiredAt, type Commit } from './git-history.js';
 import { readJournalRuns } from './journal-runs.js';
 

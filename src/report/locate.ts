@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { parseYamlFile, type YamlFile } from '../desired/yaml-file.js';
+import { parseYamlFile, type YamlFile } from '../desired/index.js';
 import { VaultRosterError } from '../errors.js';
 import { normaliseIdentity, type DesiredState, type DesiredUser } from '../model.js';
 
