@@ -16,6 +16,7 @@ import {
   grantDayStart,
   timeboxPopulations,
   type DesiredGroup,
+  type DesiredSiteVaultPerson,
   type DesiredState,
   type DesiredUser,
   type Grant,
@@ -272,38 +273,57 @@ function clockGroups(desired: DesiredState, live: LiveState, asOf: number, notes
   });
 }
 
+/** Which of a person's assignments are outside their days at `asOf`, by USN and study id. */
+function lapsedAssignments(person: DesiredSiteVaultPerson, asOf: number): { sites: Map<string, [Grant, Exclude<GrantState, 'valid'>]>; studies: Map<string, [Grant, Exclude<GrantState, 'valid'>]> } {
+  const lapsed = <K extends string>(grants: readonly (Grant & Record<K, string>)[] | undefined, key: K): Map<string, [Grant, Exclude<GrantState, 'valid'>]> => {
+    const out = new Map<string, [Grant, Exclude<GrantState, 'valid'>]>();
+    for (const grant of grants ?? []) {
+      const state = grantState(grant, asOf);
+      if (state !== 'valid') out.set(grant[key], [grant, state]);
+    }
+    return out;
+  };
+  return { sites: lapsed(person.site_grants, 'site_usn'), studies: lapsed(person.study_grants, 'study_id') };
+}
+
 /**
- * SiteVault assignments as of `asOf`: one outside its days is left out, as if not declared; the
- * planner then sends no_access__v for a site the state file has, and treats a study as it treats
- * one left out. Notes by email, for assignments the state file holds.
+ * A SiteVault person as of `asOf`: assignments outside their days left out (as if not declared),
+ * time boxes removed. The plan compares this; apply records it in the state file, so an expired
+ * site sent as no_access__v is remembered as a site left out, and a future one as not sent yet.
+ */
+export function siteVaultPersonAsOf(person: DesiredSiteVaultPerson, asOf: number): DesiredSiteVaultPerson {
+  if (person.site_grants === undefined && person.study_grants === undefined) return person;
+  const { site_grants: _sites, study_grants: _studies, ...rest } = person;
+  const lapsed = lapsedAssignments(person, asOf);
+  return { ...rest, sites: person.sites.filter((s) => !lapsed.sites.has(s.site_usn)), studies: person.studies.filter((s) => !lapsed.studies.has(s.study_id)) };
+}
+
+/**
+ * SiteVault assignments as of `asOf` (siteVaultPersonAsOf): the planner then sends no_access__v for
+ * a site the state file has, and treats a study as one left out. Notes by email, for assignments
+ * the state file holds; expiring-soon notes for the others.
  */
 function clockPersons(desired: DesiredState, live: LiveState, asOf: number, notes: Map<string, string[]>, diagnostics: Diagnostic[]): DesiredState['sitevault'] {
   const warnDays = desired.policy.expiry_warning_days;
   return desired.sitevault.map((person) => {
     if (person.site_grants === undefined && person.study_grants === undefined) return person;
-    const { site_grants: siteGrants, study_grants: studyGrants, ...rest } = person;
     const applied = live.sitevault.get(person.email);
+    const lapsed = lapsedAssignments(person, asOf);
     const own: string[] = [];
-    const keep = (grant: Grant | undefined, what: string, field: string, held: boolean): boolean => {
-      if (grant === undefined) return true;
-      const state = grantState(grant, asOf);
-      if (state === 'valid') {
-        diagnostics.push(...expiringSoon(person.email, what, grant, asOf, warnDays, undefined, field));
-        return true;
-      }
-      if (held) own.push(grantNote(what, grant, state));
-      return false;
-    };
-    const sites = person.sites.filter((site) => {
-      const held = applied?.sites.some((s) => s.site_usn === site.site_usn && s.role !== SITEVAULT_SITE_NO_ACCESS_ROLE) === true;
-      return keep(siteGrants?.find((g) => g.site_usn === site.site_usn), `assignment to site ${site.site_usn}`, `sites[${site.site_usn}].valid_until`, held);
-    });
-    const studies = person.studies.filter((study) => {
-      const held = applied?.studies.some((s) => s.study_id === study.study_id) === true;
-      return keep(studyGrants?.find((g) => g.study_id === study.study_id), `assignment to study ${study.study_id}`, `studies[${study.study_id}].valid_until`, held);
-    });
+    for (const grant of person.site_grants ?? []) {
+      const what = `assignment to site ${grant.site_usn}`;
+      const gone = lapsed.sites.get(grant.site_usn);
+      if (gone === undefined) diagnostics.push(...expiringSoon(person.email, what, grant, asOf, warnDays, undefined, `sites[${grant.site_usn}].valid_until`));
+      else if (applied?.sites.some((s) => s.site_usn === grant.site_usn && s.role !== SITEVAULT_SITE_NO_ACCESS_ROLE) === true) own.push(grantNote(what, grant, gone[1]));
+    }
+    for (const grant of person.study_grants ?? []) {
+      const what = `assignment to study ${grant.study_id}`;
+      const gone = lapsed.studies.get(grant.study_id);
+      if (gone === undefined) diagnostics.push(...expiringSoon(person.email, what, grant, asOf, warnDays, undefined, `studies[${grant.study_id}].valid_until`));
+      else if (applied?.studies.some((s) => s.study_id === grant.study_id) === true) own.push(grantNote(what, grant, gone[1]));
+    }
     if (own.length > 0) notes.set(person.email, own);
-    return { ...rest, sites, studies };
+    return siteVaultPersonAsOf(person, asOf);
   });
 }
 
