@@ -8,7 +8,7 @@ import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { grantDayStart, normaliseIdentity, timeboxPopulations, type DesiredGroupMember, type Grant, type TimeboxPopulation } from '../model.js';
 import { formatPosition, type ConfigEntry, type GroupEntry, type PersonEntry, type UserEntry } from './entries.js';
 import type { GroupDeclaration, UserGroupRef } from './groups.js';
-import type { RawGrant } from './raw-types.js';
+import { appLicenseType, type RawGrant, type RawMembership } from './raw-types.js';
 import type { DataPath, YamlFile } from './yaml-file.js';
 
 /** Where a time box sits: its file, the path of the mapping that holds it, and whose it is. */
@@ -142,17 +142,30 @@ function required(config: ConfigEntry, found: readonly TimeboxPopulation[]): Tim
   return policy === undefined ? [] : found.filter((p) => policy[p] !== undefined);
 }
 
-function requiredError(entry: UserEntry, what: string, populations: readonly TimeboxPopulation[], config: ConfigEntry, path: DataPath): Diagnostic {
+function requiredError(entry: UserEntry, what: string, populations: readonly TimeboxPopulation[], config: ConfigEntry, path: DataPath, to = 'to it or to the user'): Diagnostic {
   const limits = populations.map((p) => config.raw.policy?.require_valid_until?.[p]?.max_days).filter((d): d is number => d !== undefined);
   const within = limits.length === 0 ? '' : ` (at most ${Math.min(...limits)} days ahead)`;
   return error(
     entry,
     'grant-required',
     `${what} needs a valid_until: policy.require_valid_until.${populations.join(' and .')} in roster.yaml requires one`,
-    `Add valid_until: YYYY-MM-DD${within} to it or to the user, with a reason.`,
+    `Add valid_until: YYYY-MM-DD${within} ${to}, with a reason.`,
     path,
     'key',
   );
+}
+
+/**
+ * An external application licence (`external_licenses`) under a membership and user without a
+ * valid_until needs its own: the object form of `apps:` with a valid_until.
+ */
+function requiredAppGrants(entry: UserEntry, m: RawMembership, index: number, name: string, config: ConfigEntry): Diagnostic[] {
+  if (required(config, ['external_licenses']).length === 0) return [];
+  return Object.entries(m.apps ?? {}).flatMap(([app, value]) => {
+    if (appLicenseType(value) !== 'external__v' || (typeof value !== 'string' && value.valid_until !== undefined)) return [];
+    const to = `to it (${app}: { license_type: external__v, valid_until: YYYY-MM-DD }), to its membership or to the user`;
+    return [requiredError(entry, `application licence ${app} (external__v) in vault ${m.vault} of ${name}`, ['external_licenses'], config, ['memberships', index, 'apps', app], to)];
+  });
 }
 
 /**
@@ -176,7 +189,8 @@ export function requiredGrants(users: readonly UserEntry[], config: ConfigEntry)
       if (m.active === false || m.valid_until !== undefined) return [];
       const membership = { license_type: m.license_type ?? defaults?.license_type ?? 'full__v', security_profile: m.security_profile ?? defaults?.security_profile ?? 'document_user__v' };
       const populations = required(config, timeboxPopulations(user, membership));
-      return populations.length === 0 ? [] : [requiredError(entry, `the membership of vault ${m.vault} of ${name}`, populations, config, ['memberships', index, 'vault'])];
+      if (populations.length > 0) return [requiredError(entry, `the membership of vault ${m.vault} of ${name}`, populations, config, ['memberships', index, 'vault'])];
+      return requiredAppGrants(entry, m, index, name, config);
     });
   });
 }

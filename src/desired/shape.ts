@@ -118,6 +118,11 @@ function toDiagnostic(error: ErrorObject, yaml: YamlFile): Diagnostic {
   const path = parsePointer(error.instancePath);
   const where = describePath(path);
   const at = (p: DataPath, target: 'key' | 'value') => yaml.locate(p, target);
+  // `apps: { rimReg_v: full__v, valid_until: … }` reads valid_until as an app code: say where it goes.
+  const last = path[path.length - 1];
+  if (typeof last === 'string' && TIMEBOX_KEYS.has(last) && path[path.length - 2] === 'apps') {
+    return { ...grantNotAllowed(`"${last}"`, describePath(path.slice(0, -1)), at(path, 'key')), hint: `In apps:, a time box goes inside one application's object form: rimReg_v: { license_type: full__v, ${last}: … }.` };
+  }
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(error.params.additionalProperty);

@@ -217,16 +217,32 @@ function tooLong(user: DesiredUser, policy: Policy, asOf: number): Diagnostic[] 
     const cap = caps.sort((a, b) => a.max - b.max)[0];
     if (cap === undefined || span === undefined || span <= cap.max) continue;
     seen.add(grant);
-    found.push({
-      severity: 'error',
-      code: 'grant-too-long',
-      summary: `valid_until ${grant.valid_until ?? ''} of ${m === undefined ? user.user_name : `the membership of vault ${m.vault_id} of ${user.user_name}`} gives ${span} days of access; policy.require_valid_until.${cap.p}.max_days allows ${cap.max}`,
-      hint: `move valid_until to ${latestAllowed(grant, asOf, cap.max)} or earlier, and renew it when that day comes`,
-      position: grant.source,
-      subject: { user: user.user_name, field: 'valid_until', ...(m === undefined ? {} : { vault_id: m.vault_id }) },
-    });
+    found.push(tooLongError(user, grant, m === undefined ? user.user_name : `the membership of vault ${m.vault_id} of ${user.user_name}`, span, cap, asOf, m?.vault_id));
   }
-  return found;
+  return [...found, ...appsTooLong(user, rules.external_licenses?.max_days, asOf)];
+}
+
+function tooLongError(user: DesiredUser, grant: Grant, what: string, span: number, cap: { p: string; max: number }, asOf: number, vaultId: number | undefined): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'grant-too-long',
+    summary: `valid_until ${grant.valid_until ?? ''} of ${what} gives ${span} days of access; policy.require_valid_until.${cap.p}.max_days allows ${cap.max}`,
+    hint: `move valid_until to ${latestAllowed(grant, asOf, cap.max)} or earlier, and renew it when that day comes`,
+    position: grant.source,
+    subject: { user: user.user_name, field: 'valid_until', ...(vaultId === undefined ? {} : { vault_id: vaultId }) },
+  };
+}
+
+/** External application licences with their own time box, under `external_licenses.max_days`. */
+function appsTooLong(user: DesiredUser, max: number | undefined, asOf: number): Diagnostic[] {
+  if (max === undefined) return [];
+  return (user.app_grants ?? []).flatMap((grant) => {
+    const app = user.memberships?.find((m) => m.vault_id === grant.vault_id)?.apps?.[grant.app];
+    if (app?.license_type !== 'external__v' || grantState(grant, asOf) === 'expired') return [];
+    const span = spanDays(grant, asOf);
+    if (span === undefined || span <= max) return [];
+    return [tooLongError(user, grant, `application licence ${grant.app} in vault ${grant.vault_id} of ${user.user_name}`, span, { p: 'external_licenses', max }, asOf, grant.vault_id)];
+  });
 }
 
 /** True when some grant of `desired` is time-boxed. */

@@ -141,3 +141,27 @@ describe('time boxes on app licences, group members and SiteVault assignments: l
     expect(found.hint).toContain(TIMEBOX_PLACES);
   });
 });
+
+describe('policy.require_valid_until on application licences', () => {
+  const roster = `${ROSTER}policy:\n  require_valid_until:\n    external_licenses: { max_days: 90 }\n`;
+  const withApp = (value: string): string => USERS.replace('rimSubs_v: full__v', `rimSubs_v: ${value}`);
+
+  it('needs a valid_until on an external app licence whose membership and user have none', async () => {
+    const result = await load({ roster, users: withApp('external__v') });
+    const found = expectDiagnostic(result.diagnostics, 'grant-required', 'users/team.yaml:6:11');
+    expect(found.summary).toBe('application licence rimSubs_v (external__v) in vault 3003 of ann.lee@veepharm.com needs a valid_until: policy.require_valid_until.external_licenses in roster.yaml requires one');
+    expect(found.hint).toBe('Add valid_until: YYYY-MM-DD (at most 90 days ahead) to it (rimSubs_v: { license_type: external__v, valid_until: YYYY-MM-DD }), to its membership or to the user, with a reason.');
+  });
+
+  it('is satisfied by the licence\'s own valid_until, or its membership\'s', async () => {
+    expect(summarise((await load({ roster, users: withApp('{ license_type: external__v, valid_until: 2027-01-01 }') })).diagnostics)).toEqual([]);
+    const onMembership = withApp('external__v').replace('      - vault: 3003\n', '      - vault: 3003\n        valid_until: 2027-01-01\n');
+    expect(summarise((await load({ roster, users: onMembership })).diagnostics)).toEqual([]);
+  });
+
+  it('says where a time box goes when it is written among the app codes', async () => {
+    const result = await load({ users: USERS.replace('rimSubs_v: full__v', 'rimSubs_v: full__v\n          valid_until: 2027-01-01') });
+    const found = expectDiagnostic(result.diagnostics, 'grant-not-allowed', 'users/team.yaml:7:11');
+    expect(found.hint).toBe('In apps:, a time box goes inside one application\'s object form: rimReg_v: { license_type: full__v, valid_until: … }.');
+  });
+});

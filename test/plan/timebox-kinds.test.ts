@@ -190,3 +190,26 @@ describe('time-boxed SiteVault assignments', () => {
     ]);
   });
 });
+
+describe('policy.require_valid_until.external_licenses.max_days on application licences', () => {
+  it('refuses an external app licence time-boxed for longer, at its valid_until', () => {
+    const user = desiredUser(NAME, {
+      memberships: [{ vault_id: 3003, active: true, security_profile: 'document_user__v', license_type: 'full__v', apps: { rimReg_v: { active: true, license_type: 'external__v' } } }],
+      app_grants: [appGrant({ valid_until: '2026-04-30' })],
+    });
+    const p = planOf(desiredState({ users: [ADMIN_DESIRED, user], policy: { require_valid_until: { external_licenses: { max_days: 90 } } } }), liveState({ users: [ADMIN, liveWithApps({ rimReg_v: true })] }));
+    const errors = p.diagnostics.filter((d) => d.code === 'grant-too-long');
+    expect(errors.map((d) => [d.summary, d.hint, d.position])).toEqual([
+      [
+        `valid_until 2026-04-30 of application licence rimReg_v in vault 3003 of ${NAME} gives 119 days of access; policy.require_valid_until.external_licenses.max_days allows 90`,
+        'move valid_until to 2026-04-01 or earlier, and renew it when that day comes',
+        AT,
+      ],
+    ]);
+    const within = planOf(
+      desiredState({ users: [ADMIN_DESIRED, { ...user, app_grants: [appGrant({ valid_until: '2026-04-01' })] }], policy: { require_valid_until: { external_licenses: { max_days: 90 } } } }),
+      liveState({ users: [ADMIN, liveWithApps({ rimReg_v: true })] }),
+    );
+    expect(within.diagnostics.filter((d) => d.code === 'grant-too-long')).toEqual([]);
+  });
+});
