@@ -96,7 +96,7 @@ function expiringSoon(who: string, what: string, grant: Grant, asOf: number, war
 function clockApps(user: DesiredUser, m: Membership, live: Membership | undefined, asOf: number, warnDays: number, out: UserClock): Membership {
   const grants = (user.app_grants ?? []).filter((g) => g.vault_id === m.vault_id);
   if (grants.length === 0 || m.apps === undefined) return m;
-  const apps = { ...m.apps };
+  const lapsed = new Set<string>();
   for (const grant of grants) {
     const what = `application licence ${grant.app} in vault ${m.vault_id}`;
     const state = grantState(grant, asOf);
@@ -104,11 +104,12 @@ function clockApps(user: DesiredUser, m: Membership, live: Membership | undefine
       out.diagnostics.push(...expiringSoon(user.user_name, what, grant, asOf, warnDays, m.vault_id, `memberships[${m.vault_id}].apps.${grant.app}.valid_until`));
       continue;
     }
-    delete apps[grant.app];
+    lapsed.add(grant.app);
     // Only a licence Vault has active is withdrawn; one it lacks or has inactive needs no note.
     if (live?.apps?.[grant.app]?.active === true) out.notes.push(grantNote(what, grant, state));
   }
-  return { ...m, apps };
+  if (lapsed.size === 0) return m;
+  return { ...m, apps: Object.fromEntries(Object.entries(m.apps).filter(([code]) => !lapsed.has(code))) };
 }
 
 /**

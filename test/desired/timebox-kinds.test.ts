@@ -116,7 +116,7 @@ describe('time boxes on app licences, group members and SiteVault assignments: l
     const result = await load(files);
     expect(result.ok).toBe(false);
     const found = expectDiagnostic(result.diagnostics, code, at);
-    expect(found.hint ?? '').not.toBe('');
+    expect(found.hint).not.toBe('');
   });
 
   it('refuses one group membership declared in both places with different time boxes', async () => {

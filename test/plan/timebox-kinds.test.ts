@@ -4,7 +4,7 @@
  * is left out as if it were not declared; one ending soon is listed.
  */
 import { describe, expect, it } from 'vitest';
-import type { AppGrant, DesiredGroup, DesiredSiteVaultPerson, Grant, LiveUser } from '../../src/model.js';
+import type { AppGrant, AppLicense, DesiredGroup, DesiredSiteVaultPerson, Grant, LiveUser } from '../../src/model.js';
 import type { Plan } from '../../src/plan/index.js';
 import { ADMIN, ADMIN_DESIRED, appliedPerson, desiredGroup, desiredState, desiredUser, liveGroup, liveState, liveUser, planOf, sitevaultPerson } from './fixtures.js';
 
@@ -33,8 +33,9 @@ function appPlan(grants: readonly AppGrant[], live: LiveUser | null): Plan {
 }
 
 function liveWithApps(apps: Record<string, boolean>): LiveUser {
-  const entries = Object.entries(apps).map(([code, active]) => [code, { active, license_type: 'full__v' as const }]);
-  return liveUser(NAME, 42, { memberships: [{ vault_id: 3003, active: true, security_profile: 'document_user__v', license_type: 'full__v', apps: Object.fromEntries(entries) }] });
+  const licences: Record<string, AppLicense> = {};
+  for (const [code, active] of Object.entries(apps)) licences[code] = { active, license_type: 'full__v' };
+  return liveUser(NAME, 42, { memberships: [{ vault_id: 3003, active: true, security_profile: 'document_user__v', license_type: 'full__v', apps: licences }] });
 }
 
 function fieldsOf(plan: Plan, key: string): [string, unknown, unknown][] {
