@@ -10,17 +10,16 @@
  * Days are UTC and inclusive: `valid_until: 2026-12-24` is valid until 2026-12-25T00:00Z.
  */
 import type { Diagnostic } from '../diagnostics.js';
+import { liveGroupForKey } from './diff-groups.js';
 import {
   GRANT_DAY_MS,
   SITEVAULT_SITE_NO_ACCESS_ROLE,
   grantDayStart,
   timeboxPopulations,
-  type DesiredGroup,
   type DesiredSiteVaultPerson,
   type DesiredState,
   type DesiredUser,
   type Grant,
-  type LiveGroup,
   type LiveState,
   type LiveUser,
   type Membership,
@@ -255,13 +254,6 @@ function hasGrants(desired: DesiredState): boolean {
   );
 }
 
-/** The live group a declared one stands for (by name when declared, else by label), as diff-groups matches it. */
-function liveGroupOf(group: DesiredGroup, live: LiveState): LiveGroup | undefined {
-  if (group.name === undefined) return live.groups?.get(group.key);
-  for (const candidate of live.groups?.values() ?? []) if (candidate.name === group.name) return candidate;
-  return undefined;
-}
-
 /**
  * Group members as of `asOf`: one outside its days is left out of the group's managed members, so
  * Vault's explicit member is removed (`remove_group_members`, under the mass-removal guard) and a
@@ -270,7 +262,7 @@ function liveGroupOf(group: DesiredGroup, live: LiveState): LiveGroup | undefine
 function clockGroups(desired: DesiredState, live: LiveState, asOf: number, notes: Map<string, string[]>, diagnostics: Diagnostic[]): DesiredState['groups'] {
   return desired.groups?.map((group) => {
     if (group.members?.some((m) => m.grant !== undefined) !== true) return group;
-    const current = liveGroupOf(group, live);
+    const current = liveGroupForKey(desired, live.groups, group.key);
     const members = (group.members ?? []).flatMap((member) => {
       const { grant, ...plain } = member;
       if (grant === undefined) return [plain];
