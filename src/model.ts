@@ -143,12 +143,25 @@ export interface MembershipGrant extends Grant {
   readonly vault_id: number;
 }
 
+/** The time box of one application licence (`apps: { code: { license_type, valid_until } }`). */
+export interface AppGrant extends Grant {
+  readonly vault_id: number;
+  /** The app code, e.g. `rimReg_v`. */
+  readonly app: string;
+}
+
+/** Where time boxes may be written: named by the misplaced-key hint and the README. */
+export const TIMEBOX_PLACES =
+  'a user, a membership (memberships[]), an application licence in its object form (apps: { code: { license_type, valid_until } }), a group member in its object form (members: [{ user, valid_until }]), an item of a user\'s groups: in its object form ({ group, valid_until }), and a SiteVault site or study assignment';
+
 /** A desired user, with where it came from and the optional Clinical promotion source. */
 export interface DesiredUser extends UserRecord {
   /** The user's own time box (domain account); `undefined` = not time-boxed. */
   readonly grant?: Grant;
   /** Time boxes of memberships, sorted by vault id; absent when none is time-boxed. */
   readonly membership_grants?: readonly MembershipGrant[];
+  /** Time boxes of application licences, sorted by vault id then app; absent when none is time-boxed. */
+  readonly app_grants?: readonly AppGrant[];
   /** Clinical Operations: create this user by promoting this `person__sys` id. */
   readonly promote_from_person?: string;
   /** More `user__sys` fields sent with the promotion only (a Vault's configuration may require them). */
@@ -242,7 +255,21 @@ export interface SiteVaultPerson {
   readonly studies: readonly StudyAssignment[];
 }
 
+/** The time box of one SiteVault site assignment. */
+export interface SiteGrant extends Grant {
+  readonly site_usn: string;
+}
+
+/** The time box of one SiteVault study assignment. */
+export interface StudyGrant extends Grant {
+  readonly study_id: string;
+}
+
 export interface DesiredSiteVaultPerson extends SiteVaultPerson {
+  /** Time boxes of site assignments, sorted by USN; absent when none is time-boxed. */
+  readonly site_grants?: readonly SiteGrant[];
+  /** Time boxes of study assignments, sorted by study id; absent when none is time-boxed. */
+  readonly study_grants?: readonly StudyGrant[];
   readonly source: SourceRef;
 }
 
@@ -287,6 +314,8 @@ export interface GroupValues {
 export interface DesiredGroupMember {
   /** Lower-cased user name. */
   readonly user_name: string;
+  /** The membership's time box (object form of the item); `undefined` = not time-boxed. */
+  readonly grant?: Grant;
   readonly source: SourceRef;
 }
 

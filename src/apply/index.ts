@@ -9,7 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppliedSiteVaultPerson, DesiredSiteVaultPerson, DesiredState, DesiredUser, LiveState } from '../model.js';
-import { groupRowKey, planId, sha256Hex, type Change, type Plan } from '../plan/index.js';
+import { groupRowKey, planId, sha256Hex, siteVaultPersonAsOf, type Change, type Plan } from '../plan/index.js';
 import { acquireLock, entryDigestsInBackground, nextBaseline, readStateFile, writeStateFile, type StateFile } from '../state/index.js';
 import { formatClientEvent, type ClientEvent } from '../vault/index.js';
 import { admitPlan } from './admit.js';
@@ -225,7 +225,8 @@ function updateSiteVaultState(state: StateFile, plan: Plan, desired: DesiredStat
         delete sitevault[row.key];
         continue;
       }
-      const { source: _source, ...person } = wanted;
+      // What was sent: the person as of the plan's clock (time-boxed assignments applied).
+      const { source: _source, ...person } = siteVaultPersonAsOf(wanted, Date.parse(plan.created_at));
       sitevault[row.key] = { ...person, person_id: personId };
     }
   }

@@ -4,8 +4,10 @@
  * The rules (rules-groups.ts) and the merge share these declarations, so every member's position
  * is looked up once.
  */
-import { normaliseIdentity, type DesiredGroup, type DesiredGroupMember, type GroupValues, type SourceRef } from '../model.js';
+import { normaliseIdentity, type DesiredGroup, type DesiredGroupMember, type Grant, type GroupValues, type SourceRef } from '../model.js';
 import type { GroupEntry, UserEntry } from './entries.js';
+import { readGrant } from './normalise.js';
+import { memberName, refLabel } from './raw-types.js';
 
 /** One group as its groups file declares it. */
 export interface GroupDeclaration {
@@ -29,8 +31,10 @@ export interface UserGroupRef {
   readonly key: string;
   /** The label as written, trimmed. */
   readonly label: string;
-  /** Position of the list item. */
+  /** Position of the list item (of its `group:` value in the object form). */
   readonly source: SourceRef;
+  /** The time box of the object form; `undefined` = not time-boxed. */
+  readonly grant?: Grant;
 }
 
 export function groupDeclaration(entry: GroupEntry): GroupDeclaration {
@@ -43,9 +47,12 @@ export function groupDeclaration(entry: GroupEntry): GroupDeclaration {
   // One path, its last step moved along (locate keeps no reference to it).
   const path = [...entry.path, 'members', 0];
   const last = path.length - 1;
-  const members = raw.members?.map((name, i) => {
+  const members = raw.members?.map((item, i): DesiredGroupMember => {
     path[last] = i;
-    return { user_name: normaliseIdentity(name), source: entry.yaml.locate(path, 'value') };
+    const user_name = normaliseIdentity(memberName(item));
+    if (typeof item === 'string') return { user_name, source: entry.yaml.locate(path, 'value') };
+    const grant = readGrant(entry.yaml, path, item);
+    return { user_name, source: entry.yaml.locate([...path, 'user'], 'value'), ...(grant === undefined ? {} : { grant }) };
   });
   return {
     key: normaliseIdentity(raw.label),
@@ -71,13 +78,19 @@ export function userGroupRefs(users: readonly UserEntry[]): UserGroupRef[] {
     const last = path.length - 1;
     for (let i = 0; i < labels.length; i++) {
       path[last] = i;
-      const written = labels[i] ?? '';
+      const item = labels[i] ?? '';
+      const written = refLabel(item);
       let spelling = spellings.get(written);
       if (spelling === undefined) {
         spelling = { label: written.trim(), key: normaliseIdentity(written) };
         spellings.set(written, spelling);
       }
-      refs.push({ user_name, key: spelling.key, label: spelling.label, source: entry.yaml.locate(path, 'value') });
+      if (typeof item === 'string') {
+        refs.push({ user_name, key: spelling.key, label: spelling.label, source: entry.yaml.locate(path, 'value') });
+        continue;
+      }
+      const grant = readGrant(entry.yaml, path, item);
+      refs.push({ user_name, key: spelling.key, label: spelling.label, source: entry.yaml.locate([...path, 'group'], 'value'), ...(grant === undefined ? {} : { grant }) });
     }
   }
   return refs;
@@ -142,7 +155,7 @@ function mergeMembers(listed: readonly DesiredGroupMember[], named: readonly Use
     const b = named[j];
     const user = a !== undefined && (b === undefined || a.user_name <= b.user_name) ? a.user_name : (b?.user_name ?? '');
     if (a !== undefined && a.user_name === user) out.push(a);
-    else if (b !== undefined) out.push({ user_name: b.user_name, source: b.source });
+    else if (b !== undefined) out.push({ user_name: b.user_name, source: b.source, ...(b.grant === undefined ? {} : { grant: b.grant }) });
     while (listed[i]?.user_name === user) i++;
     while (named[j]?.user_name === user) j++;
   }

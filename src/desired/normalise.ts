@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import {
   DEFAULT_POLICY,
   normaliseIdentity,
+  type AppGrant,
   type AppLicense,
   type DesiredSiteVaultPerson,
   type DesiredUser,
@@ -14,11 +15,13 @@ import {
   type LicenseType,
   type Membership,
   type Policy,
+  type SiteGrant,
+  type StudyGrant,
   type VaultTarget,
 } from '../model.js';
 import type { ConfigEntry, PersonEntry, UserEntry } from './entries.js';
-import type { RawConfig, RawGrant, RawMembership } from './raw-types.js';
-import type { DataPath } from './yaml-file.js';
+import { appLicenseType, type RawAppLicense, type RawConfig, type RawGrant, type RawMembership } from './raw-types.js';
+import type { DataPath, YamlFile } from './yaml-file.js';
 
 /** Default last-applied state file, relative to the config's folder. */
 export const DEFAULT_STATE_PATH = '.vault-roster/state.json';
@@ -89,9 +92,12 @@ export function statePath(raw: RawConfig, configDir: string): string {
 }
 
 /** App codes in sorted order (the schema limits them to identifiers, so plain keys are safe). */
-function normaliseApps(apps: Readonly<Record<string, LicenseType>>): Record<string, AppLicense> {
+function normaliseApps(apps: Readonly<Record<string, LicenseType | RawAppLicense>>): Record<string, AppLicense> {
   const out: Record<string, AppLicense> = {};
-  for (const code of Object.keys(apps).sort()) out[code] = { active: true, license_type: apps[code] ?? VAULT_DEFAULT_LICENSE };
+  for (const code of Object.keys(apps).sort()) {
+    const value = apps[code];
+    out[code] = { active: true, license_type: value === undefined ? VAULT_DEFAULT_LICENSE : appLicenseType(value) };
+  }
   return out;
 }
 
@@ -106,16 +112,32 @@ function normaliseMembership(raw: RawMembership, defaults: RawConfig['defaults']
   });
 }
 
-/** The time box declared at `at` within the user entry, or `undefined` when it has no date. */
-function grantAt(entry: UserEntry, raw: RawGrant, at: DataPath): Grant | undefined {
+/** The time box declared at `path` of `yaml` (a user, a membership, a group member…), or `undefined` when it has no date. */
+export function readGrant(yaml: YamlFile, path: DataPath, raw: RawGrant): Grant | undefined {
   if (raw.valid_from === undefined && raw.valid_until === undefined) return undefined;
   const key = raw.valid_until === undefined ? 'valid_from' : 'valid_until';
   return compact<Grant>({
     valid_from: raw.valid_from,
     valid_until: raw.valid_until,
     reason: raw.reason?.trim(),
-    source: entry.yaml.locate([...entry.path, ...at, key]),
+    source: yaml.locate([...path, key]),
   });
+}
+
+/** The time box declared at `at` within the user entry, or `undefined` when it has no date. */
+function grantAt(entry: UserEntry, raw: RawGrant, at: DataPath): Grant | undefined {
+  return readGrant(entry.yaml, [...entry.path, ...at], raw);
+}
+
+/** Time boxes of application licences in their object form, by vault then app code. */
+function appGrants(entry: UserEntry): AppGrant[] | undefined {
+  const grants = (entry.raw.memberships ?? []).flatMap((m, index) =>
+    Object.entries(m.apps ?? {}).flatMap(([app, value]) => {
+      const grant = typeof value === 'string' ? undefined : grantAt(entry, value, ['memberships', index, 'apps', app]);
+      return grant === undefined ? [] : [{ vault_id: m.vault, app, ...grant }];
+    }),
+  );
+  return grants.length === 0 ? undefined : grants.sort((a, b) => a.vault_id - b.vault_id || (a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
 }
 
 function membershipGrants(entry: UserEntry): MembershipGrant[] | undefined {
@@ -147,6 +169,7 @@ export function normaliseUser(entry: UserEntry, config: ConfigEntry): DesiredUse
     promote_fields: raw.promote_fields === undefined ? undefined : { ...raw.promote_fields },
     grant: grantAt(entry, raw, []),
     membership_grants: membershipGrants(entry),
+    app_grants: appGrants(entry),
     source: entry.yaml.locate([...entry.path, 'user_name']),
   });
 }
@@ -168,6 +191,23 @@ export function normalisePerson(entry: PersonEntry): DesiredSiteVaultPerson {
       .map((s) => ({ site_usn: s.usn, role: s.role, addons: [...(s.addons ?? [])].sort() }))
       .sort(byKey((s) => s.site_usn)),
     studies: (raw.studies ?? []).map((s) => ({ study_id: s.id, role: s.role })).sort(byKey((s) => s.study_id)),
+    ...assignmentGrants(entry),
     source: entry.yaml.locate([...entry.path, 'email']),
   });
+}
+
+/** Time boxes of a person's site and study assignments; keys absent when none is time-boxed. */
+function assignmentGrants(entry: PersonEntry): { site_grants?: SiteGrant[]; study_grants?: StudyGrant[] } {
+  const sites = (entry.raw.sites ?? []).flatMap((site, i) => {
+    const grant = readGrant(entry.yaml, [...entry.path, 'sites', i], site);
+    return grant === undefined ? [] : [{ site_usn: site.usn, ...grant }];
+  });
+  const studies = (entry.raw.studies ?? []).flatMap((study, i) => {
+    const grant = readGrant(entry.yaml, [...entry.path, 'studies', i], study);
+    return grant === undefined ? [] : [{ study_id: study.id, ...grant }];
+  });
+  return {
+    ...(sites.length === 0 ? {} : { site_grants: sites.sort(byKey((g) => g.site_usn)) }),
+    ...(studies.length === 0 ? {} : { study_grants: studies.sort(byKey((g) => g.study_id)) }),
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * TypeScript views of data that passed its schema (specs/*.schema.json). Only code that runs
- * after `checkShape` succeeded may cast to these.
+ * after `checkShape` succeeded may cast to these. The accessors at the end read a value that has
+ * a short (string) and an object (time-boxed) form.
  */
 import type { BodyFormat, FieldValue, LicenseType, SiteVaultPersonType, UnmanagedGroupPolicy, UnmanagedUserPolicy } from '../model.js';
 
@@ -47,12 +48,23 @@ export interface RawGrant {
   reason?: string;
 }
 
+/** The object form of an application licence: a licence type with a time box. */
+export interface RawAppLicense extends RawGrant {
+  license_type: LicenseType;
+}
+
 export interface RawMembership extends RawGrant {
   vault: number;
   security_profile?: string;
   license_type?: LicenseType;
   active?: boolean;
-  apps?: Record<string, LicenseType>;
+  /** A licence type, or the object form with a time box. */
+  apps?: Record<string, LicenseType | RawAppLicense>;
+}
+
+/** The object form of an item of a user's `groups:`: a label with a time box. */
+export interface RawGroupRef extends RawGrant {
+  group: string;
 }
 
 export interface RawUser extends RawGrant {
@@ -69,8 +81,8 @@ export interface RawUser extends RawGrant {
   active?: boolean;
   fields?: Record<string, FieldValue>;
   memberships?: RawMembership[];
-  /** Labels of groups the user is an explicit member of. */
-  groups?: string[];
+  /** Labels of groups the user is an explicit member of (or the object form with a time box). */
+  groups?: (string | RawGroupRef)[];
   promote_from_person?: string;
   promote_fields?: Record<string, string | number | boolean>;
 }
@@ -95,8 +107,8 @@ export interface RawSiteVaultPerson {
   language?: string;
   federated_id?: string;
   org: RawAssignment & { id: string };
-  sites?: (RawAssignment & { usn: string })[];
-  studies?: { id: string; role: string }[];
+  sites?: (RawAssignment & RawGrant & { usn: string })[];
+  studies?: (RawGrant & { id: string; role: string })[];
 }
 
 export interface RawSiteVaultFile {
@@ -110,9 +122,30 @@ export interface RawGroup {
   active?: boolean;
   allow_delegation_among_members?: boolean;
   security_profiles?: string[];
-  members?: string[];
+  /** User names (or the object form with a time box). */
+  members?: (string | RawGroupMember)[];
+}
+
+/** The object form of a group member: a user name with a time box. */
+export interface RawGroupMember extends RawGrant {
+  user: string;
 }
 
 export interface RawGroupsFile {
   groups: RawGroup[];
+}
+
+/** The licence type of an `apps:` value, in either form. */
+export function appLicenseType(value: LicenseType | RawAppLicense): LicenseType {
+  return typeof value === 'string' ? value : value.license_type;
+}
+
+/** The user name of a group's `members:` item, in either form. */
+export function memberName(item: string | RawGroupMember): string {
+  return typeof item === 'string' ? item : item.user;
+}
+
+/** The label of a user's `groups:` item, in either form. */
+export function refLabel(item: string | RawGroupRef): string {
+  return typeof item === 'string' ? item : item.group;
 }

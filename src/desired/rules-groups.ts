@@ -8,6 +8,8 @@ import { closestMatch } from './did-you-mean.js';
 import { formatPosition, type GroupEntry } from './entries.js';
 import type { GroupDeclaration, UserGroupRef } from './groups.js';
 import { everyString, SECURITY_PROFILE_LIMIT, tooLong, USER_KEY_LIMITS } from './rules-text.js';
+import { memberName } from './raw-types.js';
+import { grantsDeclaredTwice, memberGrantDates } from './rules-timebox.js';
 import type { DataPath } from './yaml-file.js';
 
 function finding(severity: 'error' | 'warning', code: DiagnosticCode, summary: string, hint: string, position: SourcePosition, user?: string): Diagnostic {
@@ -173,7 +175,8 @@ export function membershipsDeclaredTwice(groups: readonly GroupDeclaration[], re
 function stringKind(path: DataPath): 'plain' | 'text' | 'identity' {
   const key = path[path.length - 1];
   if (key === 'description') return 'text';
-  return key === 'label' || path[path.length - 2] === 'members' ? 'identity' : 'plain';
+  // A member is an item of members:, or the user: of an item in the object form.
+  return key === 'label' || path[path.length - 2] === 'members' || (key === 'user' && path[path.length - 3] === 'members') ? 'identity' : 'plain';
 }
 
 /** Values within what Vault accepts: no control or invisible characters, known lengths (see rules-text.ts). */
@@ -182,8 +185,10 @@ export function groupValuesWithinLimits(entries: readonly GroupEntry[]): Diagnos
   const found: Diagnostic[] = [];
   for (const entry of entries) {
     const { raw, yaml, path } = entry;
-    (raw.members ?? []).forEach((name, i) => {
-      if (userNameLimit !== undefined && name.length > userNameLimit.max) found.push(...tooLong({ yaml, path: [...path, 'members', i] }, name, userNameLimit.max, userNameLimit.field));
+    (raw.members ?? []).forEach((item, i) => {
+      const name = memberName(item);
+      const at = typeof item === 'string' ? [...path, 'members', i] : [...path, 'members', i, 'user'];
+      if (userNameLimit !== undefined && name.length > userNameLimit.max) found.push(...tooLong({ yaml, path: at }, name, userNameLimit.max, userNameLimit.field));
     });
     (raw.security_profiles ?? []).forEach((profile, i) => {
       if (profile.length > SECURITY_PROFILE_LIMIT.max) found.push(...tooLong({ yaml, path: [...path, 'security_profiles', i] }, profile, SECURITY_PROFILE_LIMIT.max, SECURITY_PROFILE_LIMIT.field));
@@ -211,5 +216,7 @@ export function checkGroupRules(input: GroupRuleInput): Diagnostic[] {
     ...duplicateGroupMembers(input.groups, input.refs),
     ...membershipsDeclaredTwice(input.groups, input.refs),
     ...groupValuesWithinLimits(input.entries),
+    ...memberGrantDates(input.entries),
+    ...grantsDeclaredTwice(input.groups, input.refs),
   ];
 }

@@ -15,6 +15,7 @@ import {
 import { formatPosition, type PersonEntry } from './entries.js';
 import { everyString, PERSON_KEY_LIMITS, tooLong, unsafeNumber } from './rules-text.js';
 import type { DataPath } from './yaml-file.js';
+import { assignmentGrantDates } from './rules-timebox.js';
 
 // Add-ons grant features of a role that logs in: none for external, viewer or no-login roles.
 const ORG_ROLES_WITHOUT_ADDONS: readonly string[] = ['org_external__v', 'org_cant_login__v'];
@@ -223,5 +224,6 @@ export function checkSiteVaultRules(persons: readonly PersonEntry[]): Diagnostic
     ...usernameRequired(persons),
     ...duplicateAssignments(persons),
     ...personValuesWithinLimits(persons),
+    ...assignmentGrantDates(persons),
   ];
 }

@@ -16,6 +16,7 @@ import {
   USER_KEY_LIMITS,
   type ValueSite,
 } from './rules-text.js';
+import { appLicenseType } from './raw-types.js';
 import { grantDates, requiredGrants } from './rules-timebox.js';
 import type { DataPath } from './yaml-file.js';
 
@@ -88,12 +89,13 @@ export function appLicensePermissiveness(users: readonly UserEntry[], config: Co
     const userLicense: LicenseType | undefined = entry.raw.license_type ?? defaultLicense;
     return (entry.raw.memberships ?? []).flatMap((membership, index) => {
       const membershipLicense: LicenseType = membership.license_type ?? defaultLicense ?? 'full__v';
-      return Object.entries(membership.apps ?? {}).flatMap(([app, license]) => {
+      return Object.entries(membership.apps ?? {}).flatMap(([app, value]) => {
+        const license = appLicenseType(value);
         const overMembership = !isLicenseAllowedUnder(license, membershipLicense);
         const overUser = userLicense !== undefined && !isLicenseAllowedUnder(license, userLicense);
         if (!overMembership && !overUser) return [];
         // Located only for a finding: a position walk per app of every user is most of this rule's time.
-        const position = entry.yaml.locate([...entry.path, 'memberships', index, 'apps', app], 'value');
+        const position = entry.yaml.locate([...entry.path, 'memberships', index, 'apps', app, ...(typeof value === 'string' ? [] : ['license_type'])], 'value');
         const found: Diagnostic[] = [];
         if (overMembership) {
           found.push(
@@ -239,7 +241,8 @@ function stringKind(path: DataPath): 'plain' | 'text' | 'identity' {
   const key = path[path.length - 1];
   if (path[path.length - 2] === 'fields') return 'text';
   // Group labels are identities too: an invisible character would name another group.
-  return key === 'user_name' || key === 'email' || path[path.length - 2] === 'groups' ? 'identity' : 'plain';
+  const groupLabel = path[path.length - 2] === 'groups' || (key === 'group' && path[path.length - 3] === 'groups');
+  return key === 'user_name' || key === 'email' || groupLabel ? 'identity' : 'plain';
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../diagnostics.js';
+import { TIMEBOX_PLACES } from '../model.js';
 import { closestMatch as uncachedClosestMatch } from './did-you-mean.js';
 import { LIST_OF_KIND, itemValidatorFor, validatorFor, type FileKind } from './schemas.js';
 import type { DataPath, YamlFile } from './yaml-file.js';
@@ -100,13 +101,32 @@ function valueHint(error: ErrorObject, allowed: readonly string[]): string {
   return description ?? `The value ${error.message ?? 'is invalid'}.`;
 }
 
+/** The keys of a time box: misplaced, they get a hint naming where time boxes may go. */
+const TIMEBOX_KEYS: ReadonlySet<string> = new Set(['valid_from', 'valid_until', 'reason']);
+
+function grantNotAllowed(what: string, where: string, position: Diagnostic['position']): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'grant-not-allowed',
+    summary: `${what} is not allowed in ${where}, which cannot be time-boxed`,
+    hint: `Time boxes (valid_from, valid_until, reason) are allowed only on ${TIMEBOX_PLACES}. Move it to one of these, or remove it.`,
+    ...(position === undefined ? {} : { position }),
+  };
+}
+
 function toDiagnostic(error: ErrorObject, yaml: YamlFile): Diagnostic {
   const path = parsePointer(error.instancePath);
   const where = describePath(path);
   const at = (p: DataPath, target: 'key' | 'value') => yaml.locate(p, target);
+  // `apps: { rimReg_v: full__v, valid_until: … }` reads valid_until as an app code: say where it goes.
+  const last = path[path.length - 1];
+  if (typeof last === 'string' && TIMEBOX_KEYS.has(last) && path[path.length - 2] === 'apps') {
+    return { ...grantNotAllowed(`"${last}"`, describePath(path.slice(0, -1)), at(path, 'key')), hint: `In apps:, a time box goes inside one application's object form: rimReg_v: { license_type: full__v, ${last}: … }.` };
+  }
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(error.params.additionalProperty);
+      if (TIMEBOX_KEYS.has(key)) return grantNotAllowed(`"${key}"`, where, at([...path, key], 'key'));
       const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const suggestion = closestMatch(key, known);
       return {
@@ -129,6 +149,7 @@ function toDiagnostic(error: ErrorObject, yaml: YamlFile): Diagnostic {
       };
     }
     case 'type':
+      if (isRecord(error.data) && Object.keys(error.data).some((k) => TIMEBOX_KEYS.has(k))) return grantNotAllowed('a time box', where, at(path, 'value'));
       return {
         severity: 'error',
         code: 'wrong-type',
@@ -183,7 +204,8 @@ function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
     else same.push(e);
   }
   return errors.filter((e) => {
-    if (e.propertyName !== undefined) return false;
+    // An if/then/else (a short or an object form) fails through its branch, which says why.
+    if (e.propertyName !== undefined || e.keyword === 'if') return false;
     const covering = anyOfFailures.get(e.instancePath) ?? [];
     return !covering.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`));
   });

@@ -34,7 +34,7 @@ export { entryDigest, groupEntryDigest, unchangedSinceBaseline, type Baseline } 
 export { packRows } from './batch.js';
 export { isAdminProfile } from './risks.js';
 export { liveGroupForKey } from './diff-groups.js';
-export { grantState } from './timebox.js';
+export { grantState, siteVaultPersonAsOf } from './timebox.js';
 
 /** True when applying the plan would change anything. */
 export function planHasChanges(plan: Plan): boolean {
@@ -100,7 +100,8 @@ export function planFoundDrift(plan: Plan): boolean {
  * time box caused has only them ("active: false in FILE" would be untrue).
  */
 function withGrantNotes(change: Change, clock: ClockedDesired): Change {
-  const own = change.subject === 'user' ? clock.notes.get(change.key) : undefined;
+  const notes = { user: clock.notes, group: clock.group_notes, sitevault_person: clock.person_notes }[change.subject];
+  const own = notes.get(change.key);
   if (own === undefined) return change;
   const only = change.action === 'deactivate' && clock.lapsed_users.has(change.key);
   return { ...change, reason: only ? own.join('; ') : `${own.join('; ')}; ${change.reason}` };
@@ -162,7 +163,7 @@ function buildPlan(declared: DesiredState, live: LiveState, options: PlanOptions
       hint: 'check VAULT_URL and vault.vault_id in roster.yaml',
     });
   }
-  const changes = [...users.items.map((i) => withGrantNotes(i.change, clock)), ...sitevault.items.map((i) => i.change), ...groups.items.map((i) => i.change)].sort(byChangeOrder);
+  const changes = [...users.items, ...sitevault.items, ...groups.items].map((i) => withGrantNotes(i.change, clock)).sort(byChangeOrder);
   const desiredFiles = [...desired.files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((f) => ({ path: f.path, sha256: f.sha256 }));
