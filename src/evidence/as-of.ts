@@ -66,7 +66,8 @@ export interface MembershipAccess {
   readonly active: boolean;
   readonly security_profile: string;
   readonly license_type: string;
-  readonly apps: Readonly<Record<string, { readonly active: boolean; readonly license_type: string }>>;
+  /** Active on DATE: declared active and its time box (if any) valid. */
+  readonly apps: Readonly<Record<string, { readonly active: boolean; readonly license_type: string; readonly grant?: GrantDates }>>;
   readonly grant?: GrantDates;
 }
 
@@ -105,12 +106,19 @@ function userAccess(user: DesiredUser, desired: DesiredState, asOf: number, vaul
   const grant = user.grant === undefined ? undefined : grantDates(user.grant, asOf);
   const active = user.active !== false && (grant === undefined || grant.state === 'valid');
   const grants = new Map((user.membership_grants ?? []).map((g) => [g.vault_id, g]));
+  const appGrants = new Map((user.app_grants ?? []).map((g) => [`${g.vault_id}/${g.app}`, g]));
   const memberships = (user.memberships ?? [])
     .filter((m) => vaultId === undefined || m.vault_id === vaultId)
     .map((m): MembershipAccess => {
       const g = grants.get(m.vault_id);
       const dates = g === undefined ? undefined : grantDates(g, asOf);
-      const apps = Object.fromEntries(Object.entries(m.apps ?? {}).map(([code, app]) => [code, { active: app.active, license_type: app.license_type }]));
+      const apps = Object.fromEntries(
+        Object.entries(m.apps ?? {}).map(([code, app]) => {
+          const appGrant = appGrants.get(`${m.vault_id}/${code}`);
+          const appDates = appGrant === undefined ? undefined : grantDates(appGrant, asOf);
+          return [code, { active: app.active && (appDates === undefined || appDates.state === 'valid'), license_type: app.license_type, ...(appDates === undefined ? {} : { grant: appDates }) }];
+        }),
+      );
       return {
         vault_id: m.vault_id,
         active: active && m.active && (dates === undefined || dates.state === 'valid'),
@@ -120,7 +128,9 @@ function userAccess(user: DesiredUser, desired: DesiredState, asOf: number, vaul
         ...(dates === undefined ? {} : { grant: dates }),
       };
     });
-  const groups = (desired.groups ?? []).filter((g) => g.active !== false && g.members?.some((m) => m.user_name === user.user_name) === true).map((g) => g.label);
+  // A time-boxed group membership counts only while its box is valid on DATE.
+  const inGroup = (m: { readonly user_name: string; readonly grant?: Grant }): boolean => m.user_name === user.user_name && (m.grant === undefined || grantState(m.grant, asOf) === 'valid');
+  const groups = (desired.groups ?? []).filter((g) => g.active !== false && g.members?.some(inGroup) === true).map((g) => g.label);
   return {
     user_name: user.user_name,
     active,

@@ -71,4 +71,30 @@ describe('as-of from git history', () => {
     expect(refused.stderr).toContain('is not in a git repository');
     await expect(asOf({ configPath: join(plain, 'roster.yaml'), date: '2026-01-09', now: NOW })).rejects.toBeInstanceOf(VaultRosterError);
   });
+
+  it('judges time-boxed app licences and group memberships at DATE too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vr-as-of-kinds-'));
+    cpSync(join(EXAMPLES_DIR, 'full'), dir, { recursive: true });
+    const users = join(dir, 'users', 'clinical-team.yaml');
+    writeFileSync(users, readFileSync(users, 'utf8').replace('apps: { ctms_v: full__v }\n', 'apps: { ctms_v: { license_type: full__v, valid_until: 2026-02-28, reason: CHG-8 } }\n'));
+    const groups = join(dir, 'groups', 'clinical-teams.yaml');
+    writeFileSync(groups, readFileSync(groups, 'utf8').replace('      - chloe.martin@veepharm.com\n', '      - { user: chloe.martin@veepharm.com, valid_from: 2026-02-10, reason: CHG-9 }\n'));
+    git(dir, ['init', '-q', '-b', 'main'], '2026-01-10T00:00:00Z');
+    git(dir, ['add', '.'], '2026-01-10T00:00:00Z');
+    git(dir, ['commit', '-q', '-m', 'one'], '2026-01-10T00:00:00Z');
+
+    const chloe = async (date: string) => {
+      const report = await asOf({ configPath: join(dir, 'roster.yaml'), date, vaultId: 5005, now: Date.parse('2026-06-01T00:00:00Z') });
+      return report.users.find((u) => u.user_name === 'chloe.martin@veepharm.com');
+    };
+    const early = await chloe('2026-02-05');
+    expect(early?.memberships[0]?.apps.ctms_v).toMatchObject({ active: true, grant: { state: 'valid', valid_until: '2026-02-28' } });
+    expect(early?.groups).not.toContain('CTMS Data Stewards');
+    const mid = await chloe('2026-02-10');
+    expect(mid?.groups).toContain('CTMS Data Stewards');
+    const late = await chloe('2026-03-01');
+    expect(late?.memberships[0]?.apps.ctms_v).toMatchObject({ active: false, grant: { state: 'expired' } });
+    expect(late?.memberships[0]?.active).toBe(true);
+    expect(late?.groups).toContain('CTMS Data Stewards');
+  });
 });
