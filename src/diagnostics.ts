@@ -128,6 +128,8 @@ export const DIAGNOSTIC_CODES = {
   'grant-clock-invalid': 'reference',
   'grant-required': 'rule',
   'grant-too-long': 'rule',
+  'review-invalid-date': 'rule',
+  'review-owners-no-match': 'rule',
 } as const satisfies Record<string, DiagnosticCategory>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -14,6 +14,7 @@ import {
   type LicenseType,
   type Membership,
   type Policy,
+  type ReviewException,
   type VaultTarget,
 } from '../model.js';
 import type { ConfigEntry, PersonEntry, UserEntry } from './entries.js';
@@ -126,6 +127,12 @@ function membershipGrants(entry: UserEntry): MembershipGrant[] | undefined {
   return grants.length === 0 ? undefined : grants.sort(byKey((g) => g.vault_id));
 }
 
+function reviewException(entry: UserEntry): ReviewException | undefined {
+  const raw = entry.raw.review_exception;
+  if (raw === undefined) return undefined;
+  return { until: raw.until, reason: raw.reason.trim(), flags: [...raw.flags], source: entry.yaml.locate([...entry.path, 'review_exception']) };
+}
+
 export function normaliseUser(entry: UserEntry, config: ConfigEntry): DesiredUser {
   const raw = entry.raw;
   const defaults = config.raw.defaults;
@@ -147,6 +154,8 @@ export function normaliseUser(entry: UserEntry, config: ConfigEntry): DesiredUse
     promote_fields: raw.promote_fields === undefined ? undefined : { ...raw.promote_fields },
     grant: grantAt(entry, raw, []),
     membership_grants: membershipGrants(entry),
+    reviewed: raw.reviewed === undefined ? undefined : { by: raw.reviewed.by.trim(), on: raw.reviewed.on, source: entry.yaml.locate([...entry.path, 'reviewed']) },
+    review_exception: reviewException(entry),
     source: entry.yaml.locate([...entry.path, 'user_name']),
   });
 }

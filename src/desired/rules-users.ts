@@ -16,6 +16,7 @@ import {
   USER_KEY_LIMITS,
   type ValueSite,
 } from './rules-text.js';
+import { reviewDates } from './rules-review.js';
 import { grantDates, requiredGrants } from './rules-timebox.js';
 import type { DataPath } from './yaml-file.js';
 
@@ -289,5 +290,6 @@ export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry 
     ...reservedFieldNames(users),
     ...valuesWithinLimits(users),
     ...grantDates(users),
+    ...reviewDates(users),
   ];
 }
