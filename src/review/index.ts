@@ -7,7 +7,7 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { DesiredState, DesiredUser, LiveState } from '../model.js';
 import { createPlan, type Baseline } from '../plan/index.js';
-import { readReviewConfig, type ReviewConfig } from './config.js';
+import type { ReviewConfig } from './config.js';
 import { lastMatch } from './patterns.js';
 import { buildReview } from './rows.js';
 import type { Review } from './types.js';

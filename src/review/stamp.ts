@@ -50,7 +50,7 @@ function stampText(stamp: Stamp): string {
 }
 
 function spliceFor(text: string, entry: YAMLMap, stamp: Stamp, where: string, eol: string): Splice {
-  const pairs = entry.items as Pair[];
+  const pairs = entry.items;
   const existing = pairs.find((p) => keyOf(p) === 'reviewed');
   const keyRange = isScalar(existing?.key) ? existing.key.range : undefined;
   const valueNode = existing?.value as { range?: [number, number, number] } | undefined;

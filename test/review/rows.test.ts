@@ -1,7 +1,7 @@
 // buildReview over hand-made desired and live states: each flag's rule, exceptions, owners,
 // and that a last login Vault did not report is never read as "never".
 import { describe, expect, it } from 'vitest';
-import type { DesiredUser, LastLogin } from '../../src/model.js';
+import type { DesiredUser, LastLogin, ReviewException } from '../../src/model.js';
 import { buildReview, filterReview, type ReviewInput } from '../../src/review/rows.js';
 import type { ReviewRow } from '../../src/review/types.js';
 import { desiredState, desiredUser, liveGroup, liveState, liveUser, planOf, SOURCE } from '../plan/fixtures.js';
@@ -9,7 +9,7 @@ import { desiredState, desiredUser, liveGroup, liveState, liveUser, planOf, SOUR
 const AS_OF = '2026-06-30T12:00:00.000Z';
 const SETTINGS = { dormant_days: 90, interval_days: 90, expiry_warning_days: 14, orphan_owner: '(no owner)' };
 
-function review(users: readonly DesiredUser[], live: Parameters<typeof liveState>[0], over: Partial<ReviewInput> = {}): ReviewRow[] {
+function review(users: readonly DesiredUser[], live: Parameters<typeof liveState>[0], over: Partial<ReviewInput> = {}): readonly ReviewRow[] {
   const desired = desiredState({ users });
   const liveState_ = liveState(live);
   const plan = planOf(desired, liveState_, { created_at: AS_OF });
@@ -129,7 +129,7 @@ describe('review flags', () => {
 });
 
 describe('review exceptions', () => {
-  const exception = (until: string): DesiredUser['review_exception'] => ({ until, reason: 'CAPA-12', flags: ['NEVER_LOGGED_IN', 'REVIEW_DUE'], source: SOURCE });
+  const exception = (until: string): ReviewException => ({ until, reason: 'CAPA-12', flags: ['NEVER_LOGGED_IN', 'REVIEW_DUE'], source: SOURCE });
 
   it('defer the flags they name until their day (inclusive), and are listed', () => {
     const user = desiredUser('kate@x.com', { review_exception: exception('2026-06-30') });
