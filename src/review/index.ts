@@ -87,3 +87,5 @@ export function ownerSlugs(owners: readonly string[]): Map<string, string> {
   }
   return out;
 }
+export { buildReviewRecord, REVIEW_RECORD_FORMAT_VERSION, type ReviewRecord, type RecordEntry, type JournalFacts, type Decision } from './record.js';
+export { readJournalFacts } from './journal-facts.js';

@@ -166,4 +166,36 @@ describe('vault-roster review over the demo domain', () => {
     expect(run.stderr).toContain('user former.contractor@veepharm.com: last_login__v "last tuesday"');
     expect(run.stdout).toBe('');
   });
+
+  it('review record keeps keep / revoke / defer decisions, with the execution ids of the applied revocation', async () => {
+    const fx = await startRosterFixture();
+    expect((await fx.run(['review', 'stamp', '--by', 'Ana', '--on', AS_OF, 'julia.novak@veepharm.com'])).code).toBe(0);
+    const quality = join(fx.dir, 'users', 'quality-team.yaml');
+    writeFileSync(quality, readFileSync(quality, 'utf8').replace('  - user_name: amara.nwosu@veepharm.com\n', '  - user_name: amara.nwosu@veepharm.com\n    active: false\n'));
+    expect((await fx.run(['plan', '--out', 'plan.json'])).code).toBe(0);
+    const reviews = join(fx.dir, '.vault-roster', 'reviews');
+    type Rec = { entries: { user_name: string; decisions: string[]; revokes: string[]; remediation: { op_id: string; applied: boolean | null; execution_ids: string[] }[] }[]; journal: unknown };
+    // The record names the file it wrote: <date>-<id>.json under .vault-roster/reviews.
+    const readRecord = (stderr: string): Rec => JSON.parse(readFileSync(/review record (\S+\.json):/.exec(stderr)?.[1] ?? '', 'utf8')) as Rec;
+
+    const before = await fx.run(['review', 'record', '--plan', 'plan.json', '--by', 'Ana', '--on', AS_OF]);
+    expect(before.code, before.stderr).toBe(0);
+    const pending = readRecord(before.stderr);
+    expect(before.stderr).toContain(join(reviews, '2026-12-01-'));
+    expect(pending.journal).toBeNull();
+    expect(pending.entries.find((e) => e.user_name === 'julia.novak@veepharm.com')?.decisions).toEqual(['keep']);
+    const amara = pending.entries.find((e) => e.user_name === 'amara.nwosu@veepharm.com');
+    expect(amara?.decisions).toEqual(['revoke']);
+    expect(amara?.revokes).toEqual(['deactivate']);
+    expect(amara?.remediation.every((r) => r.applied === null)).toBe(true);
+
+    const applied = await fx.run(['apply', 'plan.json', '--auto-approve']);
+    expect(applied.code).toBe(0);
+    const after = await fx.run(['review', 'record', '--plan', 'plan.json', '--by', 'Ana', '--on', AS_OF]);
+    expect(after.code, after.stderr).toBe(0);
+    const done = readRecord(after.stderr).entries.find((e) => e.user_name === 'amara.nwosu@veepharm.com');
+    expect(done?.remediation.length).toBeGreaterThan(0);
+    expect(done?.remediation.length).toBeGreaterThan(0);
+    expect(done?.remediation.every((r) => r.applied === true && r.execution_ids.length > 0)).toBe(true);
+  });
 });

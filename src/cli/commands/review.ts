@@ -17,16 +17,21 @@ import {
   renderOwnerMarkdown,
   renderReviewCsv,
   renderReviewMarkdown,
+  buildReviewRecord,
+  readJournalFacts,
   replaceFile,
   stampFiles,
   summaryText,
   type Review,
   type StampEdit,
 } from '../../review/index.js';
+import { existsSync } from 'node:fs';
+import { journalPathFor, planId, readPlanFile } from '../../apply/index.js';
+import { canonicalSha256 } from '../../plan/index.js';
 import { writeFileAtomic } from '../../state/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import { EXIT_OK, type CliIo, type Command } from '../command.js';
-import { CONNECTION_OPTIONS, deadlineHelp, loadDesired, stringOption, withDesiredAndLive, type Values } from '../context.js';
+import { CONNECTION_OPTIONS, deadlineHelp, loadDesired, stringOption, withDesiredAndLive, workDir, type Values } from '../context.js';
 
 const FORMATS = ['markdown', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -142,12 +147,36 @@ async function runStamp(values: Values, users: readonly string[], io: CliIo): Pr
   return EXIT_OK;
 }
 
+/** `review record`: the evidence of a review's decisions, kept under the state folder. */
+async function runRecord(values: Values, io: CliIo): Promise<number> {
+  const by = stringOption(values, 'by')?.trim();
+  if (by === undefined || by === '') throw new VaultRosterError('usage', 'review record needs --by', { hint: "name the reviewer: --by 'Kate Grossman <kate.grossman@veepharm.com>'" });
+  const planPath = stringOption(values, 'plan');
+  if (planPath === undefined) throw new VaultRosterError('usage', 'review record needs --plan', { hint: 'give the plan made from the merged review PR: vault-roster plan --out plan.json' });
+  const on = stringOption(values, 'on') ?? new Date().toISOString().slice(0, 10);
+  if (grantDayStart(on) === undefined) throw new VaultRosterError('usage', `--on '${on}' is not a calendar day`, { hint: 'write it as YYYY-MM-DD, e.g. --on 2026-06-30' });
+  const desired = await loadDesired(values, io);
+  const plan = readPlanFile(resolve(io.cwd, planPath));
+  const given = stringOption(values, 'journal');
+  const journalPath = given === undefined ? journalPathFor(resolve(workDir(desired), 'journal'), plan) : resolve(io.cwd, given);
+  if (given !== undefined && !existsSync(journalPath)) throw new VaultRosterError('journal-file', `journal ${journalPath} does not exist`, { hint: 'give the journal apply wrote for this plan (.vault-roster/journal/<plan id>.jsonl), or leave --journal out before apply' });
+  const journal = existsSync(journalPath) ? readJournalFacts(journalPath) : undefined;
+  const config = readReviewConfig(desired, io.cwd);
+  const record = buildReviewRecord({ desired, plan, plan_id: planId(plan), journal, reviewer: by, date: on, interval_days: config.settings.interval_days });
+  const path = resolve(workDir(desired), 'reviews', `${on}-${canonicalSha256(record).slice(0, 12)}.json`);
+  writeFileAtomic(path, JSON.stringify(record, null, 2) + '\n');
+  const count = (d: string): number => record.entries.filter((e) => e.decisions.includes(d as 'keep')).length;
+  io.stderr.write(`review record ${path}: keep ${count('keep')}, revoke ${count('revoke')}, defer ${count('defer')}, undecided ${count('none')}${journal === undefined ? ' (no journal yet: execution ids are recorded once the plan is applied)' : ''}\n`);
+  return EXIT_OK;
+}
+
 export const reviewCommand: Command = {
   name: 'review',
   summary: 'Periodic access review per vault and owner (Markdown, CSV, JSON); review stamp records decisions',
   help: `Usage: vault-roster review [--config roster.yaml] [--vault ID] [--owner NAME]
                            [--format markdown|csv|json] [--out DIR] [--as-of DATE]
        vault-roster review stamp --by 'Name <email>' [--on DATE] (USER… | --owner NAME | --all)
+       vault-roster review record --plan plan.json --by 'Name <email>' [--on DATE] [--journal FILE]
 
 review: reads the YAML and Vault (read-only: never writes to Vault) and lists every user per
 vault with profile, licence, app licences, groups, SiteVault assignments, last login, time boxes
@@ -156,6 +185,11 @@ DORMANT, EXPIRING, REVIEW_DUE. Owners come from review.owners in roster.yaml, el
 
 stamp: writes reviewed: {by, on} on the named users' entries (keep decisions), leaving the rest
 of each file as it is, then validates the repo again (a failure puts the files back).
+
+record: writes the evidence of a review to .vault-roster/reviews/<date>-<id>.json: the reviewer,
+the day, and per user keep (reviewed.on in this review's window), revoke (what the plan takes
+away) or defer (an exception in force), with the Vault execution ids of the remediation calls
+from the plan's apply journal (.vault-roster/journal/<plan id>.jsonl, or --journal).
 
 Options:
   -c, --config FILE   Config file (default: roster.yaml)
@@ -168,6 +202,8 @@ Options:
       --by WHO        stamp: the reviewer, e.g. 'Kate Grossman <kate@veepharm.com>'
       --on DATE       stamp: the day of the decision (default today, UTC)
       --all           stamp: every declared user
+      --plan FILE     record: the plan made from the merged review (plan --out FILE)
+      --journal FILE  record: the apply journal of that plan (default: found by plan id)
   -v, --verbose       Log every Vault call to stderr
 ${deadlineHelp(23)}
   -h, --help          Show this help
@@ -185,13 +221,19 @@ Exit codes: 0 report written (flags are not failures) / stamped, 1 error.
     by: { type: 'string' },
     on: { type: 'string' },
     all: { type: 'boolean' },
+    plan: { type: 'string' },
+    journal: { type: 'string' },
   },
   allowPositionals: true,
   async run(values, positionals, io) {
     const [sub, ...rest] = positionals;
     if (sub === 'stamp') return runStamp(values, rest, io);
+    if (sub === 'record') {
+      if (rest.length > 0) throw new VaultRosterError('usage', `review record takes no user names (got ${rest.join(' ')})`, { hint: 'vault-roster review record --plan plan.json --by WHO' });
+      return runRecord(values, io);
+    }
     if (sub !== undefined) throw new VaultRosterError('usage', `unknown review subcommand '${sub}'`, { hint: 'use vault-roster review [options] or vault-roster review stamp …' });
-    for (const only of ['by', 'on', 'all'] as const) {
+    for (const only of ['by', 'on', 'all', 'plan', 'journal'] as const) {
       if (values[only] !== undefined) throw new VaultRosterError('usage', `--${only} belongs to review stamp`, { hint: "e.g. vault-roster review stamp --by 'Name <email>' USER" });
     }
     return runReport(values, io);
