@@ -130,6 +130,8 @@ export const DIAGNOSTIC_CODES = {
   'grant-too-long': 'rule',
   'grant-not-allowed': 'schema',
   'grant-declared-twice': 'rule',
+  'review-invalid-date': 'rule',
+  'review-owners-no-match': 'rule',
 } as const satisfies Record<string, DiagnosticCategory>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -154,6 +154,38 @@ export interface AppGrant extends Grant {
 export const TIMEBOX_PLACES =
   'a user, a membership (memberships[]), an application licence in its object form (apps: { code: { license_type, valid_until } }), a group member in its object form (members: [{ user, valid_until }]), an item of a user\'s groups: in its object form ({ group, valid_until }), and a SiteVault site or study assignment';
 
+/** The flags of a periodic access review (`vault-roster review`), in the order reports list them. */
+export const REVIEW_FLAGS = [
+  'ORPHANED',
+  'EXPIRED',
+  'DRIFTED',
+  'PRIVILEGED',
+  'EXTERNAL',
+  'NEVER_LOGGED_IN',
+  'DORMANT',
+  'EXPIRING',
+  'REVIEW_DUE',
+] as const;
+export type ReviewFlag = (typeof REVIEW_FLAGS)[number];
+/** The flags a `review_exception` may defer (ORPHANED has no entry to carry one; EXPIRED is enforced by the plan). */
+export const DEFERRABLE_REVIEW_FLAGS: readonly ReviewFlag[] = ['DRIFTED', 'PRIVILEGED', 'EXTERNAL', 'NEVER_LOGGED_IN', 'DORMANT', 'EXPIRING', 'REVIEW_DUE'];
+
+/** `reviewed: {by, on}`: the last review that kept a user. Review data only: never sent to Vault. */
+export interface ReviewStamp {
+  readonly by: string;
+  /** `YYYY-MM-DD`, a UTC day the loader checked. */
+  readonly on: string;
+  readonly source: SourceRef;
+}
+
+/** `review_exception`: until `until` (inclusive UTC day) the review does not raise `flags`. */
+export interface ReviewException {
+  readonly until: string;
+  readonly reason: string;
+  readonly flags: readonly ReviewFlag[];
+  readonly source: SourceRef;
+}
+
 /** A desired user, with where it came from and the optional Clinical promotion source. */
 export interface DesiredUser extends UserRecord {
   /** The user's own time box (domain account); `undefined` = not time-boxed. */
@@ -166,6 +198,10 @@ export interface DesiredUser extends UserRecord {
   readonly promote_from_person?: string;
   /** More `user__sys` fields sent with the promotion only (a Vault's configuration may require them). */
   readonly promote_fields?: Readonly<Record<string, string | number | boolean>>;
+  /** Review data (`reviewed:`), never compared with Vault nor planned. */
+  readonly reviewed?: ReviewStamp;
+  /** Review data (`review_exception:`), never compared with Vault nor planned. */
+  readonly review_exception?: ReviewException;
   readonly source: SourceRef;
 }
 

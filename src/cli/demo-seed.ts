@@ -11,6 +11,13 @@ type Drift = 'title' | 'profile' | 'app' | 'inactive-membership' | 'none';
 
 const DRIFT_CYCLE: readonly Drift[] = ['title', 'profile', 'app', 'inactive-membership', 'none', 'none'];
 
+/**
+ * Last logins of the seeded users, in turn (`vault-roster review` flags from them): recent, never,
+ * long ago (DORMANT under the default 90 days from mid-2026 on), and a few weeks before the demo's
+ * dates. Fixed instants, so the committed seed stays what this file generates.
+ */
+const LOGIN_CYCLE: readonly (string | null)[] = ['2026-11-20T09:15:00.000Z', null, '2026-03-02T14:40:00.000Z', '2026-10-28T08:05:00.000Z'];
+
 function seedMemberships(memberships: readonly Membership[], drift: Drift): Pick<SeedUser, 'vault_membership' | 'app_licensing'> {
   const vault_membership = memberships.map((m, i) => ({
     vault_id: m.vault_id,
@@ -28,7 +35,7 @@ function seedMemberships(memberships: readonly Membership[], drift: Drift): Pick
   return { vault_membership, app_licensing };
 }
 
-function seedUser(user: DesiredUser, id: number, drift: Drift): SeedUser {
+function seedUser(user: DesiredUser, id: number, drift: Drift, lastLogin: string | null): SeedUser {
   const fields = { ...(user.fields ?? {}) };
   // Drift only in something the YAML manages, or the plan would rightly not show it.
   const managedField = Object.keys(fields).sort()[0];
@@ -46,6 +53,7 @@ function seedUser(user: DesiredUser, id: number, drift: Drift): SeedUser {
     security_policy_id__v: user.security_policy ?? '821',
     is_domain_admin__v: user.domain_admin ?? false,
     domain_active__v: user.active ?? true,
+    last_login__v: lastLogin,
     ...fields,
     ...seedMemberships(user.memberships ?? [], drift),
   };
@@ -53,7 +61,7 @@ function seedUser(user: DesiredUser, id: number, drift: Drift): SeedUser {
 
 /** A live user nobody declared: `plan` reports it (policy.unmanaged_users: report). */
 const unmanagedUser = (id: number): SeedUser =>
-  humanSeedUser(id, 'former.contractor@veepharm.com', 3003, { user_first_name__v: 'Former', user_last_name__v: 'Contractor' });
+  humanSeedUser(id, 'former.contractor@veepharm.com', 3003, { user_first_name__v: 'Former', user_last_name__v: 'Contractor', last_login__v: '2025-09-30T16:20:00.000Z' });
 
 /**
  * The first declared group of the target vault with a seeded member already exists, drifted: its
@@ -79,7 +87,7 @@ export function demoSeed(desired: DesiredState): SimulatorSeed {
   const baseNames = new Set((base.users ?? []).map((u) => u.user_name__v.toLowerCase()));
   const existing = desired.users.filter((u) => u.promote_from_person === undefined && !baseNames.has(u.user_name)).filter((_, i) => i % 3 === 0);
   let nextId = base.counters?.next_user_id ?? 25002;
-  const users: SeedUser[] = existing.map((user, i) => seedUser(user, nextId++, DRIFT_CYCLE[i % DRIFT_CYCLE.length] ?? 'none'));
+  const users: SeedUser[] = existing.map((user, i) => seedUser(user, nextId++, DRIFT_CYCLE[i % DRIFT_CYCLE.length] ?? 'none', LOGIN_CYCLE[i % LOGIN_CYCLE.length] ?? null));
   users.push(unmanagedUser(nextId++));
   const inVault = new Map(users.filter((u) => u.vault_membership?.some((m) => m.vault_id === desired.target.vault_id && m.active__v)).map((u) => [u.user_name__v, u.id]));
   const admin = base.users?.find((u) => u.is_domain_admin__v === true)?.user_name__v ?? '';

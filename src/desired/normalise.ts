@@ -17,6 +17,7 @@ import {
   type Policy,
   type SiteGrant,
   type StudyGrant,
+  type ReviewException,
   type VaultTarget,
 } from '../model.js';
 import type { ConfigEntry, PersonEntry, UserEntry } from './entries.js';
@@ -148,6 +149,12 @@ function membershipGrants(entry: UserEntry): MembershipGrant[] | undefined {
   return grants.length === 0 ? undefined : grants.sort(byKey((g) => g.vault_id));
 }
 
+function reviewException(entry: UserEntry): ReviewException | undefined {
+  const raw = entry.raw.review_exception;
+  if (raw === undefined) return undefined;
+  return { until: raw.until, reason: raw.reason.trim(), flags: [...raw.flags], source: entry.yaml.locate([...entry.path, 'review_exception']) };
+}
+
 export function normaliseUser(entry: UserEntry, config: ConfigEntry): DesiredUser {
   const raw = entry.raw;
   const defaults = config.raw.defaults;
@@ -170,6 +177,8 @@ export function normaliseUser(entry: UserEntry, config: ConfigEntry): DesiredUse
     grant: grantAt(entry, raw, []),
     membership_grants: membershipGrants(entry),
     app_grants: appGrants(entry),
+    reviewed: raw.reviewed === undefined ? undefined : { by: raw.reviewed.by.trim(), on: raw.reviewed.on, source: entry.yaml.locate([...entry.path, 'reviewed']) },
+    review_exception: reviewException(entry),
     source: entry.yaml.locate([...entry.path, 'user_name']),
   });
 }

@@ -3,7 +3,7 @@
  * after `checkShape` succeeded may cast to these. The accessors at the end read a value that has
  * a short (string) and an object (time-boxed) form.
  */
-import type { BodyFormat, FieldValue, LicenseType, SiteVaultPersonType, UnmanagedGroupPolicy, UnmanagedUserPolicy } from '../model.js';
+import type { BodyFormat, ReviewFlag, FieldValue, LicenseType, SiteVaultPersonType, UnmanagedGroupPolicy, UnmanagedUserPolicy } from '../model.js';
 
 export interface RawConfig {
   vault: {
@@ -37,6 +37,12 @@ export interface RawConfig {
     expiry_warning_days?: number;
     require_valid_until?: Partial<Record<'external_licenses' | 'veevaid_users' | 'admin_profiles', { max_days?: number }>>;
     scope?: { vaults?: number[] };
+  };
+  review?: {
+    dormant_days?: number;
+    interval_days?: number;
+    owners?: Record<string, string | string[]>;
+    orphan_owner?: string;
   };
   state?: string;
 }
@@ -85,6 +91,10 @@ export interface RawUser extends RawGrant {
   groups?: (string | RawGroupRef)[];
   promote_from_person?: string;
   promote_fields?: Record<string, string | number | boolean>;
+  /** The last access review that kept the user (never sent to Vault). */
+  reviewed?: { by: string; on: string };
+  /** A deferred review decision. */
+  review_exception?: { until: string; reason: string; flags: ReviewFlag[] };
 }
 
 export interface RawUsersFile {

@@ -17,6 +17,7 @@ import {
   type ValueSite,
 } from './rules-text.js';
 import { appLicenseType } from './raw-types.js';
+import { reviewDates } from './rules-review.js';
 import { grantDates, requiredGrants } from './rules-timebox.js';
 import type { DataPath } from './yaml-file.js';
 
@@ -292,5 +293,6 @@ export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry 
     ...reservedFieldNames(users),
     ...valuesWithinLimits(users),
     ...grantDates(users),
+    ...reviewDates(users),
   ];
 }

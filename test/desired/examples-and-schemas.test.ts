@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDesiredState } from '../../src/desired/index.js';
 import { AJV_OPTIONS, SCHEMA_FILES, readSchema, type FileKind } from '../../src/desired/schemas.js';
 import {
+  DEFERRABLE_REVIEW_FLAGS,
   LICENSE_TYPES,
   SITEVAULT_EXTERNAL_STUDY_ROLES,
   SITEVAULT_ORG_ADDONS,
@@ -153,6 +154,7 @@ describe('schemas', () => {
       SITEVAULT_SITE_ROLES,
       [...SITEVAULT_EXTERNAL_STUDY_ROLES, ...SITEVAULT_STAFF_STUDY_ROLES],
       [...SITEVAULT_ORG_ADDONS, ...SITEVAULT_SITE_ADDONS],
+      DEFERRABLE_REVIEW_FLAGS,
     ].map(sorted);
     for (const values of all) {
       expect(expected, JSON.stringify(values)).toContainEqual(sorted(values));

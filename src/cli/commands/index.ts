@@ -38,6 +38,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./evidence.js')).evidenceCommand,
   },
   {
+    name: 'review',
+    summary: 'Periodic access review per vault and owner (Markdown, CSV, JSON); review stamp records decisions',
+    load: async () => (await import('./review.js')).reviewCommand,
+  },
+  {
     name: 'import',
     summary: 'Write the users Vault has today as a desired-state repo (roster.yaml + YAML files)',
     load: async () => (await import('./import.js')).importCommand,
