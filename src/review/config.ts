@@ -83,17 +83,26 @@ function codeownersRules(configDir: string): { rules: OwnerRule[]; from: string;
   return { rules: [], from: 'none (no review.owners in roster.yaml and no CODEOWNERS file)', root };
 }
 
-/** Settings and owner rules for a review of `desired`; refuses owner patterns that match nothing. */
-export function readReviewConfig(desired: DesiredState, cwd: string): ReviewConfig {
-  const yaml = readConfigYaml(desired, cwd);
-  const raw = (yaml.data as RawConfig).review ?? {};
-  const configDir = dirname(desired.config_path);
-  const settings: ReviewSettings = {
+function settingsOf(raw: NonNullable<RawConfig['review']>, desired: DesiredState): ReviewSettings {
+  return {
     dormant_days: raw.dormant_days ?? DEFAULT_DORMANT_DAYS,
     interval_days: raw.interval_days ?? DEFAULT_INTERVAL_DAYS,
     expiry_warning_days: desired.policy.expiry_warning_days,
     orphan_owner: raw.orphan_owner?.trim() ?? DEFAULT_ORPHAN_OWNER,
   };
+}
+
+/** The `review:` settings alone (the seat report's dormant days), without resolving owners. */
+export function readReviewSettings(desired: DesiredState, cwd: string): ReviewSettings {
+  return settingsOf((readConfigYaml(desired, cwd).data as RawConfig).review ?? {}, desired);
+}
+
+/** Settings and owner rules for a review of `desired`; refuses owner patterns that match nothing. */
+export function readReviewConfig(desired: DesiredState, cwd: string): ReviewConfig {
+  const yaml = readConfigYaml(desired, cwd);
+  const raw = (yaml.data as RawConfig).review ?? {};
+  const configDir = dirname(desired.config_path);
+  const settings = settingsOf(raw, desired);
   if (raw.owners !== undefined) {
     const rules = Object.entries(raw.owners).map(([pattern, value]) => ({
       pattern,

@@ -12,7 +12,7 @@ import { lastMatch } from './patterns.js';
 import { buildReview } from './rows.js';
 import type { Review } from './types.js';
 
-export { readReviewConfig, DEFAULT_DORMANT_DAYS, DEFAULT_INTERVAL_DAYS, DEFAULT_ORPHAN_OWNER, CODEOWNERS_PLACES, type ReviewConfig } from './config.js';
+export { readReviewConfig, readReviewSettings, DEFAULT_DORMANT_DAYS, DEFAULT_INTERVAL_DAYS, DEFAULT_ORPHAN_OWNER, CODEOWNERS_PLACES, type ReviewConfig } from './config.js';
 export { buildReview, filterReview, type ReviewInput } from './rows.js';
 export { renderReviewCsv, csvCell, CSV_COLUMNS } from './csv.js';
 export { renderOwnerMarkdown, renderReviewMarkdown, REVIEW_MARKER } from './markdown.js';

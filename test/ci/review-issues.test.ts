@@ -22,7 +22,7 @@ afterEach(async () => {
 function reviewDir(owners: { name: string; slug: string; md?: string }[], extra: Record<string, unknown> = {}): string {
   const dir = join(tempDir(), 'review');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'review.json'), JSON.stringify({ owners: owners.map(({ name, slug }) => ({ name, slug })), ...extra }));
+  writeFileSync(join(dir, 'review.json'), JSON.stringify({ owner_reports: owners.map(({ name, slug }) => ({ name, slug, file: `${slug}.md` })), ...extra }));
   for (const o of owners) if (o.md !== undefined) writeFileSync(join(dir, `${o.slug}.md`), o.md);
   return dir;
 }
@@ -83,8 +83,9 @@ describe('review-issues.mjs', () => {
 
   it.each([
     ['a missing owner report', () => reviewDir([{ name: '@kate', slug: 'kate' }]), [], /cannot read .*\/kate\.md: ENOENT/],
-    ['review.json without owners', () => reviewDir([], { owners: undefined }), [], /review\.json has no owners list/],
-    ['an owner slug that is no file name', () => reviewDir([{ name: 'x', slug: '../passwd' }]), [], /owners\[0\] needs a name and a slug/],
+    ['review.json without owner_reports', () => reviewDir([], { owner_reports: undefined }), [], /review\.json has no owner_reports list/],
+    ['an owner slug that is no file name', () => reviewDir([{ name: 'x', slug: '../passwd' }]), [], /owner_reports\[0\] needs a name and a slug/],
+    ['a CSV review', () => reviewDir([], { owner_reports: [{ name: 'x', slug: 'x', file: 'x.csv' }] }), [], /is in "x\.csv", not x\.md: run vault-roster review with --format markdown/],
     ['a bad quarter', () => reviewDir(OWNERS), ['--quarter', 'Q4-2026'], /--quarter must look like 2026-Q4/],
   ])('refuses %s before any request', async (_name, make, args, expected) => {
     const dir = make();

@@ -13,6 +13,8 @@ import type { Review } from '../../src/review/index.js';
 import type { SeedUser } from '../../src/simulator/index.js';
 import { AJV_OPTIONS, specsDirectory } from '../../src/specs.js';
 import { startRosterFixture } from '../helpers/roster.js';
+import { startFakeGitHub } from '../ci/fake-github.js';
+import { runScript } from '../ci/run-script.js';
 
 const AS_OF = '2026-12-01';
 const AS_OF_MS = Date.parse('2026-12-01T00:00:00.000Z');
@@ -101,6 +103,20 @@ describe('vault-roster review over the demo domain', () => {
     const partner = await fx.run(['review', '--owner', 'partner desk', '--as-of', AS_OF, '--out', 'out']);
     expect(partner.code, partner.stderr).toBe(0);
     expect(readdirSync(join(fx.dir, 'out')).sort()).toEqual(['partner-desk.md', 'review.json']);
+    // The CI example's review step reads exactly this: one issue per owner from owner_reports.
+    const written = JSON.parse(readFileSync(join(fx.dir, 'out', 'review.json'), 'utf8')) as { owner_reports: unknown };
+    expect(written.owner_reports).toEqual([{ name: 'Partner Desk', slug: 'partner-desk', file: 'partner-desk.md' }]);
+    const github = await startFakeGitHub();
+    try {
+      const opened = await runScript('review-issues.mjs', ['--dir', join(fx.dir, 'out'), '--quarter', '2026-Q4'], {
+        env: { GITHUB_API_URL: github.url, GITHUB_TOKEN: github.token, GITHUB_REPOSITORY: github.repository },
+      });
+      expect(opened.code, opened.stderr).toBe(0);
+      expect(github.issues.map((i) => i.title)).toEqual(['Access review 2026-Q4: Partner Desk']);
+      expect(github.issues[0]?.body).toContain(readFileSync(join(fx.dir, 'out', 'partner-desk.md'), 'utf8').trim().split('\n')[1]);
+    } finally {
+      await github.close();
+    }
 
     writeFileSync(roster, `${base}review:\n  owners:\n    users/*.yaml: it-ops\n    users/partners/*.yaml: [Partner Desk]\n`);
     const before = fx.sim.requestLog().length;

@@ -154,6 +154,14 @@ describe('report seats against the simulator', () => {
     expect(markdown).toContain('#### Never logged in or not for 30 days');
     expect(markdown).toMatch(/- \[ \] vault 5005 `zoe\.campbell@veepharm\.com`: never logged in/);
 
+    // Without --days, the review's DORMANT threshold (review.dormant_days) decides: kwame (200 days) is not inactive at 365.
+    const roster = join(fx.dir, 'roster.yaml');
+    writeFileSync(roster, `${readFileSync(roster, 'utf8')}review:\n  dormant_days: 365\n`);
+    const lenient = await report(fx);
+    expect(lenient.dormant_days).toBe(365);
+    expect(lenient.inactive.some((h) => h.user_name === KWAME)).toBe(false);
+    expect((await report(fx, ['--days', '100'])).inactive.some((h) => h.user_name === KWAME)).toBe(true);
+
     const wrongVault = await fx.run(['report', 'seats', '--vault', '9999']);
     expect(wrongVault.code).toBe(1);
     expect(wrongVault.stderr).toContain('--vault 9999 is not a vault of this domain (3003, 4004, 5005)');

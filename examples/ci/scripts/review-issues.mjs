@@ -7,8 +7,8 @@
  *
  *   node review-issues.mjs --dir review [--quarter 2026-Q4] [--label access-review] [--footer TEXT]
  *
- * Owners come from review.json: `owners: [{ name, slug }]` (name as in review.owners or
- * CODEOWNERS; slug names the Markdown file). A name written `@login` is assigned the issue; a
+ * Owners come from review.json: `owner_reports: [{ name, slug, file }]` (name as in review.owners
+ * or CODEOWNERS; file is `<slug>.md`, the owner's Markdown report). A name written `@login` is assigned the issue; a
  * team (`@org/team`) cannot be assigned on GitHub and is mentioned in the body instead; any other
  * name (a person's name, an email) is only in the title.
  *
@@ -43,13 +43,16 @@ function readJson(path) {
   }
 }
 
-/** The owners listed in review.json; anything else there is not read. */
+/** The owners listed in review.json's owner_reports; anything else there is not read. */
 function ownersOf(review, path) {
-  const owners = review?.owners;
-  if (!Array.isArray(owners)) throw new StepError(`${path} has no owners list ([{ name, slug }]); this script reads only that part of the review report`);
+  const owners = review?.owner_reports;
+  if (!Array.isArray(owners)) throw new StepError(`${path} has no owner_reports list ([{ name, slug, file }]); run vault-roster review --format markdown --out DIR (this script reads only that part of the review report)`);
   return owners.map((owner, i) => {
     if (typeof owner?.name !== 'string' || owner.name.trim() === '' || typeof owner.slug !== 'string' || !SLUG.test(owner.slug)) {
-      throw new StepError(`${path} owners[${i}] needs a name and a slug of lower-case letters, digits, '.', '_' or '-' (got ${JSON.stringify(owner).slice(0, 120)})`);
+      throw new StepError(`${path} owner_reports[${i}] needs a name and a slug of lower-case letters, digits, '.', '_' or '-' (got ${JSON.stringify(owner).slice(0, 120)})`);
+    }
+    if (owner.file !== `${owner.slug}.md`) {
+      throw new StepError(`${path} owner_reports[${i}] is in ${JSON.stringify(owner.file)}, not ${owner.slug}.md: run vault-roster review with --format markdown`);
     }
     return { name: owner.name.trim(), slug: owner.slug };
   });

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { VaultRosterError } from '../../errors.js';
+import { readReviewSettings } from '../../review/index.js';
 import { buildSeatReport, createLocator, DEFAULT_DORMANT_DAYS, renderSeatReport, SEAT_REPORT_FORMATS, type SeatReportFormat } from '../../report/index.js';
 import { writeFileAtomic } from '../../state/index.js';
 import { EXIT_OK, type Command } from '../command.js';
@@ -46,7 +47,8 @@ apart, never read as "never logged in".
 Options:
   -c, --config FILE   Config file (default: roster.yaml)
       --vault ID      Report this vault of the domain only (default: every vault)
-      --days N        Days without a login that make a licence holder inactive (default ${DEFAULT_DORMANT_DAYS})
+      --days N        Days without a login that make a licence holder inactive
+                      (default: review.dormant_days of roster.yaml, else ${DEFAULT_DORMANT_DAYS})
   -f, --format FMT    text (default), markdown (an issue or PR body) or json (specs/seats.schema.json)
   -o, --out FILE      Write the report to FILE instead of stdout
   -v, --verbose       Log every Vault call to stderr (also DEBUG=vault-roster)
@@ -70,8 +72,10 @@ Exit codes: 0 report written, 1 error.
     }
     const format = formatOption(values);
     const vaultId = wholeNumber(values, 'vault', 1, Number.MAX_SAFE_INTEGER);
-    const days = wholeNumber(values, 'days', 1, MAX_DAYS) ?? DEFAULT_DORMANT_DAYS;
+    const daysOption = wholeNumber(values, 'days', 1, MAX_DAYS);
     const report = await withDesiredAndLive(values, io, 'report seats', ({ desired, live, state, connection }) => {
+      // The same threshold as the review's DORMANT flag unless --days says otherwise.
+      const days = daysOption ?? readReviewSettings(desired, io.cwd).dormant_days;
       if (vaultId !== undefined && !live.vault_ids.includes(vaultId)) {
         throw new VaultRosterError('usage', `--vault ${vaultId} is not a vault of this domain (${[...live.vault_ids].sort((a, b) => a - b).join(', ')})`, { hint: 'pass one of the vault ids listed.' });
       }

@@ -63,10 +63,13 @@ function writeReport(review: Review, format: Format, out: string | undefined, io
     return;
   }
   const dir = resolve(io.cwd, out);
-  writeFileAtomic(resolve(dir, 'review.json'), JSON.stringify(review, null, 2) + '\n');
+  const slugs = ownerSlugs(review.owners);
+  // Which file holds each owner's report: what a CI step needs to open one issue per owner.
+  const ownerReports = format === 'json' ? [] : [...slugs].map(([name, slug]) => ({ name, slug, file: `${slug}.${format === 'csv' ? 'csv' : 'md'}` }));
+  writeFileAtomic(resolve(dir, 'review.json'), JSON.stringify({ ...review, owner_reports: ownerReports }, null, 2) + '\n');
   const written = ['review.json'];
   if (format !== 'json') {
-    for (const [owner, slug] of ownerSlugs(review.owners)) {
+    for (const [owner, slug] of slugs) {
       const mine = filterReview(review, { owner });
       const file = `${slug}.${format === 'csv' ? 'csv' : 'md'}`;
       writeFileAtomic(resolve(dir, file), format === 'csv' ? renderReviewCsv(mine) : renderOwnerMarkdown(review, owner));
