@@ -1,6 +1,6 @@
 // The architecture's import rules (README "How it works"), as lint: each src/ folder may import
 // only the folders below it. `test/lint-boundaries.test.ts` plants forbidden imports to prove it.
-const folders = ['cli', 'evidence', 'report', 'apply', 'doctor', 'state', 'render', 'plan', 'desired', 'vault', 'vault-api', 'import', 'simulator'];
+const folders = ['cli', 'evidence', 'review', 'report', 'apply', 'doctor', 'state', 'render', 'plan', 'desired', 'vault', 'vault-api', 'import', 'simulator'];
 
 /** Import patterns of the folders a file in `folder` must not reach, as seen from that folder. */
 function others(allowed) {
@@ -23,6 +23,8 @@ const RULES = {
   // evidence reads journals, kept plans and git objects; it renders the plan it bundles.
   evidence: { allow: ['evidence', 'apply', 'plan', 'render', 'desired'], publicOnly: ['apply', 'plan', 'render', 'desired'] },
   report: { allow: ['report', 'plan', 'desired'], publicOnly: ['plan', 'desired'] },
+  // review reads journals (review records) and renders Markdown with the plan views' escaping.
+  review: { allow: ['review', 'plan', 'desired', 'render', 'apply'], publicOnly: ['plan', 'desired', 'render', 'apply'] },
   // doctor reads Vault and writes a capture in the simulator's own seed / profile formats (types only).
   doctor: { allow: ['doctor', 'vault', 'vault-api', 'state', 'simulator'] },
   simulator: { allow: ['simulator'] },

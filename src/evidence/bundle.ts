@@ -4,8 +4,8 @@
  * read-back after with each call's execution id, the approvals, the run, a one-page summary, and
  * last a manifest of every file's sha256 and size (`evidence verify` checks it).
  */
-import { copyFileSync, constants, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, constants, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { legacyPlanId, verifyJournal, type JournalVerdict } from '../apply/index.js';
 import { VaultRosterError } from '../errors.js';
 import { planId, type Plan } from '../plan/index.js';
@@ -13,7 +13,7 @@ import { renderPlan } from '../render/index.js';
 import { changesEvidence, type ReadBack } from './changes.js';
 import { fileDigest, json, writeNew } from './files.js';
 import { approvalsOf, readJournalRuns, type RunRecord } from './journal-runs.js';
-import { summaryMarkdown } from './summary.js';
+import { summaryMarkdown, type ReviewRecordRef } from './summary.js';
 
 export const MANIFEST = 'manifest.json';
 export const BUNDLE_FORMAT = 'vault-roster-evidence';
@@ -115,6 +115,32 @@ function checkJournalIsOfPlan(journalPath: string, plan: Plan, runs: readonly Ru
   }
 }
 
+/**
+ * The review records of this plan in the state folder beside the journal's (`reviews/`): the
+ * evidence of the access review whose decisions the plan carried out. A record that cannot be
+ * read stops the bundle: it might be this plan's, and leaving it out silently would lose it.
+ */
+function reviewRecordsOf(journalPath: string, id: string): { name: string; text: string; ref: ReviewRecordRef }[] {
+  const dir = join(dirname(dirname(journalPath)), 'reviews');
+  if (!existsSync(dir)) return [];
+  const out: { name: string; text: string; ref: ReviewRecordRef }[] = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    const path = join(dir, name);
+    const text = readFileSync(path, 'utf8');
+    let record: { plan?: { id?: unknown }; reviewer?: unknown; date?: unknown };
+    try {
+      record = JSON.parse(text) as typeof record;
+    } catch {
+      throw new VaultRosterError('state-file', `review record ${path} is not JSON: it cannot be told whether it belongs to plan ${id}`, {
+        hint: 'Restore it from a copy, or move it out of the reviews folder if it is not a review record; then write the bundle again.',
+      });
+    }
+    if (record.plan?.id !== id) continue;
+    out.push({ name: `review-${name}`, text, ref: { file: `review-${name}`, reviewer: String(record.reviewer), date: String(record.date) } });
+  }
+  return out;
+}
+
 export function writeBundle(input: BundleInput): BundleResult {
   const { plan, outDir } = input;
   const id = planId(plan);
@@ -139,7 +165,9 @@ export function writeBundle(input: BundleInput): BundleResult {
   put('changes.json', json({ plan_id: id, read_back: input.readBack.status === 'read' ? { status: 'read', at: input.readBack.at } : { status: 'skipped', why: input.readBack.why }, changes }));
   put('approvals.json', json({ plan_id: id, runs: approvalsOf(journal.runs) }));
   put('run.json', json(runJson(plan, id, journal.runs, input, createdAt)));
-  put('summary.md', summaryMarkdown({ plan, planId: id, runs: journal.runs, verdict, changes, readBack: input.readBack }));
+  const reviews = reviewRecordsOf(input.journalPath, id);
+  for (const review of reviews) put(review.name, review.text);
+  put('summary.md', summaryMarkdown({ plan, planId: id, runs: journal.runs, verdict, changes, readBack: input.readBack, reviews: reviews.map((r) => r.ref) }));
   const head = verdict.head?.chain ?? null;
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,

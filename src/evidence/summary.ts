@@ -31,6 +31,13 @@ function readBackLine(readBack: ReadBack, changes: readonly ChangeEvidence[]): s
   return `Read back from vault ${readBack.vault_id} at ${readBack.at}: ${read.length} of ${changes.length} changes read, ${differ.length} ${differ.length === 1 ? 'differs' : 'differ'} from the intended after${differ.length === 0 ? '' : ` (${differ.slice(0, 10).map((c) => cell(c.key)).join(', ')})`}.`;
 }
 
+/** A review record (`vault-roster review record`) copied into a bundle, as far as the summary names it. */
+export interface ReviewRecordRef {
+  readonly file: string;
+  readonly reviewer: string;
+  readonly date: string;
+}
+
 export interface SummaryInput {
   readonly plan: Plan;
   readonly planId: string;
@@ -38,6 +45,8 @@ export interface SummaryInput {
   readonly verdict: JournalVerdict;
   readonly changes: readonly ChangeEvidence[];
   readonly readBack: ReadBack;
+  /** Review records of this plan copied into the bundle. */
+  readonly reviews: readonly ReviewRecordRef[];
 }
 
 export function summaryMarkdown(input: SummaryInput): string {
@@ -54,6 +63,10 @@ export function summaryMarkdown(input: SummaryInput): string {
   else {
     out.push('| Approver | Meaning | Reference | Approved at (UTC) | Recorded (run start, UTC) |', '| --- | --- | --- | --- | --- |');
     for (const { a, at } of approvals) out.push(`| ${cell(a.by)} | ${cell(a.meaning)} | ${cell(a.ref ?? '')} | ${a.at ?? 'not given'} | ${at} |`);
+  }
+  if (input.reviews.length > 0) {
+    out.push('', '## Access reviews carried out by this plan', '');
+    for (const r of input.reviews) out.push(`- ${cell(r.reviewer)}, ${r.date}: decisions per user in \`${r.file}\``);
   }
   out.push('', '## Runs', '', '| Started | Finished | Run by | Counts |', '| --- | --- | --- | --- |');
   for (const run of runs) out.push(`| ${run.started.at} | ${run.finished?.at ?? '—'} | ${actorOf(run)} | ${counts(run)} |`);

@@ -34,7 +34,7 @@ export { entryDigest, groupEntryDigest, unchangedSinceBaseline, type Baseline } 
 export { packRows } from './batch.js';
 export { isAdminProfile } from './risks.js';
 export { liveGroupForKey } from './diff-groups.js';
-export { grantState, siteVaultPersonAsOf } from './timebox.js';
+export { daysLeft, grantState, siteVaultPersonAsOf } from './timebox.js';
 
 /** True when applying the plan would change anything. */
 export function planHasChanges(plan: Plan): boolean {

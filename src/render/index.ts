@@ -64,3 +64,4 @@ export function writePlan(plan: Plan, format: PlanFormat, options: RenderOptions
 export { MAX_OUTPUT_CHARS, collectOutput, type OutputSink } from './chunks.js';
 export { MARKDOWN_MARKER, DEFAULT_MAX_MARKDOWN_CHARS } from './markdown.js';
 export { summaryLine } from './shared.js';
+export { code as markdownCode, prose as markdownProse } from './md-escape.js';

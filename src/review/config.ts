@@ -5,8 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
-import { parseYamlFile, type YamlFile } from '../desired/yaml-file.js';
-import type { RawConfig } from '../desired/raw-types.js';
+import { parseYamlFile, type RawConfig, type YamlFile } from '../desired/index.js';
 import { DiagnosticsError, VaultRosterError } from '../errors.js';
 import type { DesiredState } from '../model.js';
 import { globMatcher, parseCodeowners } from './patterns.js';

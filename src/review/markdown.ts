@@ -2,7 +2,7 @@
  * The review as Markdown: one document per owner, to paste as (or open as) a PR or issue body.
  * A checkbox per user, flagged users first, and how to record each decision as an edit.
  */
-import { code, prose } from '../render/md-escape.js';
+import { markdownCode as code, markdownProse as prose } from '../render/index.js';
 import type { Review, ReviewRow } from './types.js';
 import { FLAG_MEANINGS, flagCounts, grantText, lastLoginText } from './text.js';
 

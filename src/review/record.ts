@@ -7,7 +7,7 @@
  * arrives already read and checked.
  */
 import { GRANT_DAY_MS, grantDayStart, type DesiredState } from '../model.js';
-import type { Change, Plan } from '../plan/types.js';
+import type { Change, Plan } from '../plan/index.js';
 import { exceptionInForce } from './flags.js';
 
 export const REVIEW_RECORD_FORMAT_VERSION = 1;

@@ -5,8 +5,7 @@
  */
 import { VaultRosterError } from '../errors.js';
 import type { DesiredState, DesiredUser, Grant, LiveState, LiveUser, Membership, SiteVaultPerson } from '../model.js';
-import { daysLeft, grantState } from '../plan/timebox.js';
-import type { Change } from '../plan/types.js';
+import { daysLeft, grantState, type Change } from '../plan/index.js';
 import { applyException, daysSince, exceptionInForce, rawFlags, type FlagRules } from './flags.js';
 import { REVIEW_FORMAT_VERSION, type Review, type ReviewAppLicence, type ReviewGrant, type ReviewLastLogin, type ReviewRow, type ReviewSettings } from './types.js';
 

@@ -213,5 +213,16 @@ describe('vault-roster review over the demo domain', () => {
     expect(done?.remediation.length).toBeGreaterThan(0);
     expect(done?.remediation.length).toBeGreaterThan(0);
     expect(done?.remediation.every((r) => r.applied === true && r.execution_ids.length > 0)).toBe(true);
+
+    // The evidence bundle of that apply keeps the review records of its plan, and verifies.
+    const id = (await fx.run(['plan-id', 'plan.json'])).stdout.trim();
+    const bundle = await fx.run(['evidence', id, '--out', 'bundle', '--no-read-back']);
+    expect(bundle.code, bundle.stderr).toBe(0);
+    const kept = readdirSync(join(fx.dir, 'bundle')).filter((f) => f.startsWith('review-'));
+    expect(kept.sort()).toEqual(readdirSync(reviews).map((f) => `review-${f}`).sort());
+    expect(kept.length).toBeGreaterThan(0);
+    expect(readFileSync(join(fx.dir, 'bundle', 'summary.md'), 'utf8')).toContain('## Access reviews carried out by this plan');
+    const verified = await fx.run(['evidence', 'verify', 'bundle']);
+    expect(verified.code, verified.stderr).toBe(0);
   });
 });
