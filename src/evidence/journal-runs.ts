@@ -4,7 +4,7 @@
  * crash tore or of an unknown type are skipped here; `journal verify` reports them.
  */
 import { closeSync, openSync } from 'node:fs';
-import { journalLines, type Approval, type RunActor, type RunStarted } from '../apply/index.js';
+import { journalLines, type Approval, type JournalEntry, type RunActor, type RunStarted } from '../apply/index.js';
 import { VaultRosterError } from '../errors.js';
 
 export interface CallRecord {
@@ -18,15 +18,8 @@ export interface CallRecord {
   readonly attempt: number;
 }
 
-export interface RowRecord {
-  readonly at: string;
-  readonly op_id: string;
-  readonly key: string;
-  readonly ok: boolean;
-  readonly id?: string;
-  readonly error_type?: string;
-  readonly message?: string;
-}
+/** A journal's row result, as apply writes it (src/apply/journal.ts), without its type tag. */
+export type RowRecord = Omit<Extract<JournalEntry, { readonly type: 'row_result' }>, 'type'>;
 
 export interface RunRecord {
   readonly started: RunStarted;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
+import { loadDesiredState, type LoadResult } from '../../src/desired/index.js';
 
 /** A config that includes users/*.yaml and sitevault/*.yaml with API v26.2. */
 export const BASE_ROSTER = `vault:
@@ -28,6 +29,24 @@ export function makeRepo(files: RepoFiles): string {
 
 export function removeRepo(root: string): void {
   rmSync(root, { recursive: true, force: true });
+}
+
+/**
+ * Loads one users file (and `roster`) from a fresh repo; the repos it made are removed by
+ * `cleanup` (call it from afterAll).
+ */
+export function usersFileLoader(): { readonly load: (users: string, roster?: string) => Promise<LoadResult>; readonly cleanup: () => void } {
+  const roots: string[] = [];
+  return {
+    load: async (users, roster = BASE_ROSTER) => {
+      const root = makeRepo({ 'roster.yaml': roster, 'users/team.yaml': users, 'sitevault/none.yaml': 'sitevault_users: []\n' });
+      roots.push(root);
+      return loadDesiredState('roster.yaml', { cwd: root });
+    },
+    cleanup: () => {
+      roots.forEach(removeRepo);
+    },
+  };
 }
 
 /** `file:line:col code` of each diagnostic, for readable failure output. */

@@ -3,20 +3,14 @@
  * input refused at its file:line:col with a hint.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadDesiredState } from '../../src/desired/index.js';
 import { grantDayStart } from '../../src/model.js';
-import { BASE_ROSTER, expectDiagnostic, makeRepo, removeRepo, summarise } from './temp-repo.js';
+import { BASE_ROSTER, expectDiagnostic, summarise, usersFileLoader } from './temp-repo.js';
 
-const roots: string[] = [];
+const repos = usersFileLoader();
 afterAll(() => {
-  roots.forEach(removeRepo);
+  repos.cleanup();
 });
-
-async function load(users: string, roster = BASE_ROSTER) {
-  const root = makeRepo({ 'roster.yaml': roster, 'users/team.yaml': users, 'sitevault/none.yaml': 'sitevault_users: []\n' });
-  roots.push(root);
-  return loadDesiredState('roster.yaml', { cwd: root });
-}
+const load = repos.load;
 
 const user = (lines: string): string => `users:\n  - user_name: Ann.Lee@veepharm.com\n${lines}`;
 

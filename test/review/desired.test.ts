@@ -4,21 +4,15 @@
  * neither key able to change a plan (they are never sent to Vault).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadDesiredState } from '../../src/desired/index.js';
 import { createPlan } from '../../src/plan/index.js';
-import { BASE_ROSTER, expectDiagnostic, makeRepo, removeRepo, summarise } from '../desired/temp-repo.js';
+import { BASE_ROSTER, expectDiagnostic, summarise, usersFileLoader } from '../desired/temp-repo.js';
 import { liveState, liveUser, OPTIONS } from '../plan/fixtures.js';
 
-const roots: string[] = [];
+const repos = usersFileLoader();
 afterAll(() => {
-  roots.forEach(removeRepo);
+  repos.cleanup();
 });
-
-async function load(users: string, roster = BASE_ROSTER) {
-  const root = makeRepo({ 'roster.yaml': roster, 'users/team.yaml': users, 'sitevault/none.yaml': 'sitevault_users: []\n' });
-  roots.push(root);
-  return loadDesiredState('roster.yaml', { cwd: root });
-}
+const load = repos.load;
 
 const ANN = ['users:', '  - user_name: Ann.Lee@veepharm.com', '    first_name: Ann', '    memberships:', '      - vault: 3003', '        security_profile: system_admin__v'];
 const REVIEW_KEYS = [
