@@ -92,6 +92,18 @@ function expiringSoon(who: string, what: string, grant: Grant, asOf: number, war
  * The application licences of one membership as of `asOf`: one outside its days is left out of the
  * managed set, so a live active one is made inactive exactly as an app left out of `apps:` is.
  */
+/** A grant waiting for its valid_from that Vault does not hold yet: said, never skipped silently. */
+function heldBack(subject: string, what: string, grant: Grant, field: string, vaultId?: number): Diagnostic {
+  return {
+    severity: 'info',
+    code: 'grant-not-yet-valid',
+    summary: `${grantNote(what, grant, 'not-yet-valid')}; not granted yet`,
+    hint: 'nothing to do: a plan made on or after valid_from grants it',
+    position: grant.source,
+    subject: { user: subject, field, ...(vaultId === undefined ? {} : { vault_id: vaultId }) },
+  };
+}
+
 function clockApps(user: DesiredUser, m: Membership, live: Membership | undefined, asOf: number, warnDays: number, out: UserClock): Membership {
   const grants = (user.app_grants ?? []).filter((g) => g.vault_id === m.vault_id);
   if (grants.length === 0 || m.apps === undefined) return m;
@@ -106,6 +118,7 @@ function clockApps(user: DesiredUser, m: Membership, live: Membership | undefine
     lapsed.add(grant.app);
     // Only a licence Vault has active is withdrawn; one it lacks or has inactive needs no note.
     if (live?.apps?.[grant.app]?.active === true) out.notes.push(grantNote(what, grant, state));
+    else if (state === 'not-yet-valid') out.diagnostics.push(heldBack(user.user_name, what, grant, `memberships[${m.vault_id}].apps.${grant.app}.valid_from`, m.vault_id));
   }
   if (lapsed.size === 0) return m;
   return { ...m, apps: Object.fromEntries(Object.entries(m.apps).filter(([code]) => !lapsed.has(code))) };
@@ -275,6 +288,8 @@ function clockGroups(desired: DesiredState, live: LiveState, asOf: number, notes
       const id = live.users.get(member.user_name)?.id;
       if (id !== undefined && current?.members.includes(id) === true) {
         notes.set(group.key, [...(notes.get(group.key) ?? []), grantNote(`${what} of ${member.user_name}`, grant, state)]);
+      } else if (state === 'not-yet-valid') {
+        diagnostics.push(heldBack(member.user_name, what, grant, `groups[${group.label}].valid_from`));
       }
       return [];
     });
@@ -324,12 +339,14 @@ function clockPersons(desired: DesiredState, live: LiveState, asOf: number, note
       const gone = lapsed.sites.get(grant.site_usn);
       if (gone === undefined) diagnostics.push(...expiringSoon(person.email, what, grant, asOf, warnDays, undefined, `sites[${grant.site_usn}].valid_until`));
       else if (applied?.sites.some((s) => s.site_usn === grant.site_usn && s.role !== SITEVAULT_SITE_NO_ACCESS_ROLE) === true) own.push(grantNote(what, grant, gone[1]));
+      else if (gone[1] === 'not-yet-valid') diagnostics.push(heldBack(person.email, what, grant, `sites[${grant.site_usn}].valid_from`));
     }
     for (const grant of person.study_grants ?? []) {
       const what = `assignment to study ${grant.study_id}`;
       const gone = lapsed.studies.get(grant.study_id);
       if (gone === undefined) diagnostics.push(...expiringSoon(person.email, what, grant, asOf, warnDays, undefined, `studies[${grant.study_id}].valid_until`));
       else if (applied?.studies.some((s) => s.study_id === grant.study_id) === true) own.push(grantNote(what, grant, gone[1]));
+      else if (gone[1] === 'not-yet-valid') diagnostics.push(heldBack(person.email, what, grant, `studies[${grant.study_id}].valid_from`));
     }
     if (own.length > 0) notes.set(person.email, own);
     return siteVaultPersonAsOf(person, asOf);

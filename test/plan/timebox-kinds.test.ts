@@ -69,6 +69,10 @@ describe('time-boxed application licences', () => {
     const live = liveWithApps({ rimSubs_v: true });
     const before = appPlan([appGrant({ valid_from: '2026-01-03' })], live);
     expect(before.changes).toEqual([]);
+    // Held back, and said so: a note at the grant, not silence.
+    const held = before.diagnostics.filter((d) => d.code === 'grant-not-yet-valid');
+    expect(held.map((d) => [d.severity, d.subject])).toEqual([['info', { user: NAME, field: 'memberships[3003].apps.rimReg_v.valid_from', vault_id: 3003 }]]);
+    expect(held[0]?.summary).toContain('application licence rimReg_v in vault 3003 is not valid before 2026-01-03');
     const on = planOf(
       desiredState({ users: [ADMIN_DESIRED, desiredUser(NAME, { memberships: [{ vault_id: 3003, active: true, security_profile: 'document_user__v', license_type: 'full__v', apps: { rimReg_v: { active: true, license_type: 'full__v' }, rimSubs_v: { active: true, license_type: 'full__v' } } }], app_grants: [appGrant({ valid_from: '2026-01-03' })] })] }),
       liveState({ users: [ADMIN, live] }),
@@ -118,7 +122,9 @@ describe('time-boxed group members', () => {
 
   it('does not add a member before valid_from, and adds them from that day', () => {
     const grant = { valid_from: '2026-01-05', source: MEMBER_AT };
-    expect(groupPlan(grant, [43]).operations).toEqual([]);
+    const before = groupPlan(grant, [43]);
+    expect(before.operations).toEqual([]);
+    expect(before.diagnostics.filter((d) => d.code === 'grant-not-yet-valid').map((d) => [d.subject?.user, d.position])).toEqual([[NAME, MEMBER_AT]]);
     const on = groupPlan(grant, [43], {}, '2026-01-05T00:00:01.000Z');
     expect(fieldsOf(on, 'auditors')).toEqual([[`members[${NAME}]`, false, true]]);
     expect(on.operations.map((o) => o.kind)).toEqual(['add_group_members']);
@@ -176,6 +182,7 @@ describe('time-boxed SiteVault assignments', () => {
   it('creates a new person without a site before its valid_from', () => {
     const p = personPlan(person({ site_grants: [{ site_usn: 'US-NC-0002', valid_from: '2026-02-01', source: SITE_AT }] }), null);
     expect(p.changes[0]?.action).toBe('sitevault_create');
+    expect(p.diagnostics.filter((d) => d.code === 'grant-not-yet-valid').map((d) => [d.subject?.field, d.position])).toEqual([['sites[US-NC-0002].valid_from', SITE_AT]]);
     expect(p.changes[0]?.fields.map((f) => f.path).filter((path) => path.startsWith('sites'))).toEqual(['sites[US-NC-0001].role', 'sites[US-NC-0001].addons']);
   });
 
