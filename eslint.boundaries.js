@@ -10,7 +10,7 @@ function others(allowed) {
 /** Node modules that do I/O: the pure stages may not use them. */
 const IO_MODULES = ['node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:worker_threads', 'node:dgram', 'ky'];
 
-/** folder → what it may import besides the shared leaf modules (model, diagnostics, errors, specs, version). */
+/** folder → what it may import besides the shared leaf modules (model, diagnostics, errors, specs, version, last-login). */
 const RULES = {
   plan: { allow: ['plan', 'vault-api'], pure: true },
   render: { allow: ['render', 'plan'], pure: true, publicOnly: ['plan'] },
@@ -31,7 +31,7 @@ const RULES = {
 };
 
 function patternsFor(folder, rule) {
-  const groups = [{ group: others(rule.allow), message: `src/${folder} may import only ${rule.allow.join(', ')} and the shared modules (model, diagnostics, errors, specs, version).` }];
+  const groups = [{ group: others(rule.allow), message: `src/${folder} may import only ${rule.allow.join(', ')} and the shared modules (model, diagnostics, errors, specs, version, last-login).` }];
   for (const target of rule.publicOnly ?? []) {
     groups.push({ group: [`../${target}/*`, `!../${target}/index.js`], message: `src/${folder} may use src/${target} only through its index.js.` });
   }

@@ -23,6 +23,7 @@ import { readSourceFile, type FileRole } from './source-file.js';
 import { parseYamlFile, type YamlFile } from './yaml-file.js';
 
 export { parseYamlFile, type YamlFile } from './yaml-file.js';
+export { readLoadedFile, type LoadedFile } from './loaded-file.js';
 export type { RawConfig } from './raw-types.js';
 
 export type LoadResult = { ok: true; state: DesiredState; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };

@@ -4,10 +4,8 @@
  * are the ones the desired state was loaded from (sha256): a file edited meanwhile would point
  * the suggestions at the wrong lines, so it stops the report instead.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
-import { parseYamlFile, type YamlFile } from '../desired/index.js';
+import { resolve } from 'node:path';
+import { readLoadedFile, type YamlFile } from '../desired/index.js';
 import { VaultRosterError } from '../errors.js';
 import { normaliseIdentity, type DesiredState, type DesiredUser } from '../model.js';
 
@@ -45,24 +43,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function changed(file: string, why: string): VaultRosterError {
-  return new VaultRosterError('invalid-input', `${file} ${why} since the report read it`, { hint: 'Run the report again once nobody is editing the repo.' });
+  return new VaultRosterError('invalid-input', `${file} ${why} since vault-roster loaded it`, { hint: 'Run the command again once nobody is editing the repo.' });
 }
 
 /** A locator over `desired`'s users files; `cwd` is what the users' `source.file` is relative to. */
 export function createLocator(desired: DesiredState, cwd: string): EntryLocator {
-  const configDir = dirname(desired.config_path);
-  const digests = new Map(desired.files.map((f) => [f.path, f.sha256]));
   const opened = new Map<string, Opened>();
   const open = (file: string): Opened => {
     const cached = opened.get(file);
     if (cached !== undefined) return cached;
-    const bytes = readFileSync(resolve(cwd, file));
-    const key = relative(configDir, resolve(cwd, file)).split(sep).join('/');
-    if (createHash('sha256').update(bytes).digest('hex') !== digests.get(key)) throw changed(file, 'changed');
-    const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
-    const parsed = parseYamlFile(text, file);
-    if (!parsed.ok) throw changed(file, 'no longer parses');
-    const entry = { yaml: parsed.yaml, lines: text.split(/\r?\n/) };
+    const { yaml, text } = readLoadedFile(desired, resolve(cwd, file), file);
+    const entry = { yaml, lines: text.split(/\r?\n/) };
     opened.set(file, entry);
     return entry;
   };

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
-import { parseYamlFile, type RawConfig, type YamlFile } from '../desired/index.js';
+import { readLoadedFile, type RawConfig, type YamlFile } from '../desired/index.js';
 import { DiagnosticsError, VaultRosterError } from '../errors.js';
 import type { DesiredState } from '../model.js';
 import { globMatcher, parseCodeowners } from './patterns.js';
@@ -30,11 +30,9 @@ function toPosix(path: string): string {
   return path.split(sep).join('/');
 }
 
+/** roster.yaml as the load checked it (its `review:` block is not in the desired state). */
 function readConfigYaml(desired: DesiredState, cwd: string): YamlFile {
-  const display = toPosix(relative(cwd, desired.config_path)) || desired.config_path;
-  const parsed = parseYamlFile(readFileSync(desired.config_path, 'utf8').replace(/^\uFEFF/, ''), display);
-  if (!parsed.ok) throw new DiagnosticsError(`${display} is not valid`, parsed.diagnostics);
-  return parsed.yaml;
+  return readLoadedFile(desired, desired.config_path, toPosix(relative(cwd, desired.config_path)) || desired.config_path).yaml;
 }
 
 function people(value: string | string[]): string[] {

@@ -30,11 +30,6 @@ export interface FlagRules {
   readonly expiry_warning_days: number;
 }
 
-/** Whole days from `at` to `asOf`, rounded down. */
-export function daysSince(at: string, asOf: number): number {
-  return Math.floor((asOf - Date.parse(at)) / GRANT_DAY_MS);
-}
-
 function privileged(f: RowFacts): boolean {
   return f.domain_admin || (f.membership_active !== false && isAdminProfile(f.security_profile));
 }

@@ -1,12 +1,12 @@
 /**
  * Builds the review: one row per user and vault from the desired state, the live state and the
  * plan made over the same two (for DRIFTED). Pure: the clock, the plan and the owners come in.
- * A `last_login__v` Vault gave in a form not understood stops the review (never guessed).
+ * A `last_login__v` Vault gave in a form not understood stops the review (src/last-login.ts).
  */
-import { VaultRosterError } from '../errors.js';
 import type { DesiredState, DesiredUser, Grant, LiveState, LiveUser, Membership, SiteVaultPerson } from '../model.js';
 import { daysLeft, grantState, type Change } from '../plan/index.js';
-import { applyException, daysSince, exceptionInForce, rawFlags, type FlagRules } from './flags.js';
+import { daysSinceLogin, knownLogin } from '../last-login.js';
+import { applyException, exceptionInForce, rawFlags, type FlagRules } from './flags.js';
 import { REVIEW_FORMAT_VERSION, type Review, type ReviewAppLicence, type ReviewGrant, type ReviewLastLogin, type ReviewRow, type ReviewSettings } from './types.js';
 
 export interface ReviewInput {
@@ -25,23 +25,8 @@ export interface ReviewInput {
 
 function lastLogin(live: LiveUser | undefined, asOf: number): ReviewLastLogin {
   if (live === undefined) return { kind: 'no_account' };
-  const value = live.last_login ?? { kind: 'not_reported' };
-  switch (value.kind) {
-    case 'at':
-      // A login after the as-of instant (the review's own session, or --as-of in the past) counts as today.
-      return { kind: 'at', at: value.at, days_ago: Math.max(0, daysSince(value.at, asOf)) };
-    case 'never':
-    case 'not_reported':
-      return { kind: value.kind };
-    case 'unreadable':
-      throw new VaultRosterError('vault-decode', `user ${live.user_name}: last_login__v ${value.excerpt} from GET /api/…/objects/users (Retrieve All Users) is not an ISO-8601 instant; the review cannot tell when this user last logged in`, {
-        hint: 'no report was written; run "vault-roster doctor --record" and attach the capture to a bug report so the format can be supported',
-      });
-    default: {
-      const never: never = value;
-      return never;
-    }
-  }
+  const known = knownLogin(live.user_name, live.last_login);
+  return known.kind === 'at' ? { kind: 'at', at: known.at, days_ago: daysSinceLogin(known.at, asOf) } : known;
 }
 
 function reviewGrant(scope: ReviewGrant['scope'], grant: Grant, asOf: number): ReviewGrant {

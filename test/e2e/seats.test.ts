@@ -178,6 +178,6 @@ describe('report seats against the simulator', () => {
     const odd = await fx.run(['report', 'seats', '--format', 'json']);
     expect(odd.code).toBe(1);
     const error = (JSON.parse(odd.stdout.trim()) as { error: { code: string; message: string } }).error;
-    expect(error).toMatchObject({ code: 'vault-decode', message: `user ${ZOE}: last_login__v is not an ISO-8601 instant or null: "last tuesday"` });
+    expect(error).toMatchObject({ code: 'vault-decode', message: `user ${ZOE}: last_login__v "last tuesday" from GET /api/…/objects/users (Retrieve All Users) is not an ISO-8601 instant or null; the report cannot tell when this user last logged in` });
   });
 });

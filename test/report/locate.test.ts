@@ -60,6 +60,6 @@ describe('entry locator', () => {
     const { dir, desired } = await repo();
     writeFileSync(join(dir, 'users', 'team.yaml'), `# a comment moves every line\n${USERS}`);
     const locator = createLocator(desired, dir);
-    expect(() => locator.membership(user(desired, 'kate@veepharm.com'), 3003)).toThrow('users/team.yaml changed since the report read it');
+    expect(() => locator.membership(user(desired, 'kate@veepharm.com'), 3003)).toThrow('users/team.yaml changed since vault-roster loaded it');
   });
 });

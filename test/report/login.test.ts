@@ -42,7 +42,7 @@ describe('login standing against a threshold', () => {
     expect(caught).toBeInstanceOf(VaultRosterError);
     const error = caught as VaultRosterError;
     expect(error.code).toBe('vault-decode');
-    expect(error.message).toBe('user kate@veepharm.com: last_login__v is not an ISO-8601 instant or null: "last tuesday"');
+    expect(error.message).toBe('user kate@veepharm.com: last_login__v "last tuesday" from GET /api/…/objects/users (Retrieve All Users) is not an ISO-8601 instant or null; the report cannot tell when this user last logged in');
     expect(error.hint).toMatch(/Admin > Users/);
   });
 

@@ -140,7 +140,7 @@ describe('seat report', () => {
     const live = liveState({ users: [ADMIN, liveUser('erin@veepharm.com', 8, { last_login: { kind: 'unreadable', excerpt: '12345' } })] });
     const plan = planOf(desired, live, { created_at: NOW });
     expect(() => buildSeatReport({ desired, live, plan, locator: TABLE_LOCATOR, server: 's', vault_id: undefined, dormant_days: 90 })).toThrow(
-      'user erin@veepharm.com: last_login__v is not an ISO-8601 instant or null: 12345',
+      'user erin@veepharm.com: last_login__v 12345 from GET /api/…/objects/users (Retrieve All Users) is not an ISO-8601 instant or null',
     );
   });
 });

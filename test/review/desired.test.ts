@@ -3,7 +3,10 @@
  * bad dates and unknown flags refused at file:line:col, the roster's `review:` block accepted, and
  * neither key able to change a plan (they are never sent to Vault).
  */
+import { appendFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readReviewConfig, readReviewSettings } from '../../src/review/index.js';
 import { createPlan } from '../../src/plan/index.js';
 import { BASE_ROSTER, expectDiagnostic, summarise, usersFileLoader } from '../desired/temp-repo.js';
 import { liveState, liveUser, OPTIONS } from '../plan/fixtures.js';
@@ -48,6 +51,13 @@ describe('review keys in users files', () => {
   it('roster.yaml accepts a review: block and refuses unknown keys in it', async () => {
     const ok = await load([...ANN, ''].join('\n'), `${BASE_ROSTER}review:\n  dormant_days: 60\n  interval_days: 180\n  orphan_owner: security@veepharm.com\n  owners:\n    users/*.yaml: [kate]\n`);
     expect(summarise(ok.diagnostics)).toEqual([]);
+    if (!ok.ok) throw new Error('not ok');
+    const cwd = dirname(ok.state.config_path);
+    expect(readReviewSettings(ok.state, cwd)).toMatchObject({ dormant_days: 60, interval_days: 180, orphan_owner: 'security@veepharm.com' });
+    // The review: block is read again from roster.yaml: only the bytes the load checked are used.
+    appendFileSync(ok.state.config_path, '  dormant_days: oops\n');
+    expect(() => readReviewSettings(ok.state, cwd)).toThrow('roster.yaml changed since vault-roster loaded it');
+    expect(() => readReviewConfig(ok.state, cwd)).toThrow('roster.yaml changed since vault-roster loaded it');
     const bad = await load([...ANN, ''].join('\n'), `${BASE_ROSTER}review:\n  dormant: 60\n`);
     expect(bad.ok).toBe(false);
     expect(summarise(bad.diagnostics).some((s) => s.startsWith('roster.yaml:7:'))).toBe(true);
