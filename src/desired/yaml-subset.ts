@@ -130,6 +130,12 @@ class IntBuffer {
   data = new Int32Array(4096);
   length = 0;
 
+  /** Emptied for another document; the memory stays (see `workBuffers`). */
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
   /** Room for `more` values. */
   reserve(more: number): void {
     if (this.length + more > this.data.length) this.grow(more);
@@ -159,10 +165,18 @@ class IntBuffer {
   }
 }
 
+/**
+ * The tape and scratch stacks, kept from one document to the next: the reader is synchronous, so
+ * one pair serves every call. Growing fresh stacks by doubling for each file of a large repo
+ * allocated twice its tape in new memory, which the kernel faults in page by page (about 4% of
+ * `validate` at 100,000 users). The finished tape is copied out at its exact length.
+ */
+const workBuffers = { tape: new IntBuffer(), scratch: new IntBuffer() };
+
 class SubsetReader {
   private readonly len: number;
-  private readonly tape = new IntBuffer();
-  private readonly scratch = new IntBuffer();
+  private readonly tape = workBuffers.tape.reset();
+  private readonly scratch = workBuffers.scratch.reset();
   /** Start of the line the cursor is on, and the cursor: the first character of content. */
   private lineStart = 0;
   private at = 0;

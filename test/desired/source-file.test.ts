@@ -1,4 +1,5 @@
 /** readSourceFile: the text it returns is the file's UTF-8 decoding without a BOM, whatever the bytes. */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,3 +45,34 @@ describe('readSourceFile decoding', () => {
     );
   });
 });
+
+describe('readSourceFile reading', () => {
+  it('files of any size read one after another each come back whole, with their own sha256 (the read buffer is reused)', async () => {
+    // Sizes around the reused buffer's first 64 KiB and its growth, large before small and back.
+    const sizes = fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 65_000, max: 70_000 }), fc.integer({ min: 100_000, max: 400_000 })), {
+      minLength: 2,
+      maxLength: 6,
+    });
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(sizes, fc.integer({ min: 0, max: 25 }), async (list, seed) => {
+        const files = list.map((size, i) => {
+          const text = Array.from({ length: size }, (_, k) => String.fromCharCode(97 + ((k * 7 + i + seed) % 26))).join('');
+          const file = join(dir, `s${n++}.yaml`);
+          writeFileSync(file, text);
+          return { file, text };
+        });
+        for (const { file, text } of files) {
+          const read = await readSourceFile(file, 's.yaml', 'include');
+          expect(read.ok).toBe(true);
+          if (!read.ok) return;
+          expect(read.source.text.length).toBe(text.length);
+          expect(read.source.text === text).toBe(true);
+          expect(read.source.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
