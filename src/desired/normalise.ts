@@ -132,7 +132,14 @@ function grantAt(entry: UserEntry, raw: RawGrant, at: DataPath): Grant | undefin
 
 /** Time boxes of application licences in their object form, by vault then app code. */
 function appGrants(entry: UserEntry): AppGrant[] | undefined {
-  const grants = (entry.raw.memberships ?? []).flatMap((m, index) =>
+  // Most users have no time-boxed licence: find out without building anything.
+  const memberships = entry.raw.memberships ?? [];
+  let any = false;
+  for (const m of memberships) {
+    for (const app in m.apps) if (typeof m.apps[app] !== 'string') any = true;
+  }
+  if (!any) return undefined;
+  const grants = memberships.flatMap((m, index) =>
     Object.entries(m.apps ?? {}).flatMap(([app, value]) => {
       const grant = typeof value === 'string' ? undefined : grantAt(entry, value, ['memberships', index, 'apps', app]);
       return grant === undefined ? [] : [{ vault_id: m.vault, app, ...grant }];
@@ -142,7 +149,9 @@ function appGrants(entry: UserEntry): AppGrant[] | undefined {
 }
 
 function membershipGrants(entry: UserEntry): MembershipGrant[] | undefined {
-  const grants = (entry.raw.memberships ?? []).flatMap((m, index) => {
+  const memberships = entry.raw.memberships ?? [];
+  if (!memberships.some((m) => m.valid_from !== undefined || m.valid_until !== undefined)) return undefined;
+  const grants = memberships.flatMap((m, index) => {
     const grant = grantAt(entry, m, ['memberships', index]);
     return grant === undefined ? [] : [{ vault_id: m.vault, ...grant }];
   });
