@@ -74,9 +74,25 @@ function objectFormGrants(entry: UserEntry, name: string): Diagnostic[] {
   return [...apps, ...groups];
 }
 
+/** Any time-box key on a grant holder (a reason alone is a finding too). */
+function hasTimeBoxKeys(grant: RawGrant): boolean {
+  return grant.valid_from !== undefined || grant.valid_until !== undefined || grant.reason !== undefined;
+}
+
+/** Whether a user declares any time box at all: most do not, and are passed over without building anything. */
+function declaresTimeBoxes(raw: UserEntry['raw']): boolean {
+  if (hasTimeBoxKeys(raw)) return true;
+  for (const m of raw.memberships ?? []) {
+    if (hasTimeBoxKeys(m)) return true;
+    for (const app in m.apps) if (typeof m.apps[app] !== 'string') return true;
+  }
+  return (raw.groups ?? []).some((item) => typeof item !== 'string');
+}
+
 /** Every time box of every user: the user's own, each membership's, each app licence's and group item's. */
 export function grantDates(users: readonly UserEntry[]): Diagnostic[] {
   return users.flatMap((entry) => {
+    if (!declaresTimeBoxes(entry.raw)) return [];
     const name = normaliseIdentity(entry.raw.user_name);
     const site = (path: DataPath): GrantSite => ({ yaml: entry.yaml, path: [...entry.path, ...path], subject: name });
     const own = grantProblems(site([]), entry.raw, `user ${name}`);

@@ -86,7 +86,6 @@ export function duplicateMemberships(users: readonly UserEntry[]): Diagnostic[] 
 export function appLicensePermissiveness(users: readonly UserEntry[], config: ConfigEntry): Diagnostic[] {
   const defaultLicense = config.raw.defaults?.license_type;
   return users.flatMap((entry) => {
-    const userName = normaliseIdentity(entry.raw.user_name);
     const userLicense: LicenseType | undefined = entry.raw.license_type ?? defaultLicense;
     return (entry.raw.memberships ?? []).flatMap((membership, index) => {
       const membershipLicense: LicenseType = membership.license_type ?? defaultLicense ?? 'full__v';
@@ -95,6 +94,7 @@ export function appLicensePermissiveness(users: readonly UserEntry[], config: Co
         const overMembership = !isLicenseAllowedUnder(license, membershipLicense);
         const overUser = userLicense !== undefined && !isLicenseAllowedUnder(license, userLicense);
         if (!overMembership && !overUser) return [];
+        const userName = normaliseIdentity(entry.raw.user_name);
         // Located only for a finding: a position walk per app of every user is most of this rule's time.
         const position = entry.yaml.locate([...entry.path, 'memberships', index, 'apps', app, ...(typeof value === 'string' ? [] : ['license_type'])], 'value');
         const found: Diagnostic[] = [];
