@@ -59,24 +59,27 @@ export function duplicateUserNames(users: readonly UserEntry[]): Diagnostic[] {
 
 /** One user listing the same vault in two memberships. */
 export function duplicateMemberships(users: readonly UserEntry[]): Diagnostic[] {
-  return users.flatMap((entry) => {
-    const seen = new Set<number>();
-    return (entry.raw.memberships ?? []).flatMap((membership, index) => {
-      if (!seen.has(membership.vault)) {
-        seen.add(membership.vault);
-        return [];
-      }
-      return [
+  const found: Diagnostic[] = [];
+  for (const entry of users) {
+    const memberships = entry.raw.memberships ?? [];
+    // A handful of memberships each: compared pairwise, no set built per user.
+    for (let index = 1; index < memberships.length; index++) {
+      const vault = memberships[index]?.vault;
+      let earlier = false;
+      for (let before = 0; before < index && !earlier; before++) earlier = memberships[before]?.vault === vault;
+      if (!earlier) continue;
+      found.push(
         error(
           'duplicate-membership',
-          `vault ${membership.vault} is listed twice in the memberships of ${normaliseIdentity(entry.raw.user_name)}`,
+          `vault ${vault} is listed twice in the memberships of ${normaliseIdentity(entry.raw.user_name)}`,
           'Merge the two memberships into one entry per vault.',
           normaliseIdentity(entry.raw.user_name),
           entry.yaml.locate([...entry.path, 'memberships', index, 'vault'], 'value'),
         ),
-      ];
-    });
-  });
+      );
+    }
+  }
+  return found;
 }
 
 /**
@@ -85,21 +88,26 @@ export function duplicateMemberships(users: readonly UserEntry[]): Diagnostic[] 
  */
 export function appLicensePermissiveness(users: readonly UserEntry[], config: ConfigEntry): Diagnostic[] {
   const defaultLicense = config.raw.defaults?.license_type;
-  return users.flatMap((entry) => {
+  const all: Diagnostic[] = [];
+  for (const entry of users) {
     const userLicense: LicenseType | undefined = entry.raw.license_type ?? defaultLicense;
-    return (entry.raw.memberships ?? []).flatMap((membership, index) => {
+    const memberships = entry.raw.memberships ?? [];
+    for (let index = 0; index < memberships.length; index++) {
+      const membership = memberships[index];
+      if (membership?.apps === undefined) continue;
       const membershipLicense: LicenseType = membership.license_type ?? defaultLicense ?? 'full__v';
-      return Object.entries(membership.apps ?? {}).flatMap(([app, value]) => {
+      for (const app in membership.apps) {
+        const value = membership.apps[app];
+        if (value === undefined) continue;
         const license = appLicenseType(value);
         const overMembership = !isLicenseAllowedUnder(license, membershipLicense);
         const overUser = userLicense !== undefined && !isLicenseAllowedUnder(license, userLicense);
-        if (!overMembership && !overUser) return [];
+        if (!overMembership && !overUser) continue;
         const userName = normaliseIdentity(entry.raw.user_name);
         // Located only for a finding: a position walk per app of every user is most of this rule's time.
         const position = entry.yaml.locate([...entry.path, 'memberships', index, 'apps', app, ...(typeof value === 'string' ? [] : ['license_type'])], 'value');
-        const found: Diagnostic[] = [];
         if (overMembership) {
-          found.push(
+          all.push(
             error(
               'app-license-exceeds-membership',
               `app ${app} in vault ${membership.vault} has license ${license}, more permissive than the membership's ${membershipLicense}`,
@@ -110,7 +118,7 @@ export function appLicensePermissiveness(users: readonly UserEntry[], config: Co
           );
         }
         if (overUser) {
-          found.push(
+          all.push(
             error(
               'app-license-exceeds-user-license',
               `app ${app} in vault ${membership.vault} has license ${license}, more permissive than the user's license_type ${userLicense}`,
@@ -120,10 +128,10 @@ export function appLicensePermissiveness(users: readonly UserEntry[], config: Co
             ),
           );
         }
-        return found;
-      });
-    });
-  });
+      }
+    }
+  }
+  return all;
 }
 
 /** `v26.2` → { major: 26, minor: 2 }; the schema guarantees the form. */
