@@ -226,19 +226,28 @@ class UserLister {
     }
   }
 
-  /** Refuses a user seen before (paging that repeats) and a listing longer than any domain. */
+  /**
+   * Refuses a user seen before (paging that repeats) and a listing longer than any domain. A user
+   * is known by its id; only a record without a readable id is known by its name. (Two records
+   * with different ids and one name are the caller's to refuse: readLiveState does.)
+   */
   #account(page: RawPage): void {
     for (const user of page.users) {
       const id = asId(user.id);
-      const raw = user.user_name__v;
-      const name = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
-      if ((id !== undefined && this.#ids.has(id)) || (name !== undefined && this.#names.has(name))) {
-        throw new VaultRosterError('vault-paging', `${page.call}: Vault listed user ${name ?? `id ${id}`} a second time; its pages overlap`, {
+      let seen: boolean;
+      if (id !== undefined) {
+        seen = this.#ids.has(id);
+        this.#ids.add(id);
+      } else {
+        const name = nameOf(user);
+        seen = name !== undefined && this.#names.has(name);
+        if (name !== undefined) this.#names.add(name);
+      }
+      if (seen) {
+        throw new VaultRosterError('vault-paging', `${page.call}: Vault listed user ${nameOf(user) ?? `id ${id}`} a second time; its pages overlap`, {
           hint: `Users may have changed while they were read. ${PAGING_HINT}`,
         });
       }
-      if (id !== undefined) this.#ids.add(id);
-      if (name !== undefined) this.#names.add(name);
     }
     this.#listed += page.users.length;
     if (this.#listed > this.#maxUsers) {
@@ -276,6 +285,12 @@ class UserLister {
     this.#probing = received;
     return fetch.start + received;
   }
+}
+
+/** A listed user's name as an identity, when it has one. */
+function nameOf(user: VaultUser): string | undefined {
+  const raw = user.user_name__v;
+  return typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
 }
 
 function pageSizeOf(size: number | undefined): number {

@@ -244,6 +244,27 @@ describe('paging that cannot run away', () => {
     expect(server.count('/objects/users')).toBeLessThanOrEqual(3);
   });
 
+  it('records without an id are known by their name: the same name again means the pages overlap', async () => {
+    const withoutIds = (): Record<string, unknown>[] => Array.from({ length: 1000 }, (_, i) => user(10_000 + i, { id: undefined }));
+    const server = await hostile((s) => (s.path === USERS ? page(withoutIds(), Number(s.query.get('start')), 1000) : undefined));
+    const error = await failure(allUsers(clientOf(server)));
+    expect(error.code).toBe('vault-paging');
+    expect(error.message).toContain('Vault listed user u10000@veepharm.com a second time; its pages overlap');
+  });
+
+  it('one user name under two ids (on different pages, in another case) stops the read before anything is planned', async () => {
+    const server = await hostile((s) => {
+      if (s.path !== USERS) return undefined;
+      const start = Number(s.query.get('start'));
+      if (start === 0) return page(Array.from({ length: 1000 }, (_, i) => user(10_000 + i)), 0, 1000);
+      return page([user(20_000), user(20_001, { user_name__v: ' U10005@VeePharm.com ' })], start, 1000);
+    });
+    const error = await failure(readLiveState(clientOf(server), { promotions: false }));
+    expect(error.code).toBe('vault-paging');
+    expect(error.message).toContain('Vault listed user u10005@veepharm.com twice');
+    expect(server.seen.filter((x) => isWrite(x))).toEqual([]);
+  });
+
   it('when another read fails, the listing asks for no further page', async () => {
     const server = await hostile((s) => {
       if (s.path.endsWith('/objects/domain')) return { responseStatus: 'FAILURE', errors: [{ type: 'INVALID_DATA', message: 'no domain for you' }] };
