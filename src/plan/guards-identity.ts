@@ -16,14 +16,24 @@ function emailOf(user: { readonly email?: string | undefined }): string | undefi
 
 /** Two declared users with one email: Vault would hold two accounts for one person. */
 export function duplicateEmails(users: readonly DesiredUser[]): Diagnostic[] {
-  const byEmail = new Map<string, DesiredUser[]>();
+  // One entry per email, and a list only for an email seen twice: this runs over every declared user.
+  const first = new Map<string, DesiredUser>();
+  const shared = new Map<string, DesiredUser[]>();
   for (const user of users) {
     const email = emailOf(user);
-    if (email !== undefined) byEmail.set(email, [...(byEmail.get(email) ?? []), user]);
+    if (email === undefined) continue;
+    const earlier = first.get(email);
+    if (earlier === undefined) first.set(email, user);
+    else {
+      const group = shared.get(email);
+      if (group === undefined) shared.set(email, [earlier, user]);
+      else group.push(user);
+    }
   }
   const out: Diagnostic[] = [];
-  for (const [email, group] of byEmail) {
-    if (group.length < 2) continue;
+  for (const email of first.keys()) {
+    const group = shared.get(email);
+    if (group === undefined) continue;
     for (const user of group) {
       const others = group.filter((u) => u !== user).map((u) => `${u.user_name} (${u.source.file}:${u.source.line})`);
       out.push({
@@ -44,7 +54,10 @@ function liveByEmail(live: LiveState): Map<string, string[]> {
   const index = new Map<string, string[]>();
   for (const user of live.users.values()) {
     const email = emailOf(user);
-    if (email !== undefined) index.set(email, [...(index.get(email) ?? []), user.user_name]);
+    if (email === undefined) continue;
+    const names = index.get(email);
+    if (names === undefined) index.set(email, [user.user_name]);
+    else names.push(user.user_name);
   }
   return index;
 }
