@@ -28,35 +28,6 @@ function error(code: DiagnosticCode, summary: string, hint: string, user: string
   return { severity: 'error', code, summary, hint, position, subject: { user } };
 }
 
-/** The same user_name twice, exactly or as case variants (Vault compares user names case-insensitively). */
-export function duplicateUserNames(users: readonly UserEntry[]): Diagnostic[] {
-  const first = new Map<string, UserEntry>();
-  const diagnostics: Diagnostic[] = [];
-  for (const entry of users) {
-    const identity = normaliseIdentity(entry.raw.user_name);
-    const earlier = first.get(identity);
-    if (earlier === undefined) {
-      first.set(identity, entry);
-      continue;
-    }
-    const earlierAt = formatPosition(earlier.yaml.locate([...earlier.path, 'user_name']));
-    const position = entry.yaml.locate([...entry.path, 'user_name']);
-    const sameSpelling = earlier.raw.user_name.trim() === entry.raw.user_name.trim();
-    diagnostics.push(
-      sameSpelling
-        ? error('duplicate-user', `user ${identity} is declared twice (first at ${earlierAt})`, 'Keep one entry per user: merge the two declarations.', identity, position)
-        : error(
-            'user-name-case-conflict',
-            `"${entry.raw.user_name.trim()}" and "${earlier.raw.user_name.trim()}" (at ${earlierAt}) are the same Vault user`,
-            'User names are case-insensitive in Vault: keep one entry with one spelling.',
-            identity,
-            position,
-          ),
-    );
-  }
-  return diagnostics;
-}
-
 /** One user listing the same vault in two memberships. */
 export function duplicateMemberships(users: readonly UserEntry[]): Diagnostic[] {
   const found: Diagnostic[] = [];
@@ -156,31 +127,6 @@ export function promotionApiVersion(users: readonly UserEntry[], config: ConfigE
         entry.yaml.locate([...entry.path, 'promote_from_person']),
       ),
     );
-}
-
-/** One Clinical person promoted into two users. */
-export function duplicatePromotions(users: readonly UserEntry[]): Diagnostic[] {
-  const first = new Map<string, UserEntry>();
-  const diagnostics: Diagnostic[] = [];
-  for (const entry of users) {
-    const person = entry.raw.promote_from_person;
-    if (person === undefined) continue;
-    const earlier = first.get(person);
-    if (earlier === undefined) {
-      first.set(person, entry);
-      continue;
-    }
-    diagnostics.push(
-      error(
-        'duplicate-promotion',
-        `person ${person} is promoted twice (also by ${normaliseIdentity(earlier.raw.user_name)} at ${formatPosition(earlier.yaml.locate([...earlier.path, 'promote_from_person']))})`,
-        'A person can become one user only: keep promote_from_person on one of them.',
-        normaliseIdentity(entry.raw.user_name),
-        entry.yaml.locate([...entry.path, 'promote_from_person'], 'value'),
-      ),
-    );
-  }
-  return diagnostics;
 }
 
 /** `promote_fields` go with a promotion only, and may not set what vault-roster sends itself. */
@@ -290,17 +236,141 @@ export function valuesWithinLimits(users: readonly UserEntry[]): Diagnostic[] {
   });
 }
 
-/** All user rules; those that need the config (defaults, api_version) run only when it is valid. */
+const userNamePath = (entry: UserEntry): DataPath => [...entry.path, 'user_name'];
+
+/**
+ * The user rules over users added file by file, so each file's parsed data can go once its turn
+ * is over. The rules within a user run when its file is added; the rules across files (a user
+ * name or a promotion declared twice) keep only names and positions. `diagnostics()` lists the
+ * findings rule by rule, each in declaration order: what one pass over every user gives.
+ */
+export class UserRuleRun {
+  readonly #config: ConfigEntry | undefined;
+  /** One list per rule, in the order they are reported. */
+  readonly #found: Diagnostic[][] = Array.from({ length: 11 }, () => []);
+  /** Where each user name was declared first: the entry while its file is being added, then its position. */
+  readonly #names = new Map<string, UserEntry | SourcePosition>();
+  /** The first spelling of a name, when it is not the identity itself (capitals, spaces). */
+  readonly #spellings = new Map<string, string>();
+  readonly #promotions = new Map<string, { user: string; at: string }>();
+  #pending: { identity: string; entry: UserEntry }[] = [];
+  #errors = false;
+
+  constructor(config: ConfigEntry | undefined) {
+    this.#config = config;
+  }
+
+  /**
+   * Checks one file's users (entries that passed their schema). Call `settle` before the next
+   * file, with the user_name positions when the caller has them (normalised users carry them).
+   */
+  add(users: readonly UserEntry[]): void {
+    const config = this.#config;
+    const results: Diagnostic[][] = [
+      this.#duplicateUserNames(users),
+      duplicateMemberships(users),
+      config === undefined ? [] : appLicensePermissiveness(users, config),
+      config === undefined ? [] : promotionApiVersion(users, config),
+      config === undefined ? [] : requiredGrants(users, config),
+      this.#duplicatePromotions(users),
+      promoteFields(users),
+      reservedFieldNames(users),
+      valuesWithinLimits(users),
+      grantDates(users),
+      reviewDates(users),
+    ];
+    results.forEach((found, rule) => {
+      const list = this.#found[rule] ?? [];
+      for (const d of found) {
+        list.push(d);
+        if (d.severity === 'error') this.#errors = true;
+      }
+    });
+  }
+
+  /**
+   * Keeps the positions of the names the last file declared first, so its entries can go:
+   * `positionOf(entry)` when given (it must be the user_name key's position), else located here.
+   */
+  settle(positionOf?: (entry: UserEntry) => SourcePosition | undefined): void {
+    for (const { identity, entry } of this.#pending) this.#names.set(identity, positionOf?.(entry) ?? entry.yaml.locate(userNamePath(entry)));
+    this.#pending = [];
+  }
+
+  /** Some rule found an error so far. */
+  get hasErrors(): boolean {
+    return this.#errors;
+  }
+
+  diagnostics(): Diagnostic[] {
+    const all: Diagnostic[] = [];
+    for (const list of this.#found) for (const d of list) all.push(d);
+    return all;
+  }
+
+  /** The same user_name twice, exactly or as case variants (Vault compares user names case-insensitively). */
+  #duplicateUserNames(users: readonly UserEntry[]): Diagnostic[] {
+    const diagnostics: Diagnostic[] = [];
+    for (const entry of users) {
+      const identity = normaliseIdentity(entry.raw.user_name);
+      const earlier = this.#names.get(identity);
+      if (earlier === undefined) {
+        this.#names.set(identity, entry);
+        this.#pending.push({ identity, entry });
+        const written = entry.raw.user_name.trim();
+        if (written !== identity) this.#spellings.set(identity, written);
+        continue;
+      }
+      const earlierAt = formatPosition('raw' in earlier ? earlier.yaml.locate(userNamePath(earlier)) : earlier);
+      const earlierWritten = this.#spellings.get(identity) ?? identity;
+      const written = entry.raw.user_name.trim();
+      const position = entry.yaml.locate(userNamePath(entry));
+      diagnostics.push(
+        earlierWritten === written
+          ? error('duplicate-user', `user ${identity} is declared twice (first at ${earlierAt})`, 'Keep one entry per user: merge the two declarations.', identity, position)
+          : error(
+              'user-name-case-conflict',
+              `"${written}" and "${earlierWritten}" (at ${earlierAt}) are the same Vault user`,
+              'User names are case-insensitive in Vault: keep one entry with one spelling.',
+              identity,
+              position,
+            ),
+      );
+    }
+    return diagnostics;
+  }
+
+  /** One Clinical person promoted into two users. */
+  #duplicatePromotions(users: readonly UserEntry[]): Diagnostic[] {
+    const diagnostics: Diagnostic[] = [];
+    for (const entry of users) {
+      const person = entry.raw.promote_from_person;
+      if (person === undefined) continue;
+      const earlier = this.#promotions.get(person);
+      if (earlier === undefined) {
+        this.#promotions.set(person, {
+          user: normaliseIdentity(entry.raw.user_name),
+          at: formatPosition(entry.yaml.locate([...entry.path, 'promote_from_person'])),
+        });
+        continue;
+      }
+      diagnostics.push(
+        error(
+          'duplicate-promotion',
+          `person ${person} is promoted twice (also by ${earlier.user} at ${earlier.at})`,
+          'A person can become one user only: keep promote_from_person on one of them.',
+          normaliseIdentity(entry.raw.user_name),
+          entry.yaml.locate([...entry.path, 'promote_from_person'], 'value'),
+        ),
+      );
+    }
+    return diagnostics;
+  }
+}
+
+/** All user rules over users given at once; those that need the config (defaults, api_version) run only when it is valid. */
 export function checkUserRules(users: readonly UserEntry[], config: ConfigEntry | undefined): Diagnostic[] {
-  return [
-    ...duplicateUserNames(users),
-    ...duplicateMemberships(users),
-    ...(config === undefined ? [] : [...appLicensePermissiveness(users, config), ...promotionApiVersion(users, config), ...requiredGrants(users, config)]),
-    ...duplicatePromotions(users),
-    ...promoteFields(users),
-    ...reservedFieldNames(users),
-    ...valuesWithinLimits(users),
-    ...grantDates(users),
-    ...reviewDates(users),
-  ];
+  const run = new UserRuleRun(config);
+  run.add(users);
+  return run.diagnostics();
 }

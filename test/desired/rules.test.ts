@@ -249,6 +249,37 @@ describe('semantic rules', () => {
     const d = expectDiagnostic(result.diagnostics, 'duplicate-user', 'users/z.yaml:3:5');
     expect(d.summary).toContain('users/team.yaml:2:5');
   });
+
+  // Files are checked one by one and each is let go after its turn: what a later file is
+  // compared with (first declarations) must be as exact as if every file were still there.
+  it('names the first position of a user declared again two files later, also after an error stopped normalising', async () => {
+    const files: RepoFiles = {
+      ...us('users:\n  - user_name: Ann@VeePharm.com\n    memberships:\n      - vault: 3003\n      - vault: 3003\n'),
+      'users/m.yaml': 'users:\n  - user_name: bob@veepharm.com\n',
+      'users/z.yaml': '# z\nusers:\n  - user_name: bob@veepharm.com\n  - user_name: " ann@veepharm.com"\n',
+    };
+    const result = await load(files);
+    expect(summarise(result.diagnostics)).toEqual([
+      // Rule by rule, as one pass over every user lists them.
+      expect.stringContaining('users/z.yaml:3:5'),
+      expect.stringContaining('users/z.yaml:4:5'),
+      expect.stringContaining('users/team.yaml:5:16'),
+    ]);
+    const bob = expectDiagnostic(result.diagnostics, 'duplicate-user', 'users/z.yaml:3:5');
+    expect(bob.summary).toBe('user bob@veepharm.com is declared twice (first at users/m.yaml:2:5)');
+    const ann = expectDiagnostic(result.diagnostics, 'user-name-case-conflict', 'users/z.yaml:4:5');
+    expect(ann.summary).toBe('"ann@veepharm.com" and "Ann@VeePharm.com" (at users/team.yaml:2:5) are the same Vault user');
+  });
+
+  it('names the first promotion of a person promoted again in another file', async () => {
+    const roster = 'vault: { api_version: v26.2 }\ninclude: [users/*.yaml, sitevault/*.yaml]\n';
+    const result = await load({
+      ...us('users:\n  - user_name: a@veepharm.com\n    promote_from_person: V0B000000000001\n', roster),
+      'users/z.yaml': 'users:\n  - user_name: b@veepharm.com\n    promote_from_person: V0B000000000001\n',
+    });
+    const d = expectDiagnostic(result.diagnostics, 'duplicate-promotion', 'users/z.yaml:3:26');
+    expect(d.summary).toBe('person V0B000000000001 is promoted twice (also by a@veepharm.com at users/team.yaml:3:5)');
+  });
 });
 
 describe('one run shows every problem', () => {
