@@ -181,14 +181,10 @@ class UserFiles {
       this.rules.settle();
       return;
     }
+    const first = this.normalised.length;
+    for (const entry of users) this.normalised.push(normaliseUser(entry, config));
     // A normalised user's source is its user_name position: the name rule keeps that, not the entry.
-    const sources = new Map<UserEntry, DesiredUser['source']>();
-    for (const entry of users) {
-      const user = normaliseUser(entry, config);
-      this.normalised.push(user);
-      sources.set(entry, user.source);
-    }
-    this.rules.settle((entry) => sources.get(entry));
+    this.rules.settle((index) => this.normalised[first + index]?.source);
   }
 }
 

@@ -95,7 +95,11 @@ export function statePath(raw: RawConfig, configDir: string): string {
 /** App codes in sorted order (the schema limits them to identifiers, so plain keys are safe). */
 function normaliseApps(apps: Readonly<Record<string, LicenseType | RawAppLicense>>): Record<string, AppLicense> {
   const out: Record<string, AppLicense> = {};
-  for (const code of Object.keys(apps).sort()) {
+  const codes = Object.keys(apps);
+  // Usually one or two codes, already in order: sorted only when they are not.
+  let ordered = true;
+  for (let i = 1; i < codes.length && ordered; i++) ordered = (codes[i - 1] ?? '') < (codes[i] ?? '');
+  for (const code of ordered ? codes : codes.sort()) {
     const value = apps[code];
     out[code] = { active: true, license_type: value === undefined ? VAULT_DEFAULT_LICENSE : appLicenseType(value) };
   }

@@ -253,7 +253,8 @@ export class UserRuleRun {
   /** The first spelling of a name, when it is not the identity itself (capitals, spaces). */
   readonly #spellings = new Map<string, string>();
   readonly #promotions = new Map<string, { user: string; at: string }>();
-  #pending: { identity: string; entry: UserEntry }[] = [];
+  /** Names the file being added declared first, with their place in its list of users. */
+  #pending: { identity: string; index: number; entry: UserEntry }[] = [];
   #errors = false;
 
   constructor(config: ConfigEntry | undefined) {
@@ -290,10 +291,11 @@ export class UserRuleRun {
 
   /**
    * Keeps the positions of the names the last file declared first, so its entries can go:
-   * `positionOf(entry)` when given (it must be the user_name key's position), else located here.
+   * `positionAt(i)` for the file's i-th user when given (it must be the user_name key's
+   * position), else located here.
    */
-  settle(positionOf?: (entry: UserEntry) => SourcePosition | undefined): void {
-    for (const { identity, entry } of this.#pending) this.#names.set(identity, positionOf?.(entry) ?? entry.yaml.locate(userNamePath(entry)));
+  settle(positionAt?: (index: number) => SourcePosition | undefined): void {
+    for (const { identity, index, entry } of this.#pending) this.#names.set(identity, positionAt?.(index) ?? entry.yaml.locate(userNamePath(entry)));
     this.#pending = [];
   }
 
@@ -311,12 +313,12 @@ export class UserRuleRun {
   /** The same user_name twice, exactly or as case variants (Vault compares user names case-insensitively). */
   #duplicateUserNames(users: readonly UserEntry[]): Diagnostic[] {
     const diagnostics: Diagnostic[] = [];
-    for (const entry of users) {
+    for (const [index, entry] of users.entries()) {
       const identity = normaliseIdentity(entry.raw.user_name);
       const earlier = this.#names.get(identity);
       if (earlier === undefined) {
         this.#names.set(identity, entry);
-        this.#pending.push({ identity, entry });
+        this.#pending.push({ identity, index, entry });
         const written = entry.raw.user_name.trim();
         if (written !== identity) this.#spellings.set(identity, written);
         continue;
