@@ -313,7 +313,9 @@ export class UserRuleRun {
   /** The same user_name twice, exactly or as case variants (Vault compares user names case-insensitively). */
   #duplicateUserNames(users: readonly UserEntry[]): Diagnostic[] {
     const diagnostics: Diagnostic[] = [];
-    for (const [index, entry] of users.entries()) {
+    for (let index = 0; index < users.length; index++) {
+      const entry = users[index];
+      if (entry === undefined) continue;
       const identity = normaliseIdentity(entry.raw.user_name);
       const earlier = this.#names.get(identity);
       if (earlier === undefined) {
