@@ -87,6 +87,8 @@ const UNPAIRED_SURROGATE = /[\ud800-\udfff]/u;
  */
 // eslint-disable-next-line no-control-regex
 const MAYBE_BAD = /[\u0000-\u001f\u007f-\u009f\u200b-\u200d\u202a-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff]/;
+/** MAYBE_BAD without the control characters, which a file the subset reader took cannot hold. */
+const MAYBE_BAD_PRINTABLE = /[\u200b-\u200d\u202a-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff]/;
 /** Characters escaped when a value is shown in a message. */
 // eslint-disable-next-line no-control-regex
 const SHOW_ESCAPED = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff]/gu;
@@ -204,6 +206,8 @@ export function unsafeNumber(site: ValueSite, value: number, what: string): Diag
  * it only for a suspicious string (a hundred thousand users hold about two million strings).
  */
 export function everyString(yaml: YamlFile, path: DataPath, value: unknown, subject: string | undefined, kindOf: (path: DataPath) => 'plain' | 'text' | 'identity'): Diagnostic[] {
+  // One scan of the file's text answers for all its strings when nothing suspicious is in it.
+  if (yaml.valuesFreeOf(MAYBE_BAD_PRINTABLE)) return [];
   const found: Diagnostic[] = [];
   const walk: (string | number)[] = [...path];
   const visit = (item: unknown): void => {

@@ -26,6 +26,13 @@ export interface YamlFile {
   locate(path: DataPath, target?: 'key' | 'value'): SourcePosition;
   /** Top-level mapping keys in order, with their positions. */
   topLevelKeys(): { key: string; position: SourcePosition }[];
+  /**
+   * True when no string in the data can hold a control character or a character of `pattern`.
+   * Only a file the subset reader took can say so: it refuses control characters anywhere in the
+   * text and takes no escapes, so its strings hold only characters the text shows. Any other file
+   * answers false (an escape such as "\u200b" makes a character the text does not show).
+   */
+  valuesFreeOf(pattern: RegExp): boolean;
 }
 
 /** `diagnostics` of an ok result holds warnings only. */
@@ -107,6 +114,10 @@ class LocatedYaml implements YamlFile {
       }
     }
     return this.at(best);
+  }
+
+  valuesFreeOf(): boolean {
+    return false;
   }
 
   topLevelKeys(): { key: string; position: SourcePosition }[] {
@@ -320,6 +331,18 @@ class SubsetYaml implements YamlFile {
     const [key, index] = path;
     if (typeof key !== 'string' || typeof index !== 'number' || !Array.isArray(this.doc.data[key])) return;
     this.item = { key, index, data, record, offset };
+  }
+
+  /** Answers by pattern, once per file (the rules ask for every user). */
+  private readonly free = new Map<RegExp, boolean>();
+
+  valuesFreeOf(pattern: RegExp): boolean {
+    let free = this.free.get(pattern);
+    if (free === undefined) {
+      free = !pattern.test(this.text);
+      this.free.set(pattern, free);
+    }
+    return free;
   }
 
   topLevelKeys(): { key: string; position: SourcePosition }[] {

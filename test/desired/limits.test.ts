@@ -90,6 +90,20 @@ const CASES: Record<string, LimitCase> = {
     at: 'users/team.yaml:3:12',
     says: /U\+200B at character 4/,
   },
+  // Written as the characters themselves, not escapes: such files go to the fast subset reader,
+  // whose files are cleared by one scan of their text when nothing suspicious is in it.
+  'a zero-width space typed into a plain email': {
+    files: users(ANN('    email: ann\u200B@veepharm.com\n')),
+    code: 'invalid-character',
+    at: 'users/team.yaml:3:12',
+    says: /U\+200B at character 4/,
+  },
+  'a right-to-left override typed into a single-quoted last name (the 2nd user)': {
+    files: users('users:\n  - user_name: bob@veepharm.com\n  - user_name: ann@veepharm.com\n    last_name: \'Lee\u202Etxt.exe\'\n'),
+    code: 'invalid-character',
+    at: 'users/team.yaml:4:16',
+    says: /invisible character U\+202E at character 4/,
+  },
   'an unpaired surrogate in a first name': {
     files: users(ANN('    first_name: "An\\uD800na"\n')),
     code: 'invalid-character',
@@ -177,6 +191,7 @@ const VALID: Record<string, RepoFiles> = {
   'a 64,000-character custom field': users(ANN(`    fields:\n      notes__c: "${'n'.repeat(64_000)}"\n`)),
   'a 40-character custom security profile': users(ANN(`    memberships:\n      - vault: 3003\n        security_profile: ${'p'.repeat(37)}__c\n`)),
   'letters outside ASCII and emoji': users(ANN('    first_name: "Zoë 🧪"\n    last_name: 山田\n')),
+  'a right-to-left override in a comment only': users(ANN('    # reviewed by \u202Eeve\n    first_name: Ann\n')),
 };
 
 const repos: string[] = [];
