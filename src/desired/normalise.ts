@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import {
   DEFAULT_POLICY,
+  LICENSE_TYPES,
   normaliseIdentity,
   type AppGrant,
   type AppLicense,
@@ -92,6 +93,13 @@ export function statePath(raw: RawConfig, configDir: string): string {
   return resolve(configDir, raw.state ?? DEFAULT_STATE_PATH);
 }
 
+/**
+ * One frozen `{ active: true, license_type }` per licence type, shared by every app licence that
+ * has it: hundreds of thousands of identical small objects at domain scale, each one more for the
+ * garbage collector to copy.
+ */
+const ACTIVE_APP_LICENSE: ReadonlyMap<LicenseType, AppLicense> = new Map(LICENSE_TYPES.map((type) => [type, Object.freeze({ active: true, license_type: type })]));
+
 /** App codes in sorted order (the schema limits them to identifiers, so plain keys are safe). */
 function normaliseApps(apps: Readonly<Record<string, LicenseType | RawAppLicense>>): Record<string, AppLicense> {
   const out: Record<string, AppLicense> = {};
@@ -101,7 +109,8 @@ function normaliseApps(apps: Readonly<Record<string, LicenseType | RawAppLicense
   for (let i = 1; i < codes.length && ordered; i++) ordered = (codes[i - 1] ?? '') < (codes[i] ?? '');
   for (const code of ordered ? codes : codes.sort()) {
     const value = apps[code];
-    out[code] = { active: true, license_type: value === undefined ? VAULT_DEFAULT_LICENSE : appLicenseType(value) };
+    const type = value === undefined ? VAULT_DEFAULT_LICENSE : appLicenseType(value);
+    out[code] = ACTIVE_APP_LICENSE.get(type) ?? { active: true, license_type: type };
   }
   return out;
 }
