@@ -165,6 +165,8 @@ class UserFiles {
   /** Normalised users, kept while no error has been found (after one they are moot). */
   readonly normalised: DesiredUser[] = [];
   readonly #config: ConfigEntry | undefined;
+  /** An error was found: nothing more is normalised. */
+  #stopped = false;
 
   constructor(config: ConfigEntry | undefined) {
     this.#config = config;
@@ -176,7 +178,8 @@ class UserFiles {
     this.rules.add(users);
     append(this.csv, csvBodyValues(users, config));
     append(this.groupRefs, userGroupRefs(users));
-    if (config === undefined || this.rules.hasErrors || hasErrors(this.csv) || hasErrors(diagnostics)) {
+    if (this.#stopped || config === undefined || this.rules.hasErrors || hasErrors(this.csv) || hasErrors(diagnostics)) {
+      this.#stopped = true;
       this.normalised.length = 0;
       this.rules.settle();
       return;

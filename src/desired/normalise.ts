@@ -22,7 +22,7 @@ import {
   type VaultTarget,
 } from '../model.js';
 import type { ConfigEntry, PersonEntry, UserEntry } from './entries.js';
-import { appLicenseType, type RawAppLicense, type RawConfig, type RawGrant, type RawMembership } from './raw-types.js';
+import { appLicenseType, hasObjectFormApp, type RawAppLicense, type RawConfig, type RawGrant, type RawMembership } from './raw-types.js';
 import type { DataPath, YamlFile } from './yaml-file.js';
 
 /** Default last-applied state file, relative to the config's folder. */
@@ -103,11 +103,7 @@ const ACTIVE_APP_LICENSE: ReadonlyMap<LicenseType, AppLicense> = new Map(LICENSE
 /** App codes in sorted order (the schema limits them to identifiers, so plain keys are safe). */
 function normaliseApps(apps: Readonly<Record<string, LicenseType | RawAppLicense>>): Record<string, AppLicense> {
   const out: Record<string, AppLicense> = {};
-  const codes = Object.keys(apps);
-  // Usually one or two codes, already in order: sorted only when they are not.
-  let ordered = true;
-  for (let i = 1; i < codes.length && ordered; i++) ordered = (codes[i - 1] ?? '') < (codes[i] ?? '');
-  for (const code of ordered ? codes : codes.sort()) {
+  for (const code of Object.keys(apps).sort()) {
     const value = apps[code];
     const type = value === undefined ? VAULT_DEFAULT_LICENSE : appLicenseType(value);
     out[code] = ACTIVE_APP_LICENSE.get(type) ?? { active: true, license_type: type };
@@ -147,11 +143,7 @@ function grantAt(entry: UserEntry, raw: RawGrant, at: DataPath): Grant | undefin
 function appGrants(entry: UserEntry): AppGrant[] | undefined {
   // Most users have no time-boxed licence: find out without building anything.
   const memberships = entry.raw.memberships ?? [];
-  let any = false;
-  for (const m of memberships) {
-    for (const app in m.apps) if (typeof m.apps[app] !== 'string') any = true;
-  }
-  if (!any) return undefined;
+  if (!hasObjectFormApp(memberships)) return undefined;
   const grants = memberships.flatMap((m, index) =>
     Object.entries(m.apps ?? {}).flatMap(([app, value]) => {
       const grant = typeof value === 'string' ? undefined : grantAt(entry, value, ['memberships', index, 'apps', app]);

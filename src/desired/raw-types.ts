@@ -150,6 +150,14 @@ export function appLicenseType(value: LicenseType | RawAppLicense): LicenseType 
   return typeof value === 'string' ? value : value.license_type;
 }
 
+/** Whether any app licence of these memberships is in its object form (the one that may carry a time box). */
+export function hasObjectFormApp(memberships: readonly RawMembership[]): boolean {
+  for (const m of memberships) {
+    for (const app in m.apps) if (typeof m.apps[app] !== 'string') return true;
+  }
+  return false;
+}
+
 /** The user name of a group's `members:` item, in either form. */
 export function memberName(item: string | RawGroupMember): string {
   return typeof item === 'string' ? item : item.user;

@@ -8,7 +8,7 @@ import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { grantDayStart, normaliseIdentity, timeboxPopulations, type DesiredGroupMember, type Grant, type TimeboxPopulation } from '../model.js';
 import { formatPosition, type ConfigEntry, type GroupEntry, type PersonEntry, type UserEntry } from './entries.js';
 import type { GroupDeclaration, UserGroupRef } from './groups.js';
-import { appLicenseType, type RawGrant, type RawMembership } from './raw-types.js';
+import { appLicenseType, hasObjectFormApp, type RawGrant, type RawMembership } from './raw-types.js';
 import type { DataPath, YamlFile } from './yaml-file.js';
 
 /** Where a time box sits: its file, the path of the mapping that holds it, and whose it is. */
@@ -81,12 +81,8 @@ function hasTimeBoxKeys(grant: RawGrant): boolean {
 
 /** Whether a user declares any time box at all: most do not, and are passed over without building anything. */
 function declaresTimeBoxes(raw: UserEntry['raw']): boolean {
-  if (hasTimeBoxKeys(raw)) return true;
-  for (const m of raw.memberships ?? []) {
-    if (hasTimeBoxKeys(m)) return true;
-    for (const app in m.apps) if (typeof m.apps[app] !== 'string') return true;
-  }
-  return (raw.groups ?? []).some((item) => typeof item !== 'string');
+  const memberships = raw.memberships ?? [];
+  return hasTimeBoxKeys(raw) || memberships.some(hasTimeBoxKeys) || hasObjectFormApp(memberships) || (raw.groups ?? []).some((item) => typeof item !== 'string');
 }
 
 /** Every time box of every user: the user's own, each membership's, each app licence's and group item's. */

@@ -246,8 +246,8 @@ const userNamePath = (entry: UserEntry): DataPath => [...entry.path, 'user_name'
  */
 export class UserRuleRun {
   readonly #config: ConfigEntry | undefined;
-  /** One list per rule, in the order they are reported. */
-  readonly #found: Diagnostic[][] = Array.from({ length: 11 }, () => []);
+  /** One list per rule, in the order they are reported (the order of `add`'s results). */
+  readonly #found: Diagnostic[][] = [];
   /** Where each user name was declared first: the entry while its file is being added, then its position. */
   readonly #names = new Map<string, UserEntry | SourcePosition>();
   /** The first spelling of a name, when it is not the identity itself (capitals, spaces). */
@@ -281,7 +281,7 @@ export class UserRuleRun {
       reviewDates(users),
     ];
     results.forEach((found, rule) => {
-      const list = this.#found[rule] ?? [];
+      const list = (this.#found[rule] ??= []);
       for (const d of found) {
         list.push(d);
         if (d.severity === 'error') this.#errors = true;

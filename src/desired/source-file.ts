@@ -11,6 +11,7 @@ import { bytePosition, findInvalidUtf8 } from './utf8.js';
 
 /** Files above this are refused before parsing: parsing cost and memory grow with size. */
 export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+const SPLIT_HINT = 'Split it into several smaller files and include them with a glob (e.g. users/**/*.yaml).';
 
 export interface SourceText {
   readonly text: string;
@@ -103,7 +104,7 @@ export async function readSourceFile(absolutePath: string, displayPath: string, 
     return failure(
       'file-too-large',
       `${displayPath} is ${(size / 1024 / 1024).toFixed(1)} MiB, above the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit`,
-      'Split it into several smaller files and include them with a glob (e.g. users/**/*.yaml).',
+      SPLIT_HINT,
       displayPath,
     );
   }
@@ -114,7 +115,7 @@ export async function readSourceFile(absolutePath: string, displayPath: string, 
     return failure('file-unreadable', `cannot read ${displayPath} (${errnoCode(error) ?? 'unknown error'})`, 'Check the file permissions.');
   }
   if (bytes.length > MAX_FILE_BYTES) {
-    return failure('file-too-large', `${displayPath} grew above the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit while it was read`, 'Split it into several smaller files and include them with a glob (e.g. users/**/*.yaml).', displayPath);
+    return failure('file-too-large', `${displayPath} grew above the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit while it was read`, SPLIT_HINT, displayPath);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   // The native checks are fast; the byte-by-byte one runs only to say where a bad file goes wrong.

@@ -221,18 +221,12 @@ export function parseFullYaml(text: string, file: string): ParseResult {
 
 /** Start offset of every line, for turning an offset into `line:col` the way yaml's LineCounter does. */
 function lineStarts(text: string): Int32Array {
-  // One pass, into room for lines of 16 characters on average (grown if they are shorter).
-  let starts = new Int32Array(Math.max(64, (text.length >> 4) + 1));
+  let count = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  const starts = new Int32Array(count);
   let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
-    if (line === starts.length) {
-      const grown = new Int32Array(starts.length * 2);
-      grown.set(starts);
-      starts = grown;
-    }
-    starts[line++] = i + 1;
-  }
-  return starts.slice(0, line);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[line++] = i + 1;
+  return starts;
 }
 
 /**
